@@ -1,0 +1,50 @@
+# wattprint — the two commands: `make run` (the app) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+PORT ?= 8501
+
+.PHONY: run test lint typecheck chromium bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime-installed: requirements.txt | $(PY)
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt pyproject.toml | $(PY)
+	$(PIP) install -q -r requirements-dev.txt
+	$(PIP) install -q --no-deps -e .
+	touch $(VENV)/.runtime-installed $@
+
+run: $(VENV)/.runtime-installed
+	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false PYTHONPATH=. $(PY) -m streamlit run app/ui/streamlit_app.py \
+		--server.address localhost --server.port $(PORT) --browser.gatherUsageStats false
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "no /usr/bin/chromium and no usable apt-get: browser tests will be skipped"; \
+		fi; \
+	fi
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check app tests bench tools
+	$(VENV)/bin/ruff format --check app tests bench tools
+
+typecheck: $(VENV)/.dev-installed
+	$(VENV)/bin/mypy app/engine app/db
+
+test: $(VENV)/.dev-installed chromium lint typecheck
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.dev-installed
+	for script in bench/*.py; do PYTHONPATH=. $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

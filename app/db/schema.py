@@ -1,0 +1,253 @@
+"""Schemas of the hardware and region databases (YAML files under ``hardware_db/`` and ``region_db/``).
+
+Every numeric fact is a :class:`Fact`: a value with the key of its source (listed once in the
+database's ``sources.yaml``: publisher, title, URL, year) and the year the figure refers to.
+Units live in field names (``tdp_w``, ``bf16_tflops``, ``intensity_g_per_kwh``).
+
+A file of the hardware database::
+
+    family: nvidia-datacenter
+    devices:
+      - id: nvidia-h100-sxm5-80gb
+        name: NVIDIA H100 SXM5 80GB
+        vendor: nvidia
+        kind: gpu
+        form_factor: sxm5
+        release_date: "2022-03"
+        aliases: ["NVIDIA H100 80GB HBM3"]
+        tdp_w: {value: 700, source: nvidia-h100-datasheet, year: 2023}
+        bf16_tflops: {value: 989.4, source: nvidia-h100-datasheet, year: 2023}
+
+A file of the region database::
+
+    regions:
+      - id: gcp:europe-west6
+        kind: cloud
+        provider: gcp
+        name: Zurich
+        country: CH
+        grid: country:CH
+        latitude: 47.38
+        longitude: 8.54
+        intensity_g_per_kwh:
+          - {year: 2024, value: 15.0, source: google-region-carbon-2024}
+        pue:
+          - {year: 2024, value: 1.09, source: google-dc-efficiency-2024}
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+HARDWARE_ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9.]+)*$")
+REGION_ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9._-]+$")
+DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+HardwareKind = Literal["gpu", "tpu", "npu", "cpu", "soc", "accelerator"]
+RegionKind = Literal["cloud", "country", "grid", "world"]
+
+PRECISION_FIELDS: tuple[str, ...] = (
+    "fp64_tflops",
+    "fp32_tflops",
+    "tf32_tflops",
+    "bf16_tflops",
+    "fp16_tflops",
+    "fp8_tflops",
+    "fp4_tflops",
+    "int8_tops",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    """A cited publication: who published it, its title, where to read it, and its year."""
+
+    publisher: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    url: str = Field(min_length=1)
+    year: int = Field(ge=1990, le=2100)
+    license: str | None = None
+    accessed: str | None = None
+
+
+class Fact(_Strict):
+    """A number with its source key and the year the figure refers to."""
+
+    value: float
+    source: str = Field(min_length=1)
+    year: int = Field(ge=1990, le=2100)
+    note: str | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("must be a finite number")
+        return value
+
+
+class RangeFact(_Strict):
+    """A configurable range (e.g. a power limit range) with its source."""
+
+    min: float
+    max: float
+    source: str = Field(min_length=1)
+    year: int = Field(ge=1990, le=2100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RangeFact:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
+class EmbodiedFact(Fact):
+    """Embodied (manufacturing) emissions of one device [kgCO2e], with the method used."""
+
+    method: str = Field(min_length=1)
+
+
+class Device(_Strict):
+    """One accelerator or CPU."""
+
+    id: str
+    name: str = Field(min_length=1)
+    vendor: str = Field(min_length=1)
+    kind: HardwareKind
+    form_factor: str | None = None
+    release_date: str | None = None
+    aliases: tuple[str, ...] = ()
+    tdp_w: Fact
+    power_range_w: RangeFact | None = None
+    cores: Fact | None = None
+    fp64_tflops: Fact | None = None
+    fp32_tflops: Fact | None = None
+    tf32_tflops: Fact | None = None
+    bf16_tflops: Fact | None = None
+    fp16_tflops: Fact | None = None
+    fp8_tflops: Fact | None = None
+    fp4_tflops: Fact | None = None
+    int8_tops: Fact | None = None
+    memory_gb: Fact | None = None
+    memory_bandwidth_gb_s: Fact | None = None
+    embodied_kgco2e: EmbodiedFact | None = None
+    notes: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_format(cls, value: str) -> str:
+        if not HARDWARE_ID_PATTERN.match(value):
+            raise ValueError(f"id {value!r} is not lowercase kebab case (vendor-model-variant)")
+        return value
+
+    @field_validator("release_date")
+    @classmethod
+    def _date_format(cls, value: str | None) -> str | None:
+        if value is not None and not DATE_PATTERN.match(value):
+            raise ValueError(f"release_date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        return value
+
+
+class HardwareFile(_Strict):
+    """One YAML file of ``hardware_db/``."""
+
+    family: str = Field(min_length=1)
+    devices: tuple[Device, ...]
+
+
+class YearFact(_Strict):
+    """A value for one year (intensity [gCO2e/kWh], PUE [-] or carbon-free energy fraction [-])."""
+
+    year: int = Field(ge=1990, le=2100)
+    value: float
+    source: str = Field(min_length=1)
+    note: str | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("must be a finite number")
+        return value
+
+
+class Region(_Strict):
+    """A cloud region, a country, a sub-national grid or the world."""
+
+    id: str
+    kind: RegionKind
+    name: str = Field(min_length=1)
+    provider: str | None = None
+    city: str | None = None
+    country: str | None = None
+    subdivision: str | None = None
+    continent: str | None = None
+    grid: str | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    aliases: tuple[str, ...] = ()
+    intensity_g_per_kwh: tuple[YearFact, ...] = ()
+    cfe_fraction: tuple[YearFact, ...] = ()
+    pue: tuple[YearFact, ...] = ()
+    profile: str | None = None
+    price_index: float | None = None
+    notes: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_format(cls, value: str) -> str:
+        if not REGION_ID_PATTERN.match(value):
+            raise ValueError(f"id {value!r} is not 'prefix:code' (e.g. aws:us-east-1, country:FR)")
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _iso_country(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[A-Z]{2}$", value):
+            raise ValueError(f"country {value!r} is not an ISO 3166-1 alpha-2 code")
+        return value
+
+
+class Provider(_Strict):
+    """A cloud provider and its fleet-wide PUE by year."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    pue: tuple[YearFact, ...] = ()
+
+
+class RegionFile(_Strict):
+    """One YAML file of ``region_db/``."""
+
+    providers: tuple[Provider, ...] = ()
+    regions: tuple[Region, ...] = ()
+
+
+class Profile(_Strict):
+    """An intensity time series stored under ``region_db/profiles/``."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    file: str = Field(min_length=1)
+    grid: str = Field(min_length=1)
+    resolution_minutes: int = Field(gt=0)
+    start: str
+    end: str
+    timezone: str = "UTC"
+    source: str = Field(min_length=1)
+    method: str = Field(min_length=1)
+    gaps_filled: int = Field(default=0, ge=0)
+    gap_rule: str | None = None
+    notes: str | None = None
+
+
+class ProfileIndex(_Strict):
+    """``region_db/profiles/index.yaml``."""
+
+    profiles: tuple[Profile, ...]

@@ -1,0 +1,1 @@
+"""Pure, deterministic computations: no I/O, no Streamlit, no NVML."""

@@ -1,0 +1,1 @@
+"""The Streamlit web app: a router and thin pages over the engine."""

@@ -1,0 +1,25 @@
+"""Entry file of the web app: ``streamlit run app/ui/streamlit_app.py`` (or ``make run``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PAGES = Path(__file__).with_name("pages")
+
+st.set_page_config(page_title="wattprint", page_icon="🌱", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page(
+            str(PAGES / "calculator.py"), title="Calculator", icon="🧮", url_path="calculator", default=True
+        ),
+    ]
+)
+navigation.run()
