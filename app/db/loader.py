@@ -183,7 +183,8 @@ class RegionDB:
             and (continent is None or region.continent == continent)
         ]
 
-    def _chain(self, region: Region) -> Iterator[Region]:
+    def chain(self, region: Region) -> Iterator[Region]:
+        """The region, then the grid it sits on, then that grid's grid, and so on."""
         seen: set[str] = set()
         current: Region | None = region
         while current is not None and current.id not in seen:
@@ -193,7 +194,7 @@ class RegionDB:
 
     def intensity_years(self, region_id: str) -> list[int]:
         """Years with a location-based intensity for the region (own or inherited from its grid)."""
-        for entry in self._chain(self.get(region_id)):
+        for entry in self.chain(self.get(region_id)):
             if entry.intensity_g_per_kwh:
                 return sorted(fact.year for fact in entry.intensity_g_per_kwh)
         return []
@@ -201,14 +202,14 @@ class RegionDB:
     def intensity(self, region_id: str, year: int | None = None) -> Resolved:
         """Location-based intensity [gCO2e/kWh] of a region for ``year`` (default: latest)."""
         region = self.get(region_id)
-        for entry in self._chain(region):
+        for entry in self.chain(region):
             if entry.intensity_g_per_kwh:
                 return _pick_year(entry.intensity_g_per_kwh, year, entry.id, "intensity")
         raise InputError(f"region {region.id} has no carbon intensity and no grid that has one")
 
     def intensity_series(self, region_id: str) -> tuple[YearFact, ...]:
         """Every yearly intensity of a region (own or from its grid)."""
-        for entry in self._chain(self.get(region_id)):
+        for entry in self.chain(self.get(region_id)):
             if entry.intensity_g_per_kwh:
                 return entry.intensity_g_per_kwh
         return ()
@@ -228,7 +229,7 @@ class RegionDB:
 
     def profile_for(self, region_id: str) -> Profile | None:
         """The hourly series linked to a region or to a grid it sits on."""
-        for entry in self._chain(self.get(region_id)):
+        for entry in self.chain(self.get(region_id)):
             if entry.profile and entry.profile in self.profiles:
                 return self.profiles[entry.profile]
         return None

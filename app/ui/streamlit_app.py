@@ -15,11 +15,16 @@ PAGES = Path(__file__).with_name("pages")
 
 st.set_page_config(page_title="wattprint", page_icon="🌱", layout="wide")
 
+# One entry per page: (file in pages/, title, icon, url path). The first is the default page.
+PAGE_LIST = [
+    ("calculator.py", "Calculator", "🧮", "calculator"),
+]
+
 navigation = st.navigation(
     [
-        st.Page(
-            str(PAGES / "calculator.py"), title="Calculator", icon="🧮", url_path="calculator", default=True
-        ),
+        st.Page(str(PAGES / file), title=title, icon=icon, url_path=path, default=index == 0)
+        for index, (file, title, icon, path) in enumerate(PAGE_LIST)
+        if (PAGES / file).exists()
     ]
 )
 navigation.run()

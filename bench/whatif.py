@@ -1,0 +1,56 @@
+"""One job against every region: the vectorised compare against a loop of single estimates.
+
+Prints both median times over many runs and their ratio. Run: ``python bench/whatif.py``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.db.loader import load_databases
+from app.db.tables import region_frame
+from app.engine.footprint import estimate
+from app.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
+from app.engine.whatif import compare_regions
+
+REPEATS = 30
+
+
+def median_seconds(function, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    dbs = load_databases()
+    spec = JobSpec(hardware="nvidia-h100-sxm5-80gb", count=8, hours=24, region="aws:us-east-1")
+    footprint = estimate(resolve(spec, dbs))
+    frame = region_frame(dbs.regions)
+    ids = list(frame["id"])
+
+    def vectorised() -> None:
+        compare_regions(footprint, frame, None, DEFAULT_PUE)
+
+    def loop() -> None:
+        for region_id in ids:
+            estimate(resolve(JobSpec(hardware=spec.hardware, count=8, hours=24, region=region_id), dbs))
+
+    fast = median_seconds(vectorised, REPEATS)
+    slow = median_seconds(loop, max(3, REPEATS // 10))
+    print(f"regions: {len(ids)}")
+    print(f"vectorised compare_regions: {fast * 1e3:.2f} ms (median of {REPEATS})")
+    print(f"loop of single estimates:   {slow * 1e3:.2f} ms (median of {max(3, REPEATS // 10)})")
+    print(f"ratio (loop / vectorised):  {slow / fast:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""One job across every region: equal to single estimates, ranked, with savings; the picker."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from app.cli import main
+from app.engine.footprint import Job, estimate
+from app.engine.whatif import compare_regions, greenest_alternative, pick_regions
+from app.errors import InputError
+
+JOB = ["--hardware", "nvidia-h100-sxm5-80gb", "--count", "8", "--hours", "24", "--region", "aws:us-east-1"]
+
+
+def run_json(capsys, *args: str):
+    assert main(list(args)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_compare_equals_estimate_for_each_region(capsys) -> None:
+    ranked = run_json(capsys, "compare", *JOB, "--json")
+    assert len(ranked) > 300
+    assert {"id", "intensity_g_per_kwh", "co2e_kg", "savings_fraction"} <= set(ranked[0])
+    co2e = [row["co2e_kg"] for row in ranked]
+    assert co2e == sorted(co2e)
+    baseline = run_json(capsys, "estimate", *JOB, "--json")["co2e_kg"]
+    rng = np.random.default_rng(7)
+    for index in rng.choice(len(ranked), size=12, replace=False):
+        row = ranked[int(index)]
+        args = [a for a in JOB]
+        args[args.index("aws:us-east-1")] = row["id"]
+        single = run_json(capsys, "estimate", *args, "--json")
+        assert row["co2e_kg"] == pytest.approx(single["co2e_kg"], rel=1e-12)
+        assert row["savings_fraction"] == pytest.approx(1 - single["co2e_kg"] / baseline, rel=1e-9, abs=1e-12)
+
+
+def test_compare_filters_and_year(capsys) -> None:
+    ranked = run_json(capsys, "compare", *JOB, "--provider", "gcp", "--year", "2022", "--json")
+    assert ranked and all(row["id"].startswith("gcp:") for row in ranked)
+    assert all(row["intensity_year"] == 2022 for row in ranked)
+    top = run_json(capsys, "compare", *JOB, "--kind", "country", "--top", "3", "--json")
+    assert len(top) == 3 and all(row["kind"] == "country" for row in top)
+
+
+def test_compare_bad_filter_exits_2(capsys) -> None:
+    assert main(["compare", *JOB, "--provider", "nimbus"]) == 2
+    assert "valid:" in capsys.readouterr().err
+
+
+def test_compare_vectorised_by_hand() -> None:
+    footprint = estimate(Job(duration_h=10, measured_power_w=1000, pue=1.2, intensity_g_per_kwh=500))
+    regions = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "name": ["A", "B", "C"],
+            "intensity_g_per_kwh": [100.0, 500.0, 50.0],
+            "pue": [1.1, np.nan, 1.5],
+        }
+    )
+    # Each region's own PUE (1.4 where none): a 11 kWh x 0.1, b 14 x 0.5, c 15 x 0.05.
+    ranked = compare_regions(footprint, regions, None, 1.4)
+    assert list(ranked["id"]) == ["c", "a", "b"]
+    assert list(ranked["co2e_kg"]) == pytest.approx([0.75, 1.1, 7.0])
+    assert ranked.loc[0, "savings_fraction"] == pytest.approx(1 - 0.75 / 6.0)
+    best = greenest_alternative(ranked, "b")
+    assert best is not None and best.region_id == "c"
+    assert greenest_alternative(ranked.iloc[[0]], "c") is None
+
+
+def test_picker_weights() -> None:
+    regions = pd.DataFrame(
+        {
+            "id": ["clean-far", "dirty-near", "mid"],
+            "name": ["x", "y", "z"],
+            "intensity_g_per_kwh": [20.0, 700.0, 300.0],
+            "latitude": [64.1, 48.9, 50.1],
+            "longitude": [-21.9, 2.35, 8.7],
+            "price_index": [1.2, 1.0, np.nan],
+        }
+    )
+    paris = [(48.86, 2.35)]
+    assert pick_regions(regions, 1, 0, 0, paris).loc[0, "id"] == "clean-far"
+    assert pick_regions(regions, 0, 1, 0, paris).loc[0, "id"] == "dirty-near"
+    assert pick_regions(regions, 0, 0, 1, paris).loc[0, "id"] == "dirty-near"
+    assert "km from your users" in pick_regions(regions, 1, 1, 1, paris).loc[0, "reason"]
+    with pytest.raises(InputError):
+        pick_regions(regions, 0, 0, 0, paris)
