@@ -1,0 +1,367 @@
+"""Integrity and value checks of the region database (``region_db/``)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from app.db.schema import ProfileIndex, Region, RegionFile, Source
+
+DB = Path(__file__).resolve().parents[2] / "region_db"
+PROFILES = DB / "profiles"
+REGION_FILES = sorted(p for p in DB.glob("*.yaml") if p.name != "sources.yaml")
+
+
+@cache
+def sources() -> dict[str, Source]:
+    raw = yaml.safe_load((DB / "sources.yaml").read_text(encoding="utf-8"))
+    return {key: Source.model_validate(value) for key, value in raw["sources"].items()}
+
+
+@cache
+def files() -> dict[str, RegionFile]:
+    out = {}
+    for p in REGION_FILES:
+        out[p.name] = RegionFile.model_validate(yaml.safe_load(p.read_text(encoding="utf-8")))
+    return out
+
+
+@cache
+def regions() -> dict[str, Region]:
+    out: dict[str, Region] = {}
+    for f in files().values():
+        for r in f.regions:
+            assert r.id not in out, f"duplicate id {r.id}"
+            out[r.id] = r
+    return out
+
+
+@cache
+def index() -> ProfileIndex:
+    raw = yaml.safe_load((PROFILES / "index.yaml").read_text(encoding="utf-8"))
+    return ProfileIndex.model_validate(raw)
+
+
+@cache
+def profile(pid: str) -> pd.DataFrame:
+    entry = next(p for p in index().profiles if p.id == pid)
+    return pd.read_csv(PROFILES / entry.file)
+
+
+def value(region_id: str, field: str, year: int) -> float:
+    facts = getattr(regions()[region_id], field)
+    matches = [f.value for f in facts if f.year == year]
+    assert len(matches) == 1, f"{region_id} {field} {year}: {matches}"
+    return matches[0]
+
+
+def provider_pue(provider: str, year: int) -> float:
+    for f in files().values():
+        for p in f.providers:
+            if p.id == provider:
+                return next(x.value for x in p.pue if x.year == year)
+    raise KeyError(provider)
+
+
+def by(kind: str | None = None, provider: str | None = None, prefix: str | None = None) -> list:
+    return [
+        r
+        for r in regions().values()
+        if (kind is None or r.kind == kind)
+        and (provider is None or r.provider == provider)
+        and (prefix is None or r.id.startswith(prefix))
+    ]
+
+
+# ------------------------------------------------------------------------------- schema, links
+def test_all_files_validate() -> None:
+    assert len(files()) >= 10
+    assert len(sources()) >= 10
+    assert regions()
+
+
+def test_every_fact_cites_a_known_source_and_year() -> None:
+    keys = set(sources())
+    for r in regions().values():
+        for field in ("intensity_g_per_kwh", "cfe_fraction", "pue"):
+            for f in getattr(r, field):
+                assert f.source in keys, f"{r.id}: unknown source {f.source}"
+                assert 1990 <= f.year <= 2030
+    for f in files().values():
+        for p in f.providers:
+            for x in p.pue:
+                assert x.source in keys
+
+
+def test_ranges() -> None:
+    for r in regions().values():
+        for f in r.intensity_g_per_kwh:
+            assert 0 <= f.value <= 1500, (r.id, f)
+        for f in r.cfe_fraction:
+            assert 0 <= f.value <= 1, (r.id, f)
+        for f in r.pue:
+            assert 1.0 <= f.value <= 2.5, (r.id, f)
+        if r.price_index is not None:
+            assert 0.5 < r.price_index < 3
+    for f in files().values():
+        for p in f.providers:
+            for x in p.pue:
+                assert 1.0 <= x.value <= 2.5
+
+
+def test_no_duplicate_ids_or_aliases() -> None:
+    names = Counter()
+    for r in regions().values():
+        # the loader matches ids and aliases case-insensitively
+        names[r.id.lower()] += 1
+        for a in r.aliases:
+            names[a.strip().lower()] += 1
+    dup = [k for k, n in names.items() if n > 1]
+    assert not dup, dup
+    provider_ids = [p.id for f in files().values() for p in f.providers]
+    assert len(provider_ids) == len(set(provider_ids))
+
+
+CONTINENTS = {"Africa", "Asia", "Europe", "North America", "Oceania", "South America"}
+
+
+def test_cloud_regions_complete_and_linked() -> None:
+    provider_ids = {p.id for f in files().values() for p in f.providers}
+    for r in by(kind="cloud"):
+        assert r.provider in provider_ids, r.id
+        assert r.id.startswith(f"{r.provider}:")
+        assert r.grid in regions(), f"{r.id}: grid {r.grid} missing"
+        assert regions()[r.grid].kind in ("grid", "country"), r.id
+        assert r.country and r.city and r.continent in CONTINENTS, r.id
+        assert r.latitude is not None and r.longitude is not None, r.id
+        grid = regions()[r.grid]
+        assert grid.country == r.country or r.country == "US", r.id
+        # The grid (or the country) must carry an intensity the region can inherit.
+        assert r.intensity_g_per_kwh or grid.intensity_g_per_kwh, r.id
+
+
+def test_coordinate_signs_match_hemispheres() -> None:
+    south = {"AU", "NZ", "ZA", "BR", "CL", "AR", "ID"}
+    west = {"US", "CA", "MX", "BR", "CL", "CO", "IE"}
+    for r in by(kind="cloud"):
+        if r.country in south:
+            assert r.latitude < 0, r.id
+        else:
+            assert r.latitude > 0, r.id
+        if r.country in west:
+            assert r.longitude < 0, r.id
+        if r.country == "ES":
+            assert r.longitude < 0, r.id
+    assert regions()["gcp:africa-south1"].latitude == pytest.approx(-26.2, abs=0.1)
+
+
+def test_countries_and_continents() -> None:
+    for r in by(kind="country"):
+        assert r.id == f"country:{r.country}"
+        assert r.continent in CONTINENTS
+        years = sorted(f.year for f in r.intensity_g_per_kwh)
+        assert len(years) >= 5, r.id
+
+
+def test_counts() -> None:
+    assert len(by(provider="aws")) >= 30
+    assert len(by(provider="gcp")) >= 38
+    assert len(by(provider="azure")) >= 50
+    assert len(by(provider="oci")) >= 35
+    for p in ("coreweave", "lambda", "scaleway", "ovh"):
+        assert by(provider=p), p
+    assert len(by(kind="country")) >= 200
+    assert len(by(prefix="us-state:")) == 51
+    assert len(by(prefix="egrid:")) >= 26
+    assert len(by(prefix="ca-province:")) >= 10
+    assert len(by(prefix="au-state:")) >= 8
+    assert len(by(prefix="ba:")) == 9
+    assert [r.id for r in by(kind="world")] == ["world:WORLD"]
+
+
+def test_every_gcp_region_has_google_figures() -> None:
+    for r in by(provider="gcp"):
+        assert any(f.year == 2024 for f in r.intensity_g_per_kwh), r.id
+        assert any(f.year == 2024 for f in r.cfe_fraction), r.id
+        assert all(f.source.startswith("google-region-carbon-") for f in r.intensity_g_per_kwh)
+    assert len(by(provider="gcp")) >= 44  # rows of Google's 2024 file
+
+
+# ------------------------------------------------------------------------- sourced value checks
+def test_google_2024_values() -> None:
+    # Google region-carbon-info 2024.csv: europe-west6 (Zurich) CFE 0.98, 15.05 gCO2e/kWh
+    assert value("gcp:europe-west6", "intensity_g_per_kwh", 2024) == 15.05
+    assert value("gcp:europe-west6", "cfe_fraction", 2024) == 0.98
+    # Google region-carbon-info 2024.csv: us-central1 (Iowa) CFE 0.87, 412.72 gCO2e/kWh
+    assert value("gcp:us-central1", "intensity_g_per_kwh", 2024) == 412.72
+    assert value("gcp:us-central1", "cfe_fraction", 2024) == 0.87
+    # Google region-carbon-info 2021.csv: northamerica-northeast1 (Montreal) 0 gCO2e/kWh, CFE 1.00
+    assert value("gcp:northamerica-northeast1", "intensity_g_per_kwh", 2021) == 0.0
+    assert value("gcp:northamerica-northeast1", "cfe_fraction", 2021) == 1.0
+
+
+def test_ember_owid_values() -> None:
+    # Ember / OWID carbon-intensity-electricity: France 2022 = 78.57 gCO2e/kWh
+    assert value("country:FR", "intensity_g_per_kwh", 2022) == 78.57
+    # Ember / OWID: Germany 2023 = 365.03, Poland 2022 = 732.48 gCO2e/kWh
+    assert value("country:DE", "intensity_g_per_kwh", 2023) == 365.03
+    assert value("country:PL", "intensity_g_per_kwh", 2022) == 732.48
+    # Ember / OWID: World 2023 = 483.68 gCO2e/kWh
+    assert value("world:WORLD", "intensity_g_per_kwh", 2023) == 483.68
+
+
+def test_egrid_values() -> None:
+    # EPA eGRID2016 (via CodeCarbon usa_emissions.json): California 452.541 lb/MWh -> 205.3 g/kWh
+    assert value("us-state:CA", "intensity_g_per_kwh", 2016) == pytest.approx(205.3, abs=0.05)
+    # EPA eGRID2022 summary: CAMX 497.443 lb/MWh CO2 -> 225.6 g/kWh; NYUP 274.559 -> 124.5
+    assert value("egrid:CAMX", "intensity_g_per_kwh", 2022) == pytest.approx(225.6, abs=0.05)
+    assert value("egrid:NYUP", "intensity_g_per_kwh", 2022) == pytest.approx(124.5, abs=0.05)
+
+
+def test_subnational_values() -> None:
+    # Canada NIR 2021 (2019 data) via carbonfootprint.com: Quebec 1.5, Alberta 670 gCO2e/kWh
+    assert value("ca-province:QC", "intensity_g_per_kwh", 2019) == 1.5
+    assert value("ca-province:AB", "intensity_g_per_kwh", 2019) == 670.0
+    # Australian NGA Factors 2021 (2019 data) via carbonfootprint.com: Victoria 1060 gCO2e/kWh
+    assert value("au-state:VIC", "intensity_g_per_kwh", 2019) == 1060.0
+
+
+def test_pue_values() -> None:
+    # Google data-center efficiency page: fleet trailing-twelve-month PUE 2024 = 1.09
+    assert provider_pue("gcp", 2024) == 1.09
+    # Google campus PUE compiled by Cloud Carbon Footprint: europe-west4 (Eemshaven) 1.07
+    assert value("gcp:europe-west4", "pue", 2021) == 1.07
+    # AWS sustainability: global PUE 2024 = 1.15
+    assert provider_pue("aws", 2024) == 1.15
+
+
+# ----------------------------------------------------------------------------------- profiles
+EXPECTED_SERIES = {
+    **{
+        f"eia-{ba}-2022": f"ba:{ba.upper()}"
+        for ba in ("azps", "bpat", "ciso", "erco", "miso", "nyis", "pjm", "soco", "waat")
+    },
+    "rte-fr-2012-2022": "country:FR",
+    "entsoe-gb-2020": "country:GB",
+    "entsoe-de-2020": "country:DE",
+}
+# Gaps in the inputs: EIA empty rows (CISO 3, MISO 3, PJM 23) plus 5 implausible PJM hours
+# (~290 MW reported on 2022-10-01/02), one French autumn-DST hour per year 2012-2022 (11),
+# two missing German quarter-hours, 37 GB intervals with every thermal type published as 0 MW.
+EXPECTED_GAPS = {"eia-ciso-2022": 3, "eia-miso-2022": 3, "eia-pjm-2022": 23 + 5}
+EXPECTED_GAPS |= {"rte-fr-2012-2022": 11, "entsoe-de-2020": 2, "entsoe-gb-2020": 37}
+
+
+def test_profile_index() -> None:
+    ids = {p.id: p for p in index().profiles}
+    assert set(ids) == set(EXPECTED_SERIES)
+    for pid, grid in EXPECTED_SERIES.items():
+        p = ids[pid]
+        assert p.grid == grid
+        assert p.grid in regions()
+        assert regions()[grid].profile == pid
+        assert p.source in sources()
+        assert p.timezone == "UTC"
+        assert (PROFILES / p.file).exists()
+        assert p.gaps_filled == EXPECTED_GAPS.get(pid, 0), pid
+        assert p.gap_rule
+    total = sum((PROFILES / p.file).stat().st_size for p in index().profiles)
+    assert total < 8_000_000
+
+
+def test_cloud_profiles_point_to_known_series() -> None:
+    ids = {p.id for p in index().profiles}
+    linked = [r for r in regions().values() if r.profile]
+    assert len(linked) >= 30
+    for r in linked:
+        assert r.profile in ids, r.id
+    assert regions()["aws:us-east-1"].profile == "eia-pjm-2022"
+    assert regions()["gcp:us-west1"].profile == "eia-bpat-2022"
+    assert regions()["azure:westus3"].profile == "eia-azps-2022"
+    assert regions()["gcp:europe-west9"].profile == "rte-fr-2012-2022"
+
+
+@pytest.mark.parametrize("pid", sorted(EXPECTED_SERIES))
+def test_profile_contents(pid: str) -> None:
+    df = profile(pid)
+    assert list(df.columns) == ["timestamp", "intensity_g_per_kwh", "filled"]
+    assert not df.isna().any().any()
+    assert df["timestamp"].str.endswith("+00:00").all()
+    ts = pd.to_datetime(df["timestamp"], utc=True)
+    assert ts.is_monotonic_increasing and ts.is_unique
+    assert df["intensity_g_per_kwh"].between(0, 1500).all()
+    assert (df["intensity_g_per_kwh"] > 0).all()  # never zero-filled
+    assert set(df["filled"].unique()) <= {0, 1}
+    assert int(df["filled"].sum()) == EXPECTED_GAPS.get(pid, 0)
+    entry = next(p for p in index().profiles if p.id == pid)
+    assert ts.iloc[0] == pd.Timestamp(entry.start)
+    assert ts.iloc[-1] == pd.Timestamp(entry.end)
+    step = ts.diff().dropna()
+    if pid.startswith("eia-"):
+        assert len(df) == 8760
+        assert (step == pd.Timedelta(hours=1)).all()
+        assert ts.iloc[0] == pd.Timestamp("2022-01-01T00:00:00Z")
+        assert ts.iloc[-1] == pd.Timestamp("2022-12-31T23:00:00Z")
+    elif pid == "rte-fr-2012-2022":
+        assert len(df) == 96432  # 4018 days x 24 h
+        assert (step == pd.Timedelta(hours=1)).all()
+        assert ts.iloc[0] == pd.Timestamp("2012-01-01T00:00:00Z")
+        assert ts.iloc[-1] == pd.Timestamp("2022-12-31T23:00:00Z")
+    else:
+        assert ts.dt.year.eq(2020).all()
+        assert ts.iloc[0] == pd.Timestamp("2020-01-01T00:00:00Z")
+        if pid == "entsoe-de-2020":
+            assert len(df) == 366 * 96
+            assert (step == pd.Timedelta(minutes=15)).all()
+        else:  # GB: 30-minute, then 15-minute from 2020-10-31
+            assert set(step.unique()) == {pd.Timedelta(minutes=30), pd.Timedelta(minutes=15)}
+            assert ts[step.reindex(ts.index) == pd.Timedelta(minutes=15)].min() < pd.Timestamp(
+                "2020-11-01T00:00:00Z"
+            )
+
+
+def test_filled_flags_where_gaps_were() -> None:
+    fr = profile("rte-fr-2012-2022")
+    filled = set(fr.loc[fr["filled"] == 1, "timestamp"])
+    # RTE eCO2mix copy: the UTC hour of the autumn DST change is missing, e.g. 2019-10-27T00:00Z
+    assert "2019-10-27T00:00:00+00:00" in filled
+    de = profile("entsoe-de-2020")
+    assert set(de.loc[de["filled"] == 1, "timestamp"]) == {
+        "2020-12-19T23:15:00+00:00",
+        "2020-12-19T23:45:00+00:00",
+    }
+    # Interpolated values lie between their neighbours.
+    i = de.index[de["timestamp"] == "2020-12-19T23:15:00+00:00"][0]
+    lo, hi = sorted(de.loc[[i - 1, i + 1], "intensity_g_per_kwh"])
+    assert lo <= de.loc[i, "intensity_g_per_kwh"] <= hi
+    pjm = profile("eia-pjm-2022")
+    for stamp in ("2022-03-13T12:00:00+00:00", "2022-10-01T06:00:00+00:00"):
+        assert pjm.loc[pjm["timestamp"] == stamp, "filled"].item() == 1
+    gb = profile("entsoe-gb-2020")
+    # ENTSO-E GB 2020-02-13 10:00: only wind and solar reported (thermal published as 0 MW)
+    assert gb.loc[gb["timestamp"] == "2020-02-13T10:00:00+00:00", "filled"].item() == 1
+    assert gb["intensity_g_per_kwh"].min() > 50
+
+
+def test_ba_yearly_intensity_is_series_mean() -> None:
+    for pid, grid in EXPECTED_SERIES.items():
+        if not pid.startswith("eia-"):
+            continue
+        mean = profile(pid)["intensity_g_per_kwh"].mean()
+        assert math.isclose(value(grid, "intensity_g_per_kwh", 2022), mean, abs_tol=0.06), grid
+
+
+def test_profile_levels_are_plausible() -> None:
+    # Recomputed with IPCC AR5 medians: hydro-dominated BPA far below coal-heavy AZPS / MISO.
+    means = {pid: profile(pid)["intensity_g_per_kwh"].mean() for pid in EXPECTED_SERIES}
+    assert means["eia-bpat-2022"] < 100
+    assert means["eia-miso-2022"] > 400
+    assert means["rte-fr-2012-2022"] < 100
+    assert 150 < means["entsoe-gb-2020"] < 300
+    assert 250 < means["entsoe-de-2020"] < 450
