@@ -54,6 +54,9 @@ class JobSpec:
 
 
 def _given(value: object) -> bool:
+    """True for a value the user gave: not None, not NaN, not an empty string."""
+    if isinstance(value, str):
+        return bool(value.strip())
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
