@@ -889,9 +889,13 @@ def intel_cpus(ref: Path) -> None:
         elif m := re.fullmatch(r"Intel Core (i[3579])-(\d{4,5})([A-Z]*)", name):
             if year >= 2017 and m.group(3) in INTEL_DESKTOP_SUFFIXES:
                 family, model = "cpu-intel-core", f"Core {m.group(1)}-{m.group(2)}{m.group(3)}"
-        elif (m := re.fullmatch(r"Intel Core Ultra ([3579]) (2\d\d)([A-Z]*)", name)) and m.group(
-            3
-        ) in {"", "K", "KF", "F", "T"}:
+        elif (m := re.fullmatch(r"Intel Core Ultra ([3579]) (2\d\d)([A-Z]*)", name)) and m.group(3) in {
+            "",
+            "K",
+            "KF",
+            "F",
+            "T",
+        }:
             family, model = "cpu-intel-core", f"Core Ultra {m.group(1)} {m.group(2)}{m.group(3)}"
         if not family:
             continue
@@ -1033,9 +1037,7 @@ def write_all(out: Path) -> dict[str, int]:
                 seen.add(device["id"])
                 unique.append(device)
         body = "\n".join(device_yaml(d) for d in unique)
-        (out / f"{family}.yaml").write_text(
-            f"{HEADER}family: {family}\ndevices:\n{body}\n", encoding="utf-8"
-        )
+        (out / f"{family}.yaml").write_text(f"{HEADER}family: {family}\ndevices:\n{body}\n", encoding="utf-8")
         counts[family] = len(unique)
     lines = [HEADER.replace("Units are in the field names; precision figures are dense "
                             "(no sparsity).", "Every fact's source key is listed here."),
@@ -1045,9 +1047,7 @@ def write_all(out: Path) -> dict[str, int]:
         if lic:
             entry["license"] = lic
         lines.append(f"  {key}:")
-        lines += [
-            f"    {k}: {json.dumps(v) if isinstance(v, str) else v}" for k, v in entry.items()
-        ]
+        lines += [f"    {k}: {json.dumps(v) if isinstance(v, str) else v}" for k, v in entry.items()]
     (out / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return counts
 
