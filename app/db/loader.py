@@ -284,8 +284,13 @@ def check_hardware(devices: Iterable[tuple[Path, Device]], sources: dict[str, So
     """Cross-entry rules: unique ids and aliases, cited facts, plausible TDP and precisions."""
     problems: list[str] = []
     owners: dict[str, str] = {}
+    defined: dict[str, Path] = {}
     for path, device in devices:
         where = f"{path}: {device.id}"
+        if device.id in defined:
+            problems.append(f"{where}: id already defined in {defined[device.id].name}")
+            continue
+        defined[device.id] = path
         for name in (device.id, *device.aliases):
             key = name.strip().lower()
             if key in owners and owners[key] != device.id:
