@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.commands import common, compare, dbcheck, estimate, hardware, regions
+from app.commands import common, compare, dbcheck, estimate, hardware, regions, shift
 from app.errors import WattprintError
 
-COMMAND_MODULES = (estimate, compare, hardware, regions, dbcheck)
+COMMAND_MODULES = (estimate, compare, hardware, regions, dbcheck, shift)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -176,9 +176,7 @@ def pick_regions(
     if user_locations:
         lat = frame["latitude"].to_numpy(dtype=float)
         lon = frame["longitude"].to_numpy(dtype=float)
-        distances = np.mean(
-            [haversine_km(u_lat, u_lon, lat, lon) for u_lat, u_lon in user_locations], axis=0
-        )
+        distances = np.mean([haversine_km(u_lat, u_lon, lat, lon) for u_lat, u_lon in user_locations], axis=0)
     else:
         distances = np.zeros(len(frame))
     frame["distance_km"] = distances

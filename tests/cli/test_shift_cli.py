@@ -1,0 +1,151 @@
+"""``wattprint shift``: JSON keys, text output and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+REQUIRED_KEYS = {
+    "method",
+    "baseline_co2e_kg",
+    "shifted_co2e_kg",
+    "savings_fraction",
+    "schedule",
+    "series",
+    "start",
+    "hours",
+    "flex_hours",
+    "power_w",
+}
+
+
+@pytest.fixture
+def series_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "series.csv"
+    values = [5, 1, 3, 2, 8, 1, 9, 9]
+    rows = [f"2022-01-01T{h:02d}:00:00+00:00,{v}" for h, v in enumerate(values)]
+    path.write_text("timestamp,intensity_g_per_kwh\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_json_pause_resume(series_csv: Path) -> None:
+    done = run_cli(
+        "shift", "--series", str(series_csv), "--hours", "2", "--flex-hours", "3",
+        "--method", "pause-resume", "--power-w", "2000", "--json",
+    )  # fmt: skip
+    assert done.code == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert set(data) >= REQUIRED_KEYS
+    # hand case: baseline 5+1 = 6 g/kWh x h x 2 kW; cleanest 1+2 = 3
+    assert data["baseline_co2e_kg"] == pytest.approx(0.012)
+    assert data["shifted_co2e_kg"] == pytest.approx(0.006)
+    assert data["savings_fraction"] == pytest.approx(0.5)
+    assert data["power_w"] == 2000
+    assert data["start"] == "2022-01-01T00:00:00+00:00"
+    assert data["schedule"] == [
+        ["2022-01-01T01:00:00+00:00", "2022-01-01T02:00:00+00:00"],
+        ["2022-01-01T03:00:00+00:00", "2022-01-01T04:00:00+00:00"],
+    ]
+
+
+def test_json_flexible_start_percent_and_start(series_csv: Path) -> None:
+    done = run_cli(
+        "shift", "--series", str(series_csv), "--hours", "2", "--flex-percent", "100",
+        "--method", "flexible-start", "--start", "2022-01-01T01:00:00+00:00", "--json",
+    )  # fmt: skip
+    assert done.code == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["flex_hours"] == 2
+    assert data["power_w"] == 1000
+    # starts 01:00, 02:00, 03:00: sums 4, 5, 10 -> stays at 01:00
+    assert data["savings_fraction"] == 0
+    assert data["schedule"] == [["2022-01-01T01:00:00+00:00", "2022-01-01T03:00:00+00:00"]]
+
+
+def test_text_output(series_csv: Path) -> None:
+    done = run_cli(
+        "shift",
+        "--series",
+        str(series_csv),
+        "--hours",
+        "2",
+        "--flex-hours",
+        "3",
+        "--method",
+        "flexible-start",
+    )
+    assert done.code == 0, done.stderr
+    assert "saves 33.3%" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--hours", "-1", "--flex-hours", "1", "--method", "pause-resume"], "hours must be greater than 0"),
+        (
+            ["--hours", "1", "--flex-hours", "1", "--flex-percent", "5", "--method", "pause-resume"],
+            "not allowed",
+        ),
+        (["--hours", "1", "--flex-hours", "1", "--method", "sideways"], "invalid choice"),
+        (["--hours", "7", "--flex-hours", "3", "--method", "pause-resume"], "needs data until"),
+        (["--hours", "1", "--flex-hours", "1", "--method", "pause-resume", "--start", "noon"], "ISO 8601"),
+        (["--hours", "1", "--flex-hours", "1", "--method", "flexible-start", "--max-pauses", "1"], "only to"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(series_csv: Path, extra: list[str], message: str) -> None:
+    done = run_cli("shift", "--series", str(series_csv), *extra)
+    assert done.code == 2
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_bad_csv_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("timestamp,intensity_g_per_kwh\n2022-01-01T00:00Z,1\n2022-01-01T01:00Z,x\n")
+    done = run_cli(
+        "shift", "--series", str(path), "--hours", "1", "--flex-hours", "0", "--method", "pause-resume"
+    )
+    assert done.code == 2
+    assert "line 3" in done.stderr
+
+
+def test_unknown_region_exits_2() -> None:
+    done = run_cli(
+        "shift",
+        "--region",
+        "aws:mars-north-1",
+        "--hours",
+        "1",
+        "--flex-hours",
+        "1",
+        "--method",
+        "pause-resume",
+    )
+    assert done.code == 2
+    assert "unknown region" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_region_path() -> None:
+    from app.db.loader import load_databases
+    from app.errors import WattprintError
+
+    try:
+        regions = load_databases().regions
+    except WattprintError as error:  # the bundled database may still be incomplete
+        pytest.skip(f"bundled database does not load: {error}")
+    if regions.profile_for("ba:CISO") is None:
+        pytest.skip("ba:CISO has no linked series yet")
+    done = run_cli(
+        "shift", "--region", "ba:CISO", "--hours", "24", "--flex-percent", "50",
+        "--method", "pause-resume", "--start", "2022-06-01T00:00:00Z", "--json",
+    )  # fmt: skip
+    assert done.code == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["series"] == "eia-ciso-2022"
+    assert 0 <= data["savings_fraction"] <= 1
+    assert data["shifted_co2e_kg"] <= data["baseline_co2e_kg"]
