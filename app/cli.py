@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.commands import common, compare, dbcheck, estimate, hardware, regions, shift
+from app.commands import benchmark, common, compare, dbcheck, estimate, hardware, measure, regions, shift
 from app.errors import WattprintError
 
-COMMAND_MODULES = (estimate, compare, hardware, regions, dbcheck, shift)
+COMMAND_MODULES = (estimate, compare, hardware, regions, dbcheck, shift, measure, benchmark)
 
 
 def build_parser() -> argparse.ArgumentParser:
