@@ -11,10 +11,27 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
+from app.commands import batch as batch_command
 from app.commands import benchmark, common, compare, dbcheck, estimate, hardware, measure, regions, shift
+from app.commands import codecarbon as codecarbon_command
+from app.commands import published as published_command
+from app.commands import report as report_command
 from app.errors import WattprintError
 
-COMMAND_MODULES = (estimate, compare, hardware, regions, dbcheck, shift, measure, benchmark)
+COMMAND_MODULES = (
+    estimate,
+    compare,
+    hardware,
+    regions,
+    dbcheck,
+    shift,
+    measure,
+    benchmark,
+    batch_command,
+    report_command,
+    published_command,
+    codecarbon_command,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

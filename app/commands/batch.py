@@ -1,0 +1,249 @@
+"""``wattprint batch``: energy and CO2e of a file (or a folder) of jobs, vectorised.
+
+Exit codes: 2 when the input itself is unusable (missing, empty, no job columns); 0 otherwise,
+even when rows fail: each failed row is reported with its line number (stderr, ``--errors``
+file, ``error`` column of the results) and stderr says how many rows failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from app.commands import common
+from app.db import batchfiles
+from app.engine import batch
+from app.errors import InputError
+
+SHOWN_ERRORS = 5
+"""Failed rows printed on stderr; the rest are in the errors file and the results."""
+ERROR_COLUMNS = ("file", "line", "name", "error")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "batch",
+        help="energy [kWh] and CO2e [kg] of many jobs from a CSV or Parquet file",
+        description=(
+            "Each row is a job; columns mirror the estimate options with units in their names: "
+            + ", ".join(batch.INPUT_COLUMNS)
+            + " (and start or month for the summary by month). Rows that fail are reported with "
+            "their line number; the exit code is then still 0 and stderr says how many failed."
+        ),
+    )
+    parser.add_argument(
+        "input", metavar="INPUT", help="jobs file (.csv or .parquet), or a folder with --engine dask"
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="write per-job results (.csv or .parquet)")
+    parser.add_argument("--summary", action="store_true", help="print sums by region, hardware and month")
+    parser.add_argument("--errors", metavar="FILE", help="write the failed rows with line and reason (.csv)")
+    parser.add_argument(
+        "--engine", choices=("pandas", "dask"), default="pandas", help="pandas (default, in chunks) or dask"
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="dask.distributed scheduler address (with --engine dask)"
+    )
+    parser.add_argument(
+        "--chunk-rows",
+        type=common.number("chunk-rows", 0.0, strict=True),
+        default=float(batchfiles.DEFAULT_CHUNK_ROWS),
+        help=f"rows per chunk for the pandas engine (default {batchfiles.DEFAULT_CHUNK_ROWS:,})",
+    )
+    common.add_json(parser)
+    parser.set_defaults(handler=run)
+
+
+def _count_lines(path: Path) -> int | None:
+    if batchfiles.file_kind(path) == "parquet":
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    lines = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            lines += block.count(b"\n")
+    return max(lines - 1, 1)
+
+
+class Progress:
+    """A progress line on stderr, shown only for inputs of more than one chunk."""
+
+    def __init__(self, total: int | None, enabled: bool) -> None:
+        self.total, self.enabled, self.done, self.started = total, enabled, 0, time.perf_counter()
+
+    def update(self, rows: int) -> None:
+        self.done += rows
+        if not self.enabled:
+            return
+        rate = self.done / max(time.perf_counter() - self.started, 1e-9)
+        share = f" ({min(self.done / self.total, 1.0):.0%})" if self.total else ""
+        sys.stderr.write(f"\rbatch: {self.done:,} rows{share}, {rate:,.0f} rows/s")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def error_rows(results: pd.DataFrame) -> pd.DataFrame:
+    """The failed rows: position, name and reason first, then the inputs."""
+    failed = results[results["error"].fillna("") != ""]
+    first = [c for c in ERROR_COLUMNS if c in failed.columns]
+    rest = [c for c in batch.INPUT_COLUMNS if c in failed.columns and c not in first]
+    return failed[first + rest]
+
+
+def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, Any]:
+    path = Path(args.input)
+    chunk_rows = int(args.chunk_rows)
+    chunks = batchfiles.read_job_chunks(path, batch.INPUT_COLUMNS, chunk_rows)
+    first = next(chunks)  # raises InputError for an unusable file before anything is written
+    total_rows = _count_lines(path)
+    progress = Progress(total_rows, enabled=bool(total_rows and total_rows > chunk_rows))
+    parts: list[batch.BatchTotals] = []
+    summaries: dict[str, list[pd.DataFrame]] = {key: [] for key in batch.SUMMARY_KEYS}
+    shown: list[dict[str, Any]] = []
+    writer = batchfiles.ResultWriter(Path(args.output)) if args.output else None
+    errors = batchfiles.ResultWriter(Path(args.errors)) if args.errors else None
+    try:
+        for chunk in _chain(first, chunks):
+            results = batch.estimate_frame(chunk, tables)
+            parts.append(batch.totals(results))
+            if args.summary:
+                for key in batch.SUMMARY_KEYS:
+                    summaries[key].append(batch.summarize(results, key))
+            failed = error_rows(results)
+            if len(failed):
+                shown.extend(failed[["line", "error"]].head(SHOWN_ERRORS - len(shown)).to_dict("records"))
+                if errors is not None:
+                    errors.write(failed)
+            if writer is not None:
+                writer.write(results)
+            progress.update(len(chunk))
+    finally:
+        progress.finish()
+        if writer is not None:
+            writer.close()
+        if errors is not None:
+            errors.close()
+    combined = {key: batch.combine_summaries(parts_, key) for key, parts_ in summaries.items()}
+    return {"totals": batch.combine_totals(parts), "summaries": combined, "shown": shown}
+
+
+def _chain(first: pd.DataFrame, rest: Any) -> Any:
+    yield first
+    yield from rest
+
+
+def dask_results(files: list[Path], tables: batch.BatchTables) -> Any:
+    """A lazy dask DataFrame of results: one partition per file, :func:`estimate_frame` on each."""
+    import dask.dataframe as dd
+
+    columns = [*batch.INPUT_COLUMNS, *batch.TIME_COLUMNS]
+    jobs = dd.from_map(
+        batchfiles.read_partition,
+        [str(path) for path in files],
+        job_columns=columns,
+        meta=batchfiles.partition_meta(columns),
+        enforce_metadata=False,
+        label="read-jobs",
+    )
+    meta = batch.estimate_frame(jobs._meta, tables)
+    return jobs.map_partitions(batch.estimate_frame, tables, meta=meta)
+
+
+def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, Any]:
+    import dask
+
+    source = Path(args.input)
+    if source.is_file():
+        files = [source]
+    elif not source.exists():
+        raise InputError(f"{source}: no such file or folder")
+    else:
+        files = batchfiles.dataset_files(source)
+    for path in files:  # unusable files are fatal, as for the pandas engine
+        next(batchfiles.read_job_chunks(path, batch.INPUT_COLUMNS, chunk_rows=1))
+    client = None
+    if args.scheduler:
+        from distributed import Client
+
+        client = Client(args.scheduler)
+    try:
+        results = dask_results(files, tables)
+        tasks: list[Any] = []
+        if args.output:
+            out = Path(args.output)
+            if batchfiles.file_kind(out) == "csv":
+                safe = results.map_partitions(batchfiles.neutralise_formulas, meta=results._meta)
+                tasks.append(safe.to_csv(str(out), single_file=True, index=False, compute=False))
+            else:
+                tasks.append(results.to_parquet(str(out), write_index=False, compute=False))
+        failed = results[results["error"] != ""]
+        if args.errors:
+            failed_view = failed.map_partitions(error_rows)
+            safe_errors = failed_view.map_partitions(batchfiles.neutralise_formulas)
+            tasks.append(safe_errors.to_csv(args.errors, single_file=True, index=False, compute=False))
+        partial_totals = results.map_partitions(lambda frame: pd.DataFrame([batch.totals(frame).__dict__]))
+        partial_summaries = {
+            key: results.map_partitions(batch.summarize, key) for key in batch.SUMMARY_KEYS if args.summary
+        }
+        shown = failed[["line", "error"]].head(SHOWN_ERRORS, npartitions=-1, compute=False)
+        computed = dask.compute(partial_totals, shown, partial_summaries, *tasks)
+    finally:
+        if client is not None:
+            client.close()
+    totals_frame, shown_frame, summary_frames = computed[0], computed[1], computed[2]
+    parts = [
+        batch.BatchTotals(**{k: row[k] for k in totals_frame.columns}) for _, row in totals_frame.iterrows()
+    ]
+    parts = [
+        batch.BatchTotals(
+            int(p.jobs), int(p.failed), p.energy_kwh, p.it_energy_kwh, p.co2e_kg, p.device_hours
+        )
+        for p in parts
+    ]
+    combined = {key: batch.combine_summaries([frame], key) for key, frame in summary_frames.items()}
+    return {
+        "totals": batch.combine_totals(parts),
+        "summaries": combined,
+        "shown": shown_frame.to_dict("records"),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.scheduler and args.engine != "dask":
+        raise InputError("--scheduler needs --engine dask")
+    tables = batch.build_tables(common.databases(args))
+    outcome = run_dask(args, tables) if args.engine == "dask" else run_pandas(args, tables)
+    result: batch.BatchTotals = outcome["totals"]
+    for row in outcome["shown"]:
+        print(f"wattprint: line {int(row['line'])}: {row['error']}", file=sys.stderr)
+    if result.failed:
+        where = f"; all of them are in {args.errors}" if args.errors else "; --errors FILE writes them all"
+        print(f"wattprint: {result.failed:,} of {result.jobs:,} rows failed{where}", file=sys.stderr)
+    if args.json:
+        data: dict[str, Any] = {"totals": batch.totals_to_dict(result)}
+        if args.summary:
+            data["summaries"] = {key: frame.to_dict("records") for key, frame in outcome["summaries"].items()}
+        data["errors_shown"] = [{"line": int(r["line"]), "error": r["error"]} for r in outcome["shown"]]
+        common.print_json(data)
+        return 0
+    print(
+        f"Jobs:        {result.jobs:,} ({result.failed:,} failed)\n"
+        f"Energy:      {common.fmt(result.energy_kwh)} kWh (IT {common.fmt(result.it_energy_kwh)} kWh)\n"
+        f"CO2e:        {common.fmt(result.co2e_kg)} kg\n"
+        f"Device-hours: {common.fmt(result.device_hours)} h"
+    )
+    if args.output:
+        print(f"Results:     {args.output}")
+    if args.summary:
+        for key, frame in outcome["summaries"].items():
+            print(f"\nBy {key}:")
+            print(frame.to_string(index=False) if len(frame) else "  (no data)")
+    return 0

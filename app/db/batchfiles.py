@@ -1,0 +1,249 @@
+"""File I/O of batch audits: job tables in CSV or Parquet, read in chunks, results written safely.
+
+Line numbers
+------------
+Every row read gets ``line``: for CSV its line number in the file (the header is line 1, so
+the first job is line 2; blank lines count, and are skipped); for Parquet its 1-based row
+number. A row whose text spans several lines (a quoted newline) shifts the numbers after it.
+
+Unusable files
+--------------
+A missing, empty or unreadable file, or one with none of the job columns, raises
+:class:`~app.errors.InputError` (the CLI exits 2). Problems of single rows are not raised here:
+the engine reports them per row.
+
+CSV exports
+-----------
+Text cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are written
+with a leading single quote, so a spreadsheet opening the file does not run them as formulas
+(OWASP, "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from app.errors import InputError
+
+CSV_SUFFIXES = (".csv", ".txt")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+DEFAULT_CHUNK_ROWS = 250_000
+"""Rows per chunk when a batch file is processed in pieces."""
+
+
+def file_kind(path: Path) -> str:
+    """``"csv"`` or ``"parquet"`` from the file name; InputError for anything else."""
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
+    raise InputError(f"{path}: unknown file type {suffix or '(none)'!r}; valid: .csv, .parquet")
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file, or --engine dask for a folder of files")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty; expected a header line of job columns")
+
+
+def _check_columns(path: Path, columns: Sequence[str], usable: Sequence[str]) -> None:
+    if not set(columns) & set(usable):
+        shown = ", ".join(str(c) for c in list(columns)[:8]) or "(none)"
+        raise InputError(f"{path}: no usable columns (found {shown}); valid columns: {', '.join(usable)}")
+
+
+def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    try:
+        reader = pd.read_csv(
+            path,
+            chunksize=chunk_rows,
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+            dtype={"name": "str", "hardware": "str", "region": "str", "start": "str", "month": "str"},
+        )
+        first_line = 2
+        for chunk in reader:
+            chunk.columns = [str(c).strip() for c in chunk.columns]
+            chunk.insert(0, "line", range(first_line, first_line + len(chunk)))
+            first_line += len(chunk)
+            blank = chunk.drop(columns="line").isna().all(axis=1)
+            yield chunk[~blank].reset_index(drop=True) if blank.any() else chunk
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: no header line; expected job columns") from None
+    except pd.errors.ParserError as error:
+        reason = str(error).strip().splitlines()[-1]
+        raise InputError(f"{path}: not a readable CSV file: {reason}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+
+
+def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as error:
+        raise InputError(f"{path}: not a readable Parquet file ({error})") from None
+    first_row = 1
+    for batch in parquet.iter_batches(batch_size=chunk_rows):
+        chunk = batch.to_pandas()
+        chunk.insert(0, "line", range(first_row, first_row + len(chunk)))
+        first_row += len(chunk)
+        yield chunk
+
+
+def read_job_chunks(
+    path: Path, usable: Sequence[str], chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> Iterator[pd.DataFrame]:
+    """The jobs of a CSV or Parquet file in chunks of ``chunk_rows``, each with ``line``.
+
+    Raises :class:`InputError` (before the first chunk) when the file is unusable: missing,
+    empty, not CSV/Parquet, or without any column of ``usable``.
+    """
+    path = Path(path)
+    _check_file(path)
+    kind = file_kind(path)
+    chunks = _csv_chunks(path, chunk_rows) if kind == "csv" else _parquet_chunks(path, chunk_rows)
+    first = next(chunks, None)
+    if first is None:
+        raise InputError(f"{path}: no rows")
+    _check_columns(path, [c for c in first.columns if c != "line"], usable)
+    yield first
+    yield from chunks
+
+
+def read_jobs(path: Path, usable: Sequence[str]) -> pd.DataFrame:
+    """The whole job table of a file, with ``line``; see :func:`read_job_chunks`."""
+    chunks = list(read_job_chunks(path, usable, chunk_rows=1_000_000))
+    return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+
+
+def read_job_buffer(data: bytes, name: str, usable: Sequence[str]) -> pd.DataFrame:
+    """The job table of an uploaded file's bytes (``name`` gives the type), with ``line``."""
+    import tempfile
+
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(data)
+        return read_jobs(path, usable)
+
+
+def dataset_files(folder: Path) -> list[Path]:
+    """The CSV and Parquet files of a dataset folder, in name order; InputError when none."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder; --engine dask reads a folder of CSV or Parquet files")
+    files = sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in CSV_SUFFIXES + PARQUET_SUFFIXES
+    )
+    if not files:
+        raise InputError(f"{folder}: no .csv or .parquet files")
+    return files
+
+
+def read_partition(path: str, job_columns: Sequence[str]) -> pd.DataFrame:
+    """One dataset file as one partition: ``file``, ``line`` and exactly ``job_columns``.
+
+    Columns missing from the file are added empty, others dropped, so every partition has the
+    same layout.
+    """
+    frame = read_jobs(Path(path), job_columns)
+    frame.insert(0, "file", Path(path).name)
+    out = frame.reindex(columns=["file", "line", *job_columns])
+    for name in out.columns:
+        if name in TEXT_NAMES:
+            out[name] = out[name].astype("str").where(out[name].notna())
+        elif name == "line":
+            out[name] = out[name].astype("int64")
+    return out
+
+
+TEXT_NAMES = ("file", "name", "hardware", "region", "start", "month")
+
+
+def partition_meta(columns: Sequence[str]) -> pd.DataFrame:
+    """An empty frame with the layout of :func:`read_partition` (for dask's ``meta``)."""
+    data: dict[str, pd.Series] = {"file": pd.Series(dtype="str"), "line": pd.Series(dtype="int64")}
+    for name in columns:
+        data[name] = pd.Series(dtype="str" if name in TEXT_NAMES else "float64")
+    return pd.DataFrame(data)
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with text cells that a spreadsheet would run as a formula prefixed by ``'``."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            continue
+        if not (pd.api.types.is_string_dtype(column) or column.dtype == object):
+            continue
+        text = column.astype("str")
+        risky = column.notna() & text.str.startswith(FORMULA_PREFIXES).fillna(False)
+        if risky.any():
+            out[name] = column.astype(object).where(~risky, "'" + text)
+    return out
+
+
+class ResultWriter:
+    """Writes result chunks to one CSV or Parquet file (by suffix), safely for spreadsheets."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.kind = file_kind(self.path)
+        self._started = False
+        self._parquet: Any = None
+        self._schema: Any = None
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        if self.kind == "csv":
+            safe = neutralise_formulas(chunk)
+            safe.to_csv(
+                self.path,
+                mode="a" if self._started else "w",
+                header=not self._started,
+                index=False,
+                quoting=csv.QUOTE_MINIMAL,
+            )
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            if self._parquet is None:
+                table = pa.Table.from_pandas(chunk, preserve_index=False)
+                self._schema = table.schema
+                self._parquet = pq.ParquetWriter(self.path, self._schema)
+            else:
+                table = pa.Table.from_pandas(chunk, schema=self._schema, preserve_index=False)
+            self._parquet.write_table(table)
+        self._started = True
+
+    def close(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+        elif not self._started and self.kind == "csv":
+            self.path.write_text("", encoding="utf-8")
+
+    def __enter__(self) -> ResultWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """One frame to a CSV or Parquet file (by suffix); CSV text cells neutralised."""
+    with ResultWriter(path) as writer:
+        writer.write(frame)
