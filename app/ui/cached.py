@@ -2,12 +2,197 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from app.db.loader import Databases, load_databases
+from app.db.tables import region_frame as _region_frame
+from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
 
 
 @st.cache_resource(show_spinner=False)
 def databases() -> Databases:
     """Both databases, loaded and validated once per server process."""
     return load_databases()
+
+
+@st.cache_resource(show_spinner=False)
+def region_frame(year: int | None = None) -> pd.DataFrame:
+    """One row per region for ``year`` (None: each region's latest). Shared: do not mutate."""
+    return _region_frame(databases().regions, year)
+
+
+@st.cache_resource(show_spinner=False)
+def hardware_labels() -> dict[str, str]:
+    """Hardware id -> "Name (id)" for searchable pickers, in id order."""
+    devices = databases().hardware.devices
+    return {key: f"{devices[key].name} · {key}" for key in sorted(devices)}
+
+
+@st.cache_resource(show_spinner=False)
+def region_labels() -> dict[str, str]:
+    """Region id -> label with the low-carbon badge and latest intensity, in id order."""
+    frame = region_frame(None)
+    labels = {}
+    for row in frame.sort_values("id").itertuples():
+        leaf = "🍃 " if row.intensity_g_per_kwh <= LOW_CARBON_THRESHOLD_G_PER_KWH else ""
+        labels[str(row.id)] = f"{leaf}{row.id} · {row.name} ({row.intensity_g_per_kwh:,.0f} g/kWh)"
+    return labels
+
+
+@st.cache_resource(show_spinner=False)
+def region_years() -> list[int]:
+    """Every year any region has an intensity for, ascending."""
+    frame = region_frame(None)
+    years: set[int] = set()
+    for region_id in frame["id"]:
+        years.update(databases().regions.intensity_years(str(region_id)))
+    return sorted(years)
+
+
+# --------------------------------------------------------------------------------------------
+# Data pages (hardware, time shifting)
+
+
+@st.cache_data(show_spinner=False)
+def hardware_frame() -> pd.DataFrame:
+    """One row per device: every fact as a number, derived GFLOPS/W, release date as a timestamp."""
+    from app.commands.hardware import device_to_dict
+
+    rows = []
+    for device in databases().hardware.devices.values():
+        row = device_to_dict(device)
+        row.pop("sources")
+        row["aliases"] = ", ".join(device.aliases)
+        row["tdp_source"] = device.tdp_w.source
+        rows.append(row)
+    frame = pd.DataFrame(rows).sort_values("id", ignore_index=True)
+    frame["release"] = pd.to_datetime(frame["release_date"], format="mixed", errors="coerce")
+    frame["release_year"] = frame["release"].dt.year.astype("Int64")
+    return frame
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def profile_series(profile_id: str) -> pd.Series:
+    """A bundled intensity profile [gCO2e/kWh], UTC index."""
+    from app.db.series import load_profile
+
+    db = databases().regions
+    return load_profile(db.profile_path(db.profiles[profile_id]))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def uploaded_series(data: bytes, naive_timezone: str = "UTC") -> pd.Series:
+    """A user's intensity CSV [gCO2e/kWh] read from its bytes."""
+    from app.db.series import read_user_series
+
+    return read_user_series(data, naive_timezone=naive_timezone)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def shift_job(
+    series_key: str,
+    _series: pd.Series,
+    method: Any,
+    duration_h: float,
+    flex_h: float,
+    start_iso: str,
+    gaps: Any,
+    power_kw: float = 1.0,
+) -> Any:
+    """:func:`app.engine.timeshift.shift` of one job; ``series_key`` names ``_series`` for the cache."""
+    from app.engine import timeshift
+
+    return timeshift.shift(_series, method, duration_h, flex_h, start_iso, power_kw, gaps=gaps)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def savings_distribution(
+    series_key: str, _series: pd.Series, method: Any, duration_h: float, flex_h: float, gaps: Any
+) -> Any:
+    """:func:`app.engine.timeshift.savings_distribution` over every submission time of a series."""
+    from app.engine import timeshift
+
+    return timeshift.savings_distribution(_series, method, duration_h, flex_h, gaps=gaps)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def savings_grid(
+    series_key: str,
+    _series: pd.Series,
+    method: Any,
+    durations_h: tuple[float, ...],
+    flex_fractions: tuple[float, ...] | None,
+    flex_hours: tuple[float, ...] | None,
+    gaps: Any,
+) -> pd.DataFrame:
+    """:func:`app.engine.timeshift.savings_grid` for one method (a heatmap's data)."""
+    from app.engine import timeshift
+
+    return timeshift.savings_grid(
+        _series, durations_h, flex_fractions, flex_hours, methods=(method,), gaps=gaps
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def intensity_profiles(
+    series_key: str, _series: pd.Series, timezone: str, gaps: Any
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(daily, monthly) intensity profiles of a series [gCO2e/kWh]."""
+    from app.engine import timeshift
+
+    return (
+        timeshift.daily_profile(_series, timezone, gaps),
+        timeshift.monthly_profile(_series, timezone, gaps),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Measure page
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def measurement_log(data: bytes) -> tuple[Any, Any]:
+    """(SavedLog, Measurement) of a JSONL measurement log given as bytes (an upload)."""
+    import tempfile
+    from pathlib import Path
+
+    from app.errors import MeasurementError
+    from app.measure import session
+
+    with tempfile.TemporaryDirectory(prefix="wattprint-log-") as folder:
+        path = Path(folder) / "upload.jsonl"
+        path.write_bytes(data)
+        try:
+            saved = session.load_log(path)
+        except MeasurementError as error:
+            raise MeasurementError(str(error).replace(str(path), "the uploaded log")) from None
+        return saved, session.summarise(saved)
+
+
+@st.cache_data(show_spinner=False)
+def demo_log_bytes(seconds: float = 30.0, interval_s: float = 0.1) -> bytes:
+    """A JSONL log of the FAKE backend's demo trace, sampled against a simulated clock."""
+    import tempfile
+    from pathlib import Path
+
+    from app.measure.backends import FakeBackend
+    from app.measure.sampler import Sampler
+
+    now = [0.0]
+
+    def clock() -> float:
+        return now[0]
+
+    with tempfile.TemporaryDirectory(prefix="wattprint-demo-") as folder:
+        path = Path(folder) / "demo.jsonl"
+        sampler = Sampler(FakeBackend.demo(clock), clock=clock, interval_s=interval_s, log_path=path)
+        sampler.begin_window("demo")
+        for _ in range(round(seconds / interval_s)):
+            now[0] += interval_s
+            sampler.sample_once()
+        sampler.end_window("demo")
+        sampler.close()
+        return path.read_bytes()

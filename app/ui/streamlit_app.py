@@ -18,6 +18,15 @@ st.set_page_config(page_title="wattprint", page_icon="🌱", layout="wide")
 # One entry per page: (file in pages/, title, icon, url path). The first is the default page.
 PAGE_LIST = [
     ("calculator.py", "Calculator", "🧮", "calculator"),
+    ("compare.py", "Compare regions", "🌍", "compare"),
+    ("picker.py", "Region picker", "📍", "picker"),
+    ("hardware.py", "Hardware", "🖥️", "hardware"),
+    ("regions.py", "Regions", "🗺️", "regions"),
+    ("timeshift.py", "Time shifting", "⏱️", "timeshift"),
+    ("measure.py", "Measure", "🔌", "measure"),
+    ("report.py", "Report", "📝", "report"),
+    ("batch.py", "Batch audit", "📦", "batch"),
+    ("published.py", "Published footprints", "📚", "published"),
 ]
 
 navigation = st.navigation(

@@ -1,0 +1,172 @@
+"""Shared rendering helpers: number formats, the low-carbon badge, charts, safe CSV.
+
+Every user-supplied string is shown through Streamlit's text elements (never HTML).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from app.engine.footprint import Footprint
+from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
+
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
+GREEN = "#2e7d32"
+GREY = "#9e9e9e"
+FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
+
+
+MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$:")
+
+
+def plain(text: object) -> str:
+    """``text`` with Markdown specials escaped, for user strings shown in st.error/st.warning
+    (which render Markdown: an image link in a file name must not load anything)."""
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in str(text))
+
+
+def num(value: float, digits: int = 3) -> str:
+    """A number with thousands separators and about ``digits`` significant figures."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    magnitude = abs(value)
+    if magnitude == 0:
+        return "0"
+    if magnitude >= 10 ** (digits - 1):
+        return f"{value:,.0f}"
+    decimals = digits - 1 - math.floor(math.log10(magnitude))
+    return f"{value:,.{min(decimals, 6)}f}"
+
+
+def percent(fraction: float) -> str:
+    """A share as a percentage; one decimal near 0% and 100% so 99.6% does not read as 100%."""
+    if 0 < abs(fraction) < 0.01 or 0.99 < abs(fraction) < 1:
+        return f"{fraction:.1%}"
+    return f"{fraction:.0%}"
+
+
+def kg(value: float) -> str:
+    """Emissions: ``1,234 kg CO2e`` (tonnes above 10 t)."""
+    if abs(value) >= 10_000:
+        return f"{num(value / 1000)} t CO₂e"
+    return f"{num(value)} kg CO₂e"
+
+
+def kwh(value: float) -> str:
+    """Energy: ``123 kWh`` (MWh above 10 MWh)."""
+    if abs(value) >= 10_000:
+        return f"{num(value / 1000)} MWh"
+    return f"{num(value)} kWh"
+
+
+def badge(intensity_g_per_kwh: float) -> str:
+    """🍃 for a grid at or below the low-carbon threshold, else an empty string."""
+    return "🍃" if intensity_g_per_kwh <= LOW_CARBON_THRESHOLD_G_PER_KWH else ""
+
+
+def breakdown_figure(footprint: Footprint) -> go.Figure:
+    """Horizontal bars: kg CO2e from accelerators, CPU, memory, PUE overhead, embodied."""
+    intensity = footprint.intensity_g_per_kwh / 1000.0
+    parts = [
+        ("Accelerators", footprint.breakdown.accelerators_kwh * intensity),
+        ("CPU", footprint.breakdown.cpu_kwh * intensity),
+        ("Memory", footprint.breakdown.memory_kwh * intensity),
+        ("PUE overhead (cooling, power delivery)", footprint.breakdown.pue_overhead_kwh * intensity),
+        ("Embodied (manufacturing share)", footprint.breakdown.embodied_co2e_kg),
+    ]
+    labels = [name for name, _ in parts][::-1]
+    values = [value for _, value in parts][::-1]
+    figure = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker_color=GREEN,
+            text=[kg(v) for v in values],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,.2f} kg CO₂e<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=260,
+        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        xaxis_title="kg CO₂e",
+        showlegend=False,
+    )
+    return figure
+
+
+def ranked_figure(ranked: pd.DataFrame, current_id: str | None, top: int = 25) -> go.Figure:
+    """Horizontal bars of the ``top`` cleanest regions (and the current one), kg CO2e."""
+    shown = ranked.head(top)
+    if current_id is not None and current_id not in set(shown["id"]):
+        shown = pd.concat([shown, ranked[ranked["id"] == current_id]])
+    shown = shown.iloc[::-1]
+    colors = [GREY if row_id == current_id else GREEN for row_id in shown["id"]]
+    labels = [
+        f"{badge(i)} {row_id}".strip()
+        for row_id, i in zip(shown["id"], shown["intensity_g_per_kwh"], strict=True)
+    ]
+    figure = go.Figure(
+        go.Bar(
+            x=shown["co2e_kg"],
+            y=labels,
+            orientation="h",
+            marker_color=colors,
+            customdata=shown["name"],
+            hovertemplate="%{y} (%{customdata}): %{x:,.1f} kg CO₂e<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=max(300, 22 * len(shown) + 60),
+        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        xaxis_title="kg CO₂e (grey: your current choice)",
+        yaxis={"automargin": True},
+    )
+    return figure
+
+
+def map_figure(ranked: pd.DataFrame, current_id: str | None) -> go.Figure:
+    """Regions on longitude/latitude axes, coloured by kg CO2e.
+
+    A plain scatter, not ``scatter_geo``: plotly.js fetches its coastline topojson from
+    cdn.plot.ly, and the app must work offline, so no coastlines are drawn.
+    """
+    located = ranked.dropna(subset=["latitude", "longitude"])
+    figure = go.Figure(
+        go.Scatter(
+            x=located["longitude"],
+            y=located["latitude"],
+            mode="markers",
+            marker={
+                "size": 10,
+                "color": located["co2e_kg"],
+                "colorscale": "RdYlGn_r",
+                "colorbar": {"title": "kg CO₂e"},
+                "line": {"width": [3 if i == current_id else 0.5 for i in located["id"]], "color": "#000"},
+            },
+            text=located["id"] + " · " + located["name"].astype(str),
+            hovertemplate="%{text}<br>%{marker.color:,.1f} kg CO₂e<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=380,
+        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        xaxis={"title": "longitude (°)", "range": [-180, 180], "zeroline": False},
+        yaxis={"title": "latitude (°)", "range": [-60, 75], "zeroline": False},
+    )
+    return figure
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as spreadsheet formulas (prefixes ``'`` to = + - @)."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = safe[column].map(
+                lambda cell: "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_CHARS) else cell
+            )
+    return safe
