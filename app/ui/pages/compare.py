@@ -57,7 +57,7 @@ a.metric("Your choice", components.kg(footprint.co2e_kg), help=f"{current or 'cu
 b.metric(
     f"Cleanest: {best['id']}",
     components.kg(float(best["co2e_kg"])),
-    "−" + components.percent(float(best["savings_fraction"])) if best["savings_fraction"] > 0 else "±0%",
+    "-" + components.percent(float(best["savings_fraction"])) if best["savings_fraction"] > 0 else "±0%",
     delta_color="inverse",
 )
 c.metric("Regions shown", f"{len(ranked):,}", help="🍃 = at or below the low-carbon threshold")
