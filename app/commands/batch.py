@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from app.commands import common
-from app.db import batchfiles
+from app.db import batchfiles, exports
 from app.engine import batch
 from app.errors import InputError
 
@@ -180,14 +180,14 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
         if args.output:
             out = Path(args.output)
             if batchfiles.file_kind(out) == "csv":
-                safe = results.map_partitions(batchfiles.neutralise_formulas, meta=results._meta)
+                safe = results.map_partitions(exports.neutralise_formulas, meta=results._meta)
                 tasks.append(safe.to_csv(str(out), single_file=True, index=False, compute=False))
             else:
                 tasks.append(results.to_parquet(str(out), write_index=False, compute=False))
         failed = results[results["error"] != ""]
         if args.errors:
             failed_view = failed.map_partitions(error_rows)
-            safe_errors = failed_view.map_partitions(batchfiles.neutralise_formulas)
+            safe_errors = failed_view.map_partitions(exports.neutralise_formulas)
             tasks.append(safe_errors.to_csv(args.errors, single_file=True, index=False, compute=False))
         partial_totals = results.map_partitions(lambda frame: pd.DataFrame([batch.totals(frame).__dict__]))
         partial_summaries = {

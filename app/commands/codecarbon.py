@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     rows = pd.concat([f.rows for f in files], ignore_index=True)
     table = codecarbon.runs(rows)
     if table.empty:
-        raise InputError("no CodeCarbon rows with energy in " + ", ".join(args.files))
+        first = f" ({warnings[0]})" if warnings else ""
+        raise InputError("no CodeCarbon rows with energy in " + ", ".join(args.files) + first)
     intensity = None
     databases = common.databases(args) if (args.region or args.compare) else None
     if args.region:

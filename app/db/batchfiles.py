@@ -8,31 +8,60 @@ number. A row whose text spans several lines (a quoted newline) shifts the numbe
 
 Unusable files
 --------------
-A missing, empty or unreadable file, or one with none of the job columns, raises
-:class:`~app.errors.InputError` (the CLI exits 2). Problems of single rows are not raised here:
-the engine reports them per row.
+A missing, empty or unreadable file (a folder, binary data, not UTF-8), one with none of the
+job columns, or one with a column that carries a unit wattprint does not read (for example
+``intensity_kg_per_kwh``, ``duration_s``, ``energy_wh``) raises
+:class:`~app.errors.InputError` naming the column and listing the valid ones (the CLI exits 2):
+such a column would otherwise be ignored silently. Problems of single rows are not raised here:
+the engine reports them per row, and the valid rows are still computed.
+
+CSV files may start with a UTF-8 byte order mark and use ``,``, ``;`` or tab as delimiter
+(the one most frequent in the header line). Files of any size are read in chunks of
+:data:`DEFAULT_CHUNK_ROWS` rows, so memory stays bounded.
 
 CSV exports
 -----------
-Text cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are written
-with a leading single quote, so a spreadsheet opening the file does not run them as formulas
-(OWASP, "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection).
+Every CSV wattprint writes goes through :func:`app.db.exports.neutralise_formulas`.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from app.db.exports import FORMULA_PREFIXES as FORMULA_PREFIXES  # re-exported for callers
+from app.db.exports import neutralise_formulas as neutralise_formulas
 from app.errors import InputError
 
 CSV_SUFFIXES = (".csv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+DELIMITERS = (",", ";", "\t")
+KNOWN_COLUMNS = (
+    "file",
+    "line",
+    "start",
+    "month",
+    "energy_kwh",
+    "it_energy_kwh",
+    "co2e_kg",
+    "pue_used",
+    "intensity_g_per_kwh_used",
+    "power_w_used",
+    "device_hours_used",
+    "duration_h_used",
+    "error",
+)
+"""Columns that are not job inputs but are accepted (positions, times, results read back)."""
+_UNIT_COLUMN = re.compile(
+    r"(?:^|_)(?:w|kw|mw|gw|wh|kwh|mwh|gwh|j|kj|mj|g|kg|t|lb|lbs|tonnes?|h|hrs?|hours|min|minutes|s|sec|"
+    r"seconds|ms|d|days?|weeks?|pct|percent|(?:g|kg|t|lbs?)_per_(?:wh|kwh|mwh|gwh))$"
+)
+"""A column name ending in a unit (``_s``, ``_kwh``, ``_kg_per_kwh`` ...)."""
 DEFAULT_CHUNK_ROWS = 250_000
 """Rows per chunk when a batch file is processed in pieces."""
 
@@ -60,12 +89,37 @@ def _check_columns(path: Path, columns: Sequence[str], usable: Sequence[str]) ->
     if not set(columns) & set(usable):
         shown = ", ".join(str(c) for c in list(columns)[:8]) or "(none)"
         raise InputError(f"{path}: no usable columns (found {shown}); valid columns: {', '.join(usable)}")
+    known = set(usable) | set(KNOWN_COLUMNS)
+    for column in columns:
+        name = str(column).strip().lower()
+        if name not in known and _UNIT_COLUMN.search(name):
+            raise InputError(
+                f"{path}: column {column!r} has a unit wattprint does not read; rename or convert it "
+                f"(valid columns: {', '.join(usable)})"
+            )
+
+
+def sniff_delimiter(header: str) -> str:
+    """``,``, ``;`` or tab: the delimiter most frequent in a header line (``,`` on a tie)."""
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _header_line(path: Path) -> str:
+    with path.open("rb") as handle:
+        head = handle.readline(1 << 16)
+    try:
+        return head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
 
 
 def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
     try:
         reader = pd.read_csv(
             path,
+            sep=sniff_delimiter(_header_line(path)),
             chunksize=chunk_rows,
             skip_blank_lines=False,
             encoding="utf-8-sig",
@@ -179,22 +233,6 @@ def partition_meta(columns: Sequence[str]) -> pd.DataFrame:
     for name in columns:
         data[name] = pd.Series(dtype="str" if name in TEXT_NAMES else "float64")
     return pd.DataFrame(data)
-
-
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with text cells that a spreadsheet would run as a formula prefixed by ``'``."""
-    out = frame.copy()
-    for name in out.columns:
-        column = out[name]
-        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
-            continue
-        if not (pd.api.types.is_string_dtype(column) or column.dtype == object):
-            continue
-        text = column.astype("str")
-        risky = column.notna() & text.str.startswith(FORMULA_PREFIXES).fillna(False)
-        if risky.any():
-            out[name] = column.astype(object).where(~risky, "'" + text)
-    return out
 
 
 class ResultWriter:

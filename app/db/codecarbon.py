@@ -6,6 +6,10 @@ holds its total duration [s], energy [kWh] and emissions [kg]. Version 1.x files
 or the project changes. Extra columns (newer versions: water, tracking details) are kept;
 missing optional ones are left empty.
 
+Files over :data:`MAX_FILE_BYTES` (64 MiB, some 200,000 rows) are refused before reading; so
+are folders, binary (non UTF-8) files and files without CodeCarbon's columns. A ``;`` or tab
+delimited copy (a spreadsheet's export) is read like the comma-separated original.
+
 Messy files are read, not refused: a UTF-8 byte order mark, a repeated header line (files
 appended to by several versions), empty fields and a truncated last line are skipped or
 left empty and reported as warnings naming the line.
@@ -63,7 +67,8 @@ TEXT = (
     "tracking_mode",
     "on_cloud",
 )
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Largest emissions file read [bytes]."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,13 @@ def parse_emissions(text: str, name: str = "emissions.csv") -> EmissionsFile:
     """Parse the text of an ``emissions.csv``; InputError when it is not one at all."""
     text = text.lstrip("\ufeff")
     warnings: list[str] = []
-    lines = list(csv.reader(io.StringIO(text)))
+    header_line = text.split("\n", 1)[0]
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    try:
+        lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as error:
+        raise InputError(f"{name}: not valid CSV ({error})") from None
     if not lines or not any(cell.strip() for cell in lines[0]):
         raise InputError(f"{name}: empty; expected CodeCarbon's emissions.csv header")
     header = [cell.strip().lstrip("\ufeff") for cell in lines[0]]
@@ -117,8 +128,13 @@ def parse_emissions(text: str, name: str = "emissions.csv") -> EmissionsFile:
                 record[key] = _number(value) if value else math.nan
             else:
                 record[key] = value or None
-        if math.isnan(float(str(record["energy_consumed"]))) or math.isnan(float(str(record["duration"]))):
-            warnings.append(f"{name} line {number}: no energy_consumed or duration, skipped")
+        unusable = [k for k in ("energy_consumed", "duration") if math.isnan(float(str(record[k])))]
+        if unusable:
+            given = {k: v.strip() for k, v in zip(header, cells, strict=True)}
+            why = "; ".join(
+                f"{k} is {given[k]!r}, not a number" if given[k] else f"{k} is empty" for k in unusable
+            )
+            warnings.append(f"{name} line {number}: {why}, skipped")
             continue
         records.append(record)
     columns = ["file", "line", *header]
@@ -132,10 +148,14 @@ def parse_emissions(text: str, name: str = "emissions.csv") -> EmissionsFile:
 def read_emissions(path: Path) -> EmissionsFile:
     """Read one CodeCarbon ``emissions.csv``; InputError when missing or not such a file."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give CodeCarbon's emissions.csv file")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(f"{path}: over {MAX_FILE_BYTES} bytes")
+        raise InputError(
+            f"{path}: larger than {MAX_FILE_BYTES // 2**20} MiB; split it by run (project_name, run_id)"
+        )
     try:
         text = path.read_text(encoding="utf-8-sig", errors="strict")
     except UnicodeDecodeError:

@@ -17,6 +17,13 @@ User CSVs are recognised by their header (case-insensitive):
 - **WattTime**: ``point_time`` and ``value``. WattTime's MOER is in lbs CO2/MWh and is converted
   with 1 lb/MWh = 0.45359237 g/kWh (exact, 1959 pound).
 
+Units: an intensity column whose name carries another unit (``intensity_kg_per_kwh``,
+``co2_lb_per_mwh``, ...) is refused with a message listing the columns read, rather than read
+as gCO2e/kWh; so is a series whose values all lie strictly between 0 and 1, which looks like
+kg/kWh (no grid's life-cycle intensity is below 1 gCO2e/kWh): multiply by 1000.
+
+Size: files (and gzip contents) over :data:`MAX_SERIES_BYTES` are refused, not read.
+
 Files may start with a UTF-8 byte-order mark and use ``,``, ``;`` or tab as delimiter.
 Timestamps are ISO 8601; a timestamp without an offset is read in ``naive_timezone`` (UTC by
 default). Bad timestamps, duplicate timestamps, empty, non-numeric and negative values are
@@ -52,6 +59,9 @@ SERIES_NAME = "intensity_g_per_kwh"
 PROFILE_COLUMNS = ("timestamp", "intensity_g_per_kwh", "filled")
 _OFFSET = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
 """A time of day followed by a UTC offset (``Z``, ``+01:00``, ``-0500``): the timestamp is aware."""
+_OTHER_UNIT = re.compile(r"kg|(?<![a-z])lbs?(?![a-z])|mwh|tonne", re.IGNORECASE)
+"""A value column name that says its unit is not gCO2e/kWh."""
+VALID_COLUMNS = "timestamp + intensity_g_per_kwh [gCO2e/kWh], or an Electricity Maps or WattTime export"
 _TIME_NAMES = ("timestamp", "datetime", "datetime (utc)", "time", "date", "point_time", "start")
 
 
@@ -71,6 +81,8 @@ def load_profile(path: Path | str) -> pd.Series:
         and ``attrs["source_file"]`` the file name.
     """
     file = Path(path)
+    if file.is_dir():
+        raise InputError(f"series file {file} is a folder; give a CSV file")
     if not file.is_file():
         raise InputError(f"series file {file} does not exist")
     if file.stat().st_size > MAX_SERIES_BYTES:
@@ -97,6 +109,8 @@ def _read_text(file_or_buffer: Path | str | bytes | IO[bytes] | IO[str]) -> tupl
     """(text, display name) of a path, bytes or a binary/text buffer; BOM removed."""
     if isinstance(file_or_buffer, (str, Path)):
         file = Path(file_or_buffer)
+        if file.is_dir():
+            raise InputError(f"series file {file} is a folder; give a CSV file")
         if not file.is_file():
             raise InputError(f"series file {file} does not exist")
         if file.stat().st_size > MAX_SERIES_BYTES:
@@ -114,7 +128,13 @@ def _read_text(file_or_buffer: Path | str | bytes | IO[bytes] | IO[str]) -> tupl
         if raw[:2] == b"\x1f\x8b":
             import gzip
 
-            raw = gzip.decompress(bytes(raw))
+            try:
+                with gzip.GzipFile(fileobj=io.BytesIO(bytes(raw))) as unzipped:
+                    raw = unzipped.read(MAX_SERIES_BYTES + 1)
+            except (OSError, EOFError) as error:
+                raise InputError(f"series {name} is not a readable gzip file ({error})") from None
+            if len(raw) > MAX_SERIES_BYTES:
+                raise InputError(f"series {name} unzips to more than {MAX_SERIES_BYTES // 2**20} MiB")
         try:
             text = bytes(raw).decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -159,6 +179,11 @@ def _pick_columns(columns: list[str], prefer: Literal["LCA", "direct"]) -> tuple
     if value_column is None:
         raise InputError(
             f"no intensity column among {', '.join(columns)}; name it 'intensity_g_per_kwh' [gCO2e/kWh]"
+        )
+    if _OTHER_UNIT.search(value_column):
+        raise InputError(
+            f"column {value_column!r} is not in gCO2e/kWh; convert it and name it 'intensity_g_per_kwh' "
+            f"(valid columns: {VALID_COLUMNS})"
         )
     return time_column, value_column, "generic"
 
@@ -208,6 +233,11 @@ def read_user_series(
     raw_values = pd.Series([r[value_at].strip() for r in body], index=line_numbers)
     index = _parse_times(times, time_column, naive_timezone)
     values = _parse_values(raw_values, value_column)
+    if layout != "watttime" and 0 < values.max() < 1:
+        raise InputError(
+            f"series {name}: every value of column {value_column!r} is below 1 (largest {values.max():g}); "
+            "that looks like kg/kWh: give gCO2e/kWh (multiply by 1000)"
+        )
     conversion = ""
     if layout == "watttime":
         values = values * units.KG_PER_LB

@@ -42,8 +42,9 @@ point operations, so each row equals the single estimate of the same job::
     co2e_kg       = energy_kwh x intensity_g_per_kwh / 1000
 
 A row that is invalid gets an ``error`` text naming each column at fault and why; its results are
-NaN. Valid rows are computed regardless. Embodied carbon and uncertainty ranges are left to the
-single-job estimate.
+NaN. An ``intensity_g_per_kwh`` strictly between 0 and 1 is refused as a likely kg/kWh figure
+(no grid's intensity is below 1 gCO2e/kWh; 0 stays valid). Valid rows are computed regardless.
+Embodied carbon and uncertainty ranges are left to the single-job estimate.
 
 References
 ----------
@@ -327,6 +328,15 @@ def estimate_frame(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
         intensity_in,
         (intensity_in < 0) | (intensity_in > MAX_INTENSITY_G_PER_KWH),
         "valid: 0-5000 gCO2e/kWh",
+    )
+    looks_kg = ((intensity_in > 0) & (intensity_in < 1)).fillna(False)
+    errors.add(
+        looks_kg,
+        lambda mask: (
+            "intensity_g_per_kwh: "
+            + _fmt(intensity_in[mask])
+            + " looks like kg/kWh (no grid is below 1 gCO2e/kWh); give gCO2e/kWh, i.e. x 1000"
+        ),
     )
     for name in ("power_w", "total_power_w", "cpu_power_w", "memory_power_w"):
         values = num[name]

@@ -101,6 +101,8 @@ def load_scenario(raw: bytes | str) -> tuple[JobSpec, dict[str, Any] | None]:
         raise InputError("scenario file is not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise InputError(f"scenario file is not valid JSON: {error.msg} (line {error.lineno})") from None
+    except RecursionError:
+        raise InputError("scenario file nests too deeply to be a wattprint scenario") from None
     if not isinstance(document, dict):
         raise InputError("scenario file must hold a JSON object")
     if document.get("format") != FORMAT:

@@ -364,7 +364,7 @@ def read_log(path: Path | str) -> SavedLog:
             record = json.loads(line)
             if not isinstance(record, dict):
                 raise ValueError("not an object")
-        except ValueError:
+        except (ValueError, RecursionError):
             if number == last_index and not text.endswith("\n"):
                 truncated = True
             else:

@@ -27,6 +27,7 @@ PAGE_LIST = [
     ("report.py", "Report", "📝", "report"),
     ("batch.py", "Batch audit", "📦", "batch"),
     ("published.py", "Published footprints", "📚", "published"),
+    ("database.py", "Your database", "🗄️", "database"),
 ]
 
 navigation = st.navigation(

@@ -99,3 +99,39 @@ def test_every_command_reading_databases_takes_db_dir(db: Path, capsys) -> None:
     assert len(lines) == 1 and "bad.yaml" in lines[0]
     assert main(["--db-dir", str(db / "missing"), "hardware", "list"]) == 2
     assert "no hardware_db/ folder" in capsys.readouterr().err
+
+
+H100 = "nvidia-h100-sxm5-80gb"
+DB_COMMANDS = [
+    ["estimate", "--hardware", H100, "--hours", "1", "--region", "aws:us-east-1"],
+    ["compare", "--hardware", H100, "--hours", "1", "--region", "aws:us-east-1"],
+    ["report", "--hardware", H100, "--hours", "1", "--region", "aws:us-east-1", "--format", "json"],
+    ["hardware", "list"],
+    ["hardware", "show", H100],
+    ["hardware", "match", "NVIDIA H100 80GB HBM3"],
+    ["regions", "list"],
+    ["regions", "show", "aws:us-east-1"],
+    ["regions", "nearest", "48.85", "2.35"],
+    ["shift", "--region", "aws:us-west-1", "--hours", "1", "--flex-hours", "2", "--method", "flexible-start"],
+    ["batch", "{jobs}"],
+    ["import-codecarbon", "{emissions}", "--region", "aws:us-east-1"],
+]
+
+
+@pytest.mark.parametrize("args", DB_COMMANDS, ids=[" ".join(a[:2]) for a in DB_COMMANDS])
+def test_db_dir_with_a_broken_file_is_one_line(db: Path, tmp_path: Path, capsys, args: list[str]) -> None:
+    # Each command that reads the databases takes --db-dir and names the broken file in one line.
+    (db / "region_db/broken.yaml").write_text("regions: [\n", encoding="utf-8")
+    jobs = tmp_path / "jobs.csv"
+    jobs.write_text("name,power_w,hours,intensity_g_per_kwh\na,300,1,400\n", encoding="utf-8")
+    emissions = tmp_path / "emissions.csv"
+    emissions.write_text("duration,emissions,energy_consumed\n3600,0.1,0.5\n", encoding="utf-8")
+    filled = [a.format(jobs=jobs, emissions=emissions) for a in args]
+    try:
+        code = main(["--db-dir", str(db), *filled])
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "broken.yaml" in lines[0], err

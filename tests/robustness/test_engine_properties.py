@@ -61,3 +61,45 @@ def test_device_hours_equal_count_times_hours(h, n, w, p, i) -> None:
         Job(device_hours=h * n, device_count=n, device_power_w=w, pue=p, intensity_g_per_kwh=i)
     )
     assert by_device_hours.energy_kwh == pytest.approx(by_hours.energy_kwh, rel=1e-9)
+
+
+# --- batch.estimate_frame: the vectorised path keeps the same properties ------------------------
+
+_TABLES = None
+
+
+def _tables():  # type: ignore[no-untyped-def]
+    global _TABLES
+    if _TABLES is None:
+        from app.db.loader import load_databases
+        from app.engine import batch
+
+        _TABLES = batch.build_tables(load_databases())
+    return _TABLES
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(hours, count, power, pue, intensity), min_size=1, max_size=20),
+    st.floats(min_value=1.0, max_value=100.0),
+    st.integers(min_value=2, max_value=50),
+)
+def test_batch_linear_in_hours_and_count(rows, k: float, m: int) -> None:
+    import pandas as pd
+
+    from app.engine import batch
+
+    frame = pd.DataFrame(rows, columns=["hours", "count", "power_w", "pue", "intensity_g_per_kwh"])
+    frame["intensity_g_per_kwh"] = frame["intensity_g_per_kwh"].where(frame["intensity_g_per_kwh"] >= 1, 0.0)
+    base = batch.estimate_frame(frame, _tables())
+    assert (base["error"] == "").all(), base["error"].tolist()
+    longer = batch.estimate_frame(frame.assign(hours=frame["hours"] * k), _tables())
+    more = batch.estimate_frame(frame.assign(count=frame["count"] * m), _tables())
+    for column in ("energy_kwh", "co2e_kg"):
+        assert longer[column].to_numpy() == pytest.approx(base[column].to_numpy() * k, rel=1e-9, abs=1e-12)
+        assert more[column].to_numpy() == pytest.approx(base[column].to_numpy() * m, rel=1e-9, abs=1e-12)
+    for row, (_, result) in zip(rows, base.iterrows(), strict=True):
+        h, n, w, p, i = row
+        single = estimate(job(h, n, w, p, i if i >= 1 else 0.0))
+        assert result["energy_kwh"] == pytest.approx(single.energy_kwh, rel=1e-12)
+        assert result["co2e_kg"] == pytest.approx(single.co2e_kg, rel=1e-12, abs=1e-15)
