@@ -16,7 +16,6 @@ from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
 PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
 GREEN = "#2e7d32"
 GREY = "#9e9e9e"
-FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 
 
 MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$:")
@@ -159,14 +158,3 @@ def map_figure(ranked: pd.DataFrame, current_id: str | None) -> go.Figure:
         yaxis={"title": "latitude (°)", "range": [-60, 75], "zeroline": False},
     )
     return figure
-
-
-def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot run as spreadsheet formulas (prefixes ``'`` to = + - @)."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object:
-            safe[column] = safe[column].map(
-                lambda cell: "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_CHARS) else cell
-            )
-    return safe

@@ -78,9 +78,6 @@ def test_calculator_bad_link_values_warn(query: dict[str, str], fragment: str) -
     assert_inline(at, fragment)
 
 
-@pytest.mark.xfail(
-    reason="calculator.py has no upper bound on typed hours (the link caps at 1e7)", strict=False
-)
 def test_calculator_huge_hours_typed_warn() -> None:
     at = routed("calculator.py")
     at.number_input(key=state.widget_key("hours")).set_value(1e12).run()

@@ -16,6 +16,9 @@ from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH, compare_regions, g
 from app.errors import WattprintError
 from app.ui import cached, components, state
 
+LONG_JOB_HOURS = 87_600.0
+"""Wall-clock hours above which the calculator asks the user to check the unit (10 years)."""
+
 dbs = cached.databases()
 hardware_labels = cached.hardware_labels()
 region_labels = cached.region_labels()
@@ -119,7 +122,12 @@ with inputs_col:
             horizontal=True,
         )
         if duration == "hours":
-            st.number_input("Hours (wall clock)", min_value=0.0, step=1.0, key=K("hours"))
+            typed_hours = st.number_input("Hours (wall clock)", min_value=0.0, step=1.0, key=K("hours"))
+            if typed_hours > LONG_JOB_HOURS:
+                st.warning(
+                    f"{typed_hours:,.0f} h is {typed_hours / 8760:,.0f} years of wall-clock time: "
+                    "check the unit (device-hours, or minutes typed as hours?)."
+                )
         elif duration == "device_hours":
             st.number_input("Device-hours (devices × hours)", min_value=0.0, step=10.0, key=K("device_hours"))
         else:
@@ -420,10 +428,11 @@ with share_col:
     st.session_state["calc_scenario_json"] = scenario_json
     st.download_button(
         "Download scenario (JSON)",
-        scenario_json,
+        lambda: scenario_json,
         file_name="wattprint-scenario.json",
         mime="application/json",
         key="calc_download",
+        on_click="ignore",
     )
     upload = st.file_uploader("Load a scenario file", type=["json"], key="calc_upload")
     if upload is not None and st.session_state.get("calc_upload_done") != upload.file_id:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app.db import exports
 from app.engine.footprint import estimate
 from app.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
 from app.engine.whatif import compare_regions
@@ -113,8 +114,9 @@ with table_tab:
     )
     st.download_button(
         "Download CSV",
-        components.csv_safe(table.drop(columns=["low_carbon"])).to_csv(index=False),
+        lambda: exports.safe_csv(table.drop(columns=["low_carbon"])),
         file_name="wattprint-regions.csv",
         mime="text/csv",
         key="compare_csv",
+        on_click="ignore",
     )

@@ -12,7 +12,7 @@ import streamlit as st
 
 from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
 from app.errors import WattprintError
-from app.ui import cached
+from app.ui import cached, components
 
 LATEST = "Latest per region"
 ALL = "All"
@@ -178,7 +178,7 @@ except WattprintError as error:
     st.error(str(error))
     st.stop()
 
-st.markdown(f"**{region.name}** (`{region.id}`), {region.kind}")
+st.markdown(f"**{components.plain(region.name)}** (`{region.id}`), {region.kind}")
 left, right = st.columns(2)
 if history:
     latest = max(history, key=lambda fact: fact.year)
@@ -245,7 +245,8 @@ if region.cfe_fraction:
     st.dataframe(cfe, hide_index=True, key="reg_cfe")
 
 if len(chain) > 1:
-    st.markdown("**Grid chain**: " + " → ".join(f"`{entry.id}` ({entry.name})" for entry in chain))
+    links = [f"`{entry.id}` ({components.plain(entry.name)})" for entry in chain]
+    st.markdown("**Grid chain**: " + " → ".join(links))
 if profile is not None:
     st.markdown(
         f"**Hourly series**: {profile.name} (`{profile.id}`), every {profile.resolution_minutes} min, "
