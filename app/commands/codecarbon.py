@@ -85,21 +85,7 @@ def run(args: argparse.Namespace) -> int:
         "energy as measured by CodeCarbon; PUE from the file where given, else 1.0 (no facility overhead)"
     )
     if args.json:
-        keep = [
-            "run_id",
-            "project_name",
-            "file",
-            "rows",
-            "start",
-            "duration_h",
-            "energy_kwh",
-            "codecarbon_co2e_kg",
-            "pue",
-            "pue_from_file",
-            "country_iso_code",
-            "cloud_region",
-            "gpu_model",
-        ]
+        keep = [c for c in codecarbon.RUN_COLUMNS if c not in ("gpu_count", "codecarbon_version")]
         if intensity is not None:
             keep.append("co2e_kg")
         data: dict[str, Any] = {

@@ -36,26 +36,13 @@ import pandas as pd
 
 from app.db.exports import FORMULA_PREFIXES as FORMULA_PREFIXES  # re-exported for callers
 from app.db.exports import neutralise_formulas as neutralise_formulas
+from app.engine.batch import POSITION_COLUMNS, RESULT_COLUMNS, TIME_COLUMNS
 from app.errors import InputError
 
 CSV_SUFFIXES = (".csv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DELIMITERS = (",", ";", "\t")
-KNOWN_COLUMNS = (
-    "file",
-    "line",
-    "start",
-    "month",
-    "energy_kwh",
-    "it_energy_kwh",
-    "co2e_kg",
-    "pue_used",
-    "intensity_g_per_kwh_used",
-    "power_w_used",
-    "device_hours_used",
-    "duration_h_used",
-    "error",
-)
+KNOWN_COLUMNS = POSITION_COLUMNS + TIME_COLUMNS + RESULT_COLUMNS
 """Columns that are not job inputs but are accepted (positions, times, results read back)."""
 _UNIT_COLUMN = re.compile(
     r"(?:^|_)(?:w|kw|mw|gw|wh|kwh|mwh|gwh|j|kj|mj|g|kg|t|lb|lbs|tonnes?|h|hrs?|hours|min|minutes|s|sec|"
