@@ -11,11 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-PAGES = Path(__file__).with_name("pages")
+PAGES = Path(__file__).with_name("views")
 
 st.set_page_config(page_title="wattprint", page_icon="🌱", layout="wide")
 
-# One entry per page: (file in pages/, title, icon, url path). The first is the default page.
+# One entry per page: (file in views/, title, icon, url path). The first is the default page.
 PAGE_LIST = [
     ("calculator.py", "Calculator", "🧮", "calculator"),
     ("compare.py", "Compare regions", "🌍", "compare"),

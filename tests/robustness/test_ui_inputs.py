@@ -20,7 +20,7 @@ from tests.conftest import MINI_DB
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = ROOT / "app" / "ui" / "streamlit_app.py"
-PAGES = ROOT / "app" / "ui" / "pages"
+PAGES = ROOT / "app" / "ui" / "views"
 TIMEOUT = 60
 BINARY = bytes(range(256)) * 8
 
@@ -31,7 +31,7 @@ def routed(page: str, query: dict[str, str] | None = None) -> AppTest:
         at.query_params.update(query)
     at.run()
     if page != "calculator.py":
-        at.switch_page(f"pages/{page}").run()
+        at.switch_page(f"views/{page}").run()
     assert not at.exception, at.exception
     return at
 

@@ -20,7 +20,7 @@ from app.measure import session
 from app.measure.sampler import summarise_log
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ROOT / "app" / "ui" / "pages"
+PAGES = ROOT / "app" / "ui" / "views"
 ENTRY = ROOT / "app" / "ui" / "streamlit_app.py"
 TIMEOUT = 60
 DATA_PAGES = ("hardware.py", "regions.py", "timeshift.py", "measure.py")
@@ -40,7 +40,7 @@ def test_page_runs_without_exception(name: str) -> None:
 @pytest.mark.parametrize("name", DATA_PAGES)
 def test_page_runs_through_the_router(name: str) -> None:
     at = AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT).run()
-    at.switch_page(f"pages/{name}").run()
+    at.switch_page(f"views/{name}").run()
     assert not at.exception, at.exception
 
 
@@ -222,7 +222,7 @@ def test_measure_bad_log_is_an_inline_error() -> None:
 
 def test_measure_fake_demo_is_labelled_and_reaches_the_calculator() -> None:
     at = AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT).run()
-    at.switch_page("pages/measure.py").run()
+    at.switch_page("views/measure.py").run()
     at.toggle(key="ms_demo_log").set_value(True).run()
     assert not at.exception, at.exception
     assert any("FAKE (replayed trace)" in w.value for w in at.warning)

@@ -57,11 +57,11 @@ def metric(at: AppTest, label: str) -> str:
 @pytest.mark.parametrize("entry", page_list(), ids=lambda entry: entry[0])
 def test_every_page_runs(entry):
     file = entry[0]
-    if not (ROOT / "app" / "ui" / "pages" / file).exists():
+    if not (ROOT / "app" / "ui" / "views" / file).exists():
         pytest.skip(f"{file} is listed but not written yet")
     test = app()
     test.run()
-    test.switch_page(f"pages/{file}")
+    test.switch_page(f"views/{file}")
     test.run()
     assert not test.exception, test.exception
 
@@ -253,7 +253,7 @@ def test_bad_upload_shows_error(at, content):
 def test_compare_page_uses_calculator_job(at, databases):
     at.number_input(key="calc_count").set_value(2)
     at.run()
-    at.switch_page("pages/compare.py")
+    at.switch_page("views/compare.py")
     at.run()
     assert not at.exception
     ranked = at.session_state["compare_result"]
@@ -271,7 +271,7 @@ def test_compare_page_uses_calculator_job(at, databases):
 
 
 def test_picker_recommends(at):
-    at.switch_page("pages/picker.py")
+    at.switch_page("views/picker.py")
     at.run()
     assert not at.exception
     best = at.session_state["picker_result"]

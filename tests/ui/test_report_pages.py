@@ -11,5 +11,5 @@ from tests.conftest import MINI_DB, ROOT
 @pytest.mark.parametrize("page", ["report", "published", "batch"])
 def test_page_runs(page: str, monkeypatch) -> None:
     monkeypatch.setenv("WATTPRINT_DB_DIR", str(MINI_DB))
-    app = AppTest.from_file(str(ROOT / "app" / "ui" / "pages" / f"{page}.py"), default_timeout=60).run()
+    app = AppTest.from_file(str(ROOT / "app" / "ui" / "views" / f"{page}.py"), default_timeout=60).run()
     assert not app.exception, [e.value for e in app.exception]

@@ -24,7 +24,7 @@ duration = (
 st.caption(
     f"Job from the calculator: {spec.count:,.0f} × {who}, {duration}, from {spec.region or 'a custom grid'}."
 )
-st.page_link("pages/calculator.py", label="Change the job in the calculator", icon="🧮")
+st.page_link("views/calculator.py", label="Change the job in the calculator", icon="🧮")
 
 years = cached.region_years()
 f1, f2, f3, f4 = st.columns(4)

@@ -359,7 +359,7 @@ with headline:
         )
     else:
         st.info(f"This is already the cleanest of the {scope} in the database.", icon="🍃")
-    st.page_link("pages/compare.py", label="Compare every region →", icon="🌍")
+    st.page_link("views/compare.py", label="Compare every region →", icon="🌍")
 
 with details_col:
     if built.flops_note:

@@ -17,7 +17,7 @@ from app.ui import cached
 FAKE_TAG = "FAKE (replayed trace)"
 GPU_SOURCE = "GPU (NVML)"
 LIVE_WINDOW_SAMPLES = 600  # samples kept on the live chart (60 s at 10 Hz)
-CALCULATOR_PAGE = "pages/calculator.py"
+CALCULATOR_PAGE = "views/calculator.py"
 
 
 def power_figure(samples: list[Sample], names: list[str], fake: bool) -> go.Figure:
@@ -64,7 +64,7 @@ def send_to_calculator(power_per_device_w: float, devices: int, hardware_id: str
     }
     if hardware_id is not None:
         inputs["hardware"] = hardware_id
-    # The calculator applies "calc_pending_inputs" on its next run (app/ui/pages/calculator.py).
+    # The calculator applies "calc_pending_inputs" on its next run (app/ui/views/calculator.py).
     st.session_state["calc_pending_inputs"] = inputs
     st.session_state["measured_power_w"] = float(power_per_device_w)
     try:
