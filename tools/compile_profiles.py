@@ -214,6 +214,13 @@ def build_eia(ref: Path) -> list[dict]:
             "factors) is not used. Mean 2022: "
             f"{frame['intensity_g_per_kwh'].mean():.1f} gCO2e/kWh."
         )
+        positive = raw[list(EIA_COLUMNS)].apply(pd.to_numeric, errors="coerce").clip(lower=0).sum()
+        share = {code: round(float(positive[code] / positive.sum()), 4) for code in EIA_COLUMNS}
+        if ba == "AZPS":
+            notes += (
+                " CAUTION: this mix reports no nuclear generation, yet Palo Verde (operated by "
+                "APS) sits in AZPS; the level is too high and the BA's yearly figure is excluded."
+            )
         if ba == "WAAT":
             notes += (
                 " CAUTION: the dc-rl 'WAAT' file is 99.7% identical, cell by cell, to its BPAT "
@@ -235,6 +242,7 @@ def build_eia(ref: Path) -> list[dict]:
                 source="eia-930-2022",
                 gap_rule=rule,
                 method=METHOD_MIX + " EIA 'OTH' uses the 'other' factor; WAT is hydro.",
+                generation_share=share,
                 notes=notes,
             )
         )

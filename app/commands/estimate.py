@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app.commands import common
+from app.db.tables import intensity_fields
 from app.engine.footprint import Footprint, estimate, footprint_to_dict
 from app.engine.jobspec import needs_databases, resolve
 
@@ -51,10 +52,12 @@ def render(footprint: Footprint) -> str:
 
 def run(args: argparse.Namespace) -> int:
     spec = common.job_spec(args)
-    job = resolve(spec, common.databases(args) if needs_databases(spec) else None)
-    footprint = estimate(job)
+    dbs = common.databases(args) if needs_databases(spec) else None
+    footprint = estimate(resolve(spec, dbs))
     if args.json:
-        common.print_json(footprint_to_dict(footprint))
+        data = footprint_to_dict(footprint)
+        data.update(intensity_fields(dbs.regions if dbs else None, spec.region, spec.year))
+        common.print_json(data)
     else:
         print(render(footprint))
     return 0

@@ -20,8 +20,11 @@ from pydantic import BaseModel, ValidationError
 from app.db.schema import (
     PRECISION_FIELDS,
     Device,
+    DEFAULT_BASIS,
+    INTENSITY_BASES,
     Fact,
     HardwareFile,
+    IntensityFact,
     Profile,
     ProfileIndex,
     Provider,
@@ -151,6 +154,8 @@ class Resolved:
     year: int
     source: str
     region_id: str
+    basis: str | None = None
+    """The intensity basis (``lifecycle``, ``direct``, ...); None for a PUE."""
 
 
 @dataclass(frozen=True)
@@ -192,27 +197,42 @@ class RegionDB:
             yield current
             current = self.regions.get(current.grid) if current.grid else None
 
-    def intensity_years(self, region_id: str) -> list[int]:
-        """Years with a location-based intensity for the region (own or inherited from its grid)."""
-        for entry in self.chain(self.get(region_id)):
-            if entry.intensity_g_per_kwh:
-                return sorted(fact.year for fact in entry.intensity_g_per_kwh)
-        return []
-
-    def intensity(self, region_id: str, year: int | None = None) -> Resolved:
-        """Location-based intensity [gCO2e/kWh] of a region for ``year`` (default: latest)."""
+    def intensity_facts(self, region_id: str, basis: str = DEFAULT_BASIS) -> tuple[Region, tuple[IntensityFact, ...]] | None:
+        """The entry a region takes its ``basis`` figures from, and those figures: the first entry
+        of its chain (region, grid, grid's grid...) with a location-based figure of that basis,
+        else the region's provider's own figures of that basis; None when there is neither."""
         region = self.get(region_id)
         for entry in self.chain(region):
-            if entry.intensity_g_per_kwh:
-                return _pick_year(entry.intensity_g_per_kwh, year, entry.id, "intensity")
-        raise InputError(f"region {region.id} has no carbon intensity and no grid that has one")
+            facts = tuple(f for f in entry.intensity_g_per_kwh if f.basis == basis)
+            if facts:
+                return entry, facts
+        own = tuple(f for f in region.provider_intensity_g_per_kwh if f.basis == basis)
+        return (region, own) if own else None
 
-    def intensity_series(self, region_id: str) -> tuple[YearFact, ...]:
-        """Every yearly intensity of a region (own or from its grid)."""
-        for entry in self.chain(self.get(region_id)):
-            if entry.intensity_g_per_kwh:
-                return entry.intensity_g_per_kwh
-        return ()
+    def intensity_years(self, region_id: str, basis: str = DEFAULT_BASIS) -> list[int]:
+        """Years with an intensity of ``basis`` for the region (own or inherited from its grid)."""
+        found = self.intensity_facts(region_id, basis)
+        return sorted(fact.year for fact in found[1]) if found else []
+
+    def intensity(self, region_id: str, year: int | None = None, basis: str = DEFAULT_BASIS) -> Resolved:
+        """Location-based intensity [gCO2e/kWh] of ``basis`` for ``year`` (default: latest)."""
+        found = self.intensity_facts(region_id, basis)
+        if found is None:
+            region = self.get(region_id)
+            have = sorted(
+                {f.basis for e in self.chain(region) for f in e.intensity_g_per_kwh}
+                | {f.basis for f in region.provider_intensity_g_per_kwh}
+            )
+            other = f"; bases it has: {', '.join(have)}" if have else ""
+            raise InputError(f"region {region.id} has no {basis} carbon intensity{other}")
+        entry, facts = found
+        resolved = _pick_year(facts, year, entry.id, f"{basis} intensity")
+        return Resolved(resolved.value, resolved.year, resolved.source, resolved.region_id, basis)
+
+    def intensity_series(self, region_id: str, basis: str = DEFAULT_BASIS) -> tuple[IntensityFact, ...]:
+        """Every yearly intensity of ``basis`` of a region (own or from its grid)."""
+        found = self.intensity_facts(region_id, basis)
+        return found[1] if found else ()
 
     def pue(self, region_id: str, year: int | None = None) -> Resolved | None:
         """PUE of a region: its own, else its provider's fleet value; None when neither is known.
@@ -348,7 +368,11 @@ def check_regions(
         if region.profile is not None and region.profile not in profiles:
             problems.append(f"{where}: profile {region.profile!r} is not in profiles/index.yaml")
         for label, facts, bounds in (
-            ("intensity_g_per_kwh", region.intensity_g_per_kwh, INTENSITY_RANGE_G_PER_KWH),
+            *(
+                (f"{field} {basis}", [f for f in getattr(region, field) if f.basis == basis], INTENSITY_RANGE_G_PER_KWH)
+                for field in ("intensity_g_per_kwh", "provider_intensity_g_per_kwh")
+                for basis in INTENSITY_BASES
+            ),
             ("pue", region.pue, PUE_RANGE),
             ("cfe_fraction", region.cfe_fraction, (0.0, 1.0)),
         ):
@@ -362,6 +386,9 @@ def check_regions(
                     problems.append(
                         f"{where}: {label} {fact.year} = {fact.value:g} outside {bounds[0]:g}-{bounds[1]:g}"
                     )
+        for missing in region.intensity_missing:
+            if missing.source not in sources:
+                problems.append(f"{where}: intensity_missing {missing.year} source {missing.source!r} unknown")
     for provider in providers.values():
         for fact in provider.pue:
             if fact.source not in sources:

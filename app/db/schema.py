@@ -48,6 +48,13 @@ DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 HardwareKind = Literal["gpu", "tpu", "npu", "cpu", "soc", "accelerator"]
 RegionKind = Literal["cloud", "country", "grid", "world"]
+IntensityBasis = Literal["lifecycle", "direct", "operational", "scope2+3", "consumption"]
+INTENSITY_BASES: tuple[str, ...] = ("lifecycle", "direct", "operational", "scope2+3", "consumption")
+"""The closed vocabulary of what an intensity figure counts (``region_db/README.md``):
+``lifecycle`` IPCC AR5 medians over the generation mix (as Ember computes countries), ``direct``
+stack CO2 or CO2e of generation, ``operational`` a provider's own figure, ``scope2+3`` a national
+accounts factor with upstream and losses, ``consumption`` per kWh consumed (losses, trade)."""
+DEFAULT_BASIS = "lifecycle"
 
 PRECISION_FIELDS: tuple[str, ...] = (
     "fp64_tflops",
@@ -177,8 +184,29 @@ class YearFact(_Strict):
         return value
 
 
+class IntensityFact(YearFact):
+    """A grid intensity for one year [gCO2e/kWh] with the basis it was measured on."""
+
+    basis: IntensityBasis
+
+
+class MissingIntensity(_Strict):
+    """A year a source lists without a usable figure (e.g. reported as 0), kept with the reason."""
+
+    year: int = Field(ge=1990, le=2100)
+    basis: IntensityBasis
+    source: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
 class Region(_Strict):
-    """A cloud region, a country, a sub-national grid or the world."""
+    """A cloud region, a country, a sub-national grid or the world.
+
+    ``intensity_g_per_kwh`` holds location-based grid figures (any basis, one per basis and
+    year); ``provider_intensity_g_per_kwh`` a provider's own per-region figures, shown beside
+    them and ranked only among themselves; ``ratio_exception`` the reason a cloud region's
+    lifecycle figure may lie outside 0.5-2x its country's.
+    """
 
     id: str
     kind: RegionKind
@@ -192,7 +220,10 @@ class Region(_Strict):
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     aliases: tuple[str, ...] = ()
-    intensity_g_per_kwh: tuple[YearFact, ...] = ()
+    intensity_g_per_kwh: tuple[IntensityFact, ...] = ()
+    provider_intensity_g_per_kwh: tuple[IntensityFact, ...] = ()
+    intensity_missing: tuple[MissingIntensity, ...] = ()
+    ratio_exception: str | None = None
     cfe_fraction: tuple[YearFact, ...] = ()
     pue: tuple[YearFact, ...] = ()
     profile: str | None = None
@@ -244,6 +275,7 @@ class Profile(_Strict):
     method: str = Field(min_length=1)
     gaps_filled: int = Field(default=0, ge=0)
     gap_rule: str | None = None
+    generation_share: dict[str, float] | None = None
     notes: str | None = None
 
 

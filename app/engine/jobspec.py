@@ -146,7 +146,7 @@ def _resolve(spec: JobSpec, databases: Databases | None) -> Job:
         via = "" if resolved.region_id == region.id else f" (grid {resolved.region_id})"
         assumptions.append(
             Assumption(
-                f"grid intensity of {region.id}{via}",
+                f"grid intensity of {region.id}{via}, {resolved.basis} basis",
                 intensity,
                 "gCO2e/kWh",
                 f"{src.publisher}, {src.title}" if src else resolved.source,

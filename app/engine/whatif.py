@@ -34,6 +34,11 @@ from app.engine.footprint import Footprint
 from app.engine.geo import haversine_km
 from app.errors import InputError
 
+STALE_AFTER_YEARS = 3
+"""A figure more than this many years older than the newest figure in a comparison is flagged
+``stale``: grids change fast (coal retirements, new wind and solar), so a like-with-like ranking
+needs figures of nearby years."""
+
 LOW_CARBON_THRESHOLD_G_PER_KWH = 200.0
 """Regions below this grid intensity [gCO2e/kWh] get the low-carbon badge. Google Cloud marks
 regions "Low CO2" when their grid intensity is at most 200 gCO2eq/kWh (Google Cloud
@@ -67,7 +72,9 @@ def compare_regions(
     -------
     pandas.DataFrame
         ``regions`` plus ``pue_used``, ``energy_kwh``, ``co2e_kg``, ``co2e_kg_low``,
-        ``co2e_kg_high``, ``savings_kg``, ``savings_fraction``, ``low_carbon``, ``rank``.
+        ``co2e_kg_high``, ``savings_kg``, ``savings_fraction``, ``low_carbon``, ``stale`` (the
+        figure is more than :data:`STALE_AFTER_YEARS` older than the newest in ``regions``; False
+        without an ``intensity_year`` column), ``rank``.
     """
     if regions.empty:
         raise InputError("no region matches these filters and year")
@@ -94,6 +101,11 @@ def compare_regions(
     result["savings_kg"] = savings
     result["savings_fraction"] = fraction
     result["low_carbon"] = intensity <= LOW_CARBON_THRESHOLD_G_PER_KWH
+    if "intensity_year" in result:
+        years = result["intensity_year"].to_numpy(dtype=float)
+        result["stale"] = years < np.nanmax(years) - STALE_AFTER_YEARS
+    else:
+        result["stale"] = False
     result = result.sort_values(["co2e_kg", "id"], kind="stable").reset_index(drop=True)
     result["rank"] = np.arange(1, len(result) + 1)
     return result
