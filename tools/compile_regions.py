@@ -76,7 +76,9 @@ def read_yaml(name: str) -> Any:
     return yaml.safe_load((CURATED / name).read_text(encoding="utf-8"))
 
 
-def fact(year: int, value: float, source: str, note: str | None = None, basis: str | None = None) -> dict[str, Any]:
+def fact(
+    year: int, value: float, source: str, note: str | None = None, basis: str | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {"year": int(year), "value": float(value), "source": source}
     if basis:
         out["basis"] = basis
@@ -133,7 +135,10 @@ class Context:
         self.means: dict[str, float] = {}
         self.shares: dict[str, dict[str, float]] = {}
         self.profile_of_grid = {
-            **{f"ba:{r['code']}": f"eia-{r['code'].lower()}-2022" for r in read_csv("balancing_authorities.csv")},
+            **{
+                f"ba:{r['code']}": f"eia-{r['code'].lower()}-2022"
+                for r in read_csv("balancing_authorities.csv")
+            },
             "country:FR": "rte-fr-2012-2022",
             "country:GB": "entsoe-gb-2020",
             "country:DE": "entsoe-de-2020",
@@ -403,7 +408,9 @@ def build_gcp(ctx: Context, ref: Path) -> list[dict]:
             src = f"google-region-carbon-{y}"
             basis = "lifecycle" if y < 2021 else "operational"
             if float(ci) <= 0:
-                gaps.append(missing(y, basis, src, "source reports 0 gCO2e/kWh (rounded or no data), never used as 0"))
+                gaps.append(
+                    missing(y, basis, src, "source reports 0 gCO2e/kWh (rounded or no data), never used as 0")
+                )
             else:
                 note = (
                     "Google's own figure, labelled lifecycle grid intensity in the 2019-2020 files."

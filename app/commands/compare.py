@@ -77,7 +77,7 @@ def _split(text: str | None, valid: tuple[str, ...] | None = None, what: str = "
 def _left_out_line(left_out: pd.DataFrame, basis: str) -> str:
     """One line: how many regions had no figure of ``basis`` and why."""
     if left_out.empty:
-        return f"Left out: none (every region in scope has a figure of this basis)."
+        return "Left out: none (every region in scope has a figure of this basis)."
     reasons = Counter(str(reason).split(" (")[0] for reason in left_out["reason"])
     parts = "; ".join(f"{count} {reason}" for reason, count in reasons.most_common())
     return f"Left out {len(left_out)} region(s) without a comparable {basis} figure: {parts}."
@@ -117,7 +117,9 @@ def run(args: argparse.Namespace) -> int:
         baseline = footprint.co2e_kg
     else:
         baseline_note = "a given intensity has no stated basis: savings are not computed."
-    ranked = compare_regions(footprint, frame, fixed_pue, DEFAULT_PUE, baseline if baseline is not None else 0.0)
+    ranked = compare_regions(
+        footprint, frame, fixed_pue, DEFAULT_PUE, baseline if baseline is not None else 0.0
+    )
     if baseline is None:
         ranked["savings_kg"] = math.nan
         ranked["savings_fraction"] = math.nan
@@ -137,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"Ranked {scope}. {_left_out_line(left_out, basis)}", file=sys.stderr)
         return 0
     if baseline is not None:
-        print(f"Baseline: {common.fmt(baseline)} kg CO2e ({common.fmt(footprint.energy_kwh)} kWh), {basis} basis")
+        energy = common.fmt(footprint.energy_kwh)
+        print(f"Baseline: {common.fmt(baseline)} kg CO2e ({energy} kWh), {basis} basis")
     else:
         print(f"Baseline: {common.fmt(footprint.energy_kwh)} kWh; {baseline_note}")
     print(f"Ranked {scope}. {_left_out_line(left_out, basis)}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.commands import common
 from app.db.loader import RegionDB
-from app.db.schema import Region
+from app.db.schema import DEFAULT_BASIS, Region
 from app.engine.geo import haversine_km
 from app.errors import InputError
 
@@ -44,17 +44,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def region_to_dict(db: RegionDB, region: Region, year: int | None = None) -> dict[str, Any]:
     """A region as plain JSON with its resolved intensity and PUE."""
-    data: dict[str, Any] = region.model_dump(exclude={"intensity_g_per_kwh", "pue", "cfe_fraction"})
+    data: dict[str, Any] = region.model_dump(
+        exclude={
+            "intensity_g_per_kwh",
+            "provider_intensity_g_per_kwh",
+            "intensity_missing",
+            "pue",
+            "cfe_fraction",
+        }
+    )
     data["aliases"] = list(region.aliases)
     try:
         resolved = db.intensity(region.id, year)
         data["intensity_g_per_kwh"] = resolved.value
+        data["intensity_basis"] = resolved.basis
         data["intensity_year"] = resolved.year
         data["intensity_source"] = resolved.source
         data["intensity_from"] = resolved.region_id
     except InputError:
         data["intensity_g_per_kwh"] = None
+        data["intensity_basis"] = DEFAULT_BASIS
         data["intensity_year"] = None
+    missing = [m for entry in db.chain(region) for m in entry.intensity_missing]
+    data["intensity_missing"] = [m.model_dump() for m in missing]
+    # Figures of other bases, each labelled: grid figures, then the provider's own (e.g. Google's).
+    data["other_bases"] = [
+        {"basis": f.basis, "year": f.year, "value": f.value, "source": f.source, "from": entry.id}
+        for entry in db.chain(region)
+        for f in entry.intensity_g_per_kwh
+        if f.basis != DEFAULT_BASIS
+    ]
+    data["provider_intensity"] = [
+        {
+            "basis": f.basis,
+            "year": f.year,
+            "value": f.value,
+            "source": f.source,
+            "label": "provider's own figure",
+        }
+        for f in region.provider_intensity_g_per_kwh
+    ]
     pue = db.pue(region.id, year)
     data["pue"] = pue.value if pue else None
     data["pue_year"] = pue.year if pue else None
@@ -89,6 +118,7 @@ def run_list(args: argparse.Namespace) -> int:
                     "latitude": r.latitude,
                     "longitude": r.longitude,
                     "intensity_g_per_kwh": value,
+                    "intensity_basis": DEFAULT_BASIS,
                     "intensity_year": y,
                 }
                 for r, value, y in rows
@@ -96,7 +126,7 @@ def run_list(args: argparse.Namespace) -> int:
         )
         return 0
     for r, value, y in rows:
-        shown = f"{value:7.1f} g/kWh ({y})" if value is not None else "    n/a"
+        shown = f"{value:7.1f} g/kWh ({DEFAULT_BASIS} {y})" if value is not None else "    n/a"
         print(f"{r.id:32} {shown}  {r.name}")
     print(f"{len(rows)} regions")
     return 0

@@ -18,10 +18,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.db.schema import (
-    PRECISION_FIELDS,
-    Device,
     DEFAULT_BASIS,
     INTENSITY_BASES,
+    PRECISION_FIELDS,
+    Device,
     Fact,
     HardwareFile,
     IntensityFact,
@@ -197,7 +197,9 @@ class RegionDB:
             yield current
             current = self.regions.get(current.grid) if current.grid else None
 
-    def intensity_facts(self, region_id: str, basis: str = DEFAULT_BASIS) -> tuple[Region, tuple[IntensityFact, ...]] | None:
+    def intensity_facts(
+        self, region_id: str, basis: str = DEFAULT_BASIS
+    ) -> tuple[Region, tuple[IntensityFact, ...]] | None:
         """The entry a region takes its ``basis`` figures from, and those figures: the first entry
         of its chain (region, grid, grid's grid...) with a location-based figure of that basis,
         else the region's provider's own figures of that basis; None when there is neither."""
@@ -369,7 +371,11 @@ def check_regions(
             problems.append(f"{where}: profile {region.profile!r} is not in profiles/index.yaml")
         for label, facts, bounds in (
             *(
-                (f"{field} {basis}", [f for f in getattr(region, field) if f.basis == basis], INTENSITY_RANGE_G_PER_KWH)
+                (
+                    f"{field} {basis}",
+                    [f for f in getattr(region, field) if f.basis == basis],
+                    INTENSITY_RANGE_G_PER_KWH,
+                )
                 for field in ("intensity_g_per_kwh", "provider_intensity_g_per_kwh")
                 for basis in INTENSITY_BASES
             ),
@@ -388,7 +394,9 @@ def check_regions(
                     )
         for missing in region.intensity_missing:
             if missing.source not in sources:
-                problems.append(f"{where}: intensity_missing {missing.year} source {missing.source!r} unknown")
+                problems.append(
+                    f"{where}: intensity_missing {missing.year} source {missing.source!r} unknown"
+                )
     for provider in providers.values():
         for fact in provider.pue:
             if fact.source not in sources:

@@ -116,7 +116,9 @@ def excluded_regions(db: RegionDB, year: int | None = None, basis: str = DEFAULT
     return _cached(db, year, basis)[1].copy()
 
 
-def intensity_fields(db: RegionDB | None, region_id: str | None, year: int | None = None) -> dict[str, object]:
+def intensity_fields(
+    db: RegionDB | None, region_id: str | None, year: int | None = None
+) -> dict[str, object]:
     """``intensity_basis`` and ``intensity_year`` of a job's region (default basis); both None
     when the job gives its own intensity instead of a region."""
     if db is None or not region_id:

@@ -211,7 +211,10 @@ def test_google_2024_values() -> None:
     montreal = regions()["gcp:northamerica-northeast1"]
     assert not [f for f in montreal.provider_intensity_g_per_kwh if f.year == 2021]
     # and 2022.csv: 0 again
-    assert [(m.year, m.basis) for m in montreal.intensity_missing] == [(2021, "operational"), (2022, "operational")]
+    assert [(m.year, m.basis) for m in montreal.intensity_missing] == [
+        (2021, "operational"),
+        (2022, "operational"),
+    ]
     assert value("gcp:northamerica-northeast1", "cfe_fraction", 2021) == 1.0
 
 

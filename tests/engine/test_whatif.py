@@ -25,9 +25,14 @@ def test_compare_equals_estimate_for_each_region(capsys) -> None:
     # Default scope: every cloud region, lifecycle basis (countries and grids only on request).
     ranked = run_json(capsys, "compare", *JOB, "--json")
     assert len(ranked) > 150
-    assert {"id", "intensity_g_per_kwh", "intensity_basis", "intensity_year", "co2e_kg", "savings_fraction"} <= set(
-        ranked[0]
-    )
+    assert {
+        "id",
+        "intensity_g_per_kwh",
+        "intensity_basis",
+        "intensity_year",
+        "co2e_kg",
+        "savings_fraction",
+    } <= set(ranked[0])
     assert {row["kind"] for row in ranked} == {"cloud"}
     assert {row["intensity_basis"] for row in ranked} == {"lifecycle"}
     co2e = [row["co2e_kg"] for row in ranked]
@@ -44,7 +49,9 @@ def test_compare_equals_estimate_for_each_region(capsys) -> None:
 
 
 def test_compare_filters_and_year(capsys) -> None:
-    ranked = run_json(capsys, "compare", *JOB, "--provider", "gcp", "--year", "2022", "--kind", "cloud", "--json")
+    ranked = run_json(
+        capsys, "compare", *JOB, "--provider", "gcp", "--year", "2022", "--kind", "cloud", "--json"
+    )
     assert ranked and all(row["id"].startswith("gcp:") for row in ranked)
     assert all(row["intensity_year"] == 2022 for row in ranked)
     top = run_json(capsys, "compare", *JOB, "--kind", "country", "--top", "3", "--json")
