@@ -113,13 +113,18 @@ def compare_regions(
 
 @dataclass(frozen=True)
 class Greener:
-    """The cleanest comparable alternative to a job's region."""
+    """The cleanest comparable alternative to a job's region, with the figure it rests on."""
 
     region_id: str
     name: str
     co2e_kg: float
     savings_kg: float
     savings_fraction: float
+    provider: str | None = None
+    intensity_g_per_kwh: float = math.nan
+    intensity_basis: str | None = None
+    intensity_year: int | None = None
+    stale: bool = False
 
 
 def greenest_alternative(compared: pd.DataFrame, current_id: str | None) -> Greener | None:
@@ -131,13 +136,57 @@ def greenest_alternative(compared: pd.DataFrame, current_id: str | None) -> Gree
     best = candidates.iloc[0]
     if best["savings_kg"] <= 0:
         return None
+    year = best.get("intensity_year")
+    provider = best.get("provider")
     return Greener(
         region_id=str(best["id"]),
         name=str(best["name"]),
         co2e_kg=float(best["co2e_kg"]),
         savings_kg=float(best["savings_kg"]),
         savings_fraction=float(best["savings_fraction"]),
+        provider=str(provider) if isinstance(provider, str) else None,
+        intensity_g_per_kwh=float(best["intensity_g_per_kwh"]),
+        intensity_basis=str(best["intensity_basis"]) if "intensity_basis" in best else None,
+        intensity_year=int(year) if year is not None and not pd.isna(year) else None,
+        stale=bool(best.get("stale", False)),
     )
+
+
+def greener_alternatives(
+    footprint: Footprint,
+    regions: pd.DataFrame,
+    current_id: str | None,
+    current_provider: str | None,
+    pue: float | None,
+    default_pue: float,
+) -> tuple[Greener | None, Greener | None]:
+    """The cleanest cloud region of the same provider and of any provider, on one basis.
+
+    Parameters
+    ----------
+    footprint : Footprint
+        The job's own estimate; its ``co2e_kg`` [kg] is the baseline.
+    regions : pandas.DataFrame
+        :func:`app.db.tables.region_frame` for one basis (and year): only figures of that basis.
+    current_id, current_provider : str or None
+        The job's region and its provider (None for a country, a grid or a given intensity).
+    pue, default_pue : float
+        As for :func:`compare_regions` [-].
+
+    Returns
+    -------
+    (Greener or None, Greener or None)
+        Same provider (None without a provider or when the job's region is already its
+        provider's cleanest), then any provider. Only cloud regions: what a user can rent.
+    """
+    clouds = regions[regions["kind"] == "cloud"]
+    if clouds.empty:
+        return None, None
+    ranked = compare_regions(footprint, clouds, pue, default_pue)
+    same = None
+    if current_provider:
+        same = greenest_alternative(ranked[ranked["provider"] == current_provider], current_id)
+    return same, greenest_alternative(ranked, current_id)
 
 
 def _min_max(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

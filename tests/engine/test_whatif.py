@@ -10,7 +10,7 @@ import pytest
 
 from app.cli import main
 from app.engine.footprint import Job, estimate
-from app.engine.whatif import compare_regions, greenest_alternative, pick_regions
+from app.engine.whatif import compare_regions, greener_alternatives, greenest_alternative, pick_regions
 from app.errors import InputError
 
 JOB = ["--hardware", "nvidia-h100-sxm5-80gb", "--count", "8", "--hours", "24", "--region", "aws:us-east-1"]
@@ -101,3 +101,46 @@ def test_picker_weights() -> None:
     assert "km from your users" in pick_regions(regions, 1, 1, 1, paris).loc[0, "reason"]
     with pytest.raises(InputError):
         pick_regions(regions, 0, 0, 0, paris)
+
+
+def test_greener_alternatives_same_and_any_provider_cloud_only() -> None:
+    footprint = estimate(Job(duration_h=10, measured_power_w=1000, pue=1.0, intensity_g_per_kwh=400))
+    regions = pd.DataFrame(
+        {
+            "id": ["aws:a", "aws:b", "gcp:c", "country:X"],
+            "name": ["A", "B", "C", "X"],
+            "kind": ["cloud", "cloud", "cloud", "country"],
+            "provider": ["aws", "aws", "gcp", None],
+            "intensity_g_per_kwh": [400.0, 100.0, 30.0, 12.0],
+            "intensity_basis": ["lifecycle"] * 4,
+            "intensity_year": [2024, 2024, 2019, 2024],
+            "pue": [np.nan] * 4,
+        }
+    )
+    same, anywhere = greener_alternatives(footprint, regions, "aws:a", "aws", None, 1.0)
+    # 10 kWh x 0.1 = 1 kg in aws:b; 10 kWh x 0.03 = 0.3 kg in gcp:c; country:X is not rentable.
+    assert same is not None and same.region_id == "aws:b" and same.co2e_kg == pytest.approx(1.0)
+    assert anywhere is not None and anywhere.region_id == "gcp:c"
+    assert (anywhere.intensity_basis, anywhere.intensity_year) == ("lifecycle", 2019)
+    assert anywhere.stale  # 2019 is more than 3 years older than 2024
+    assert not same.stale
+    # A job already at 30 g/kWh in gcp:c: nothing cleaner to rent.
+    clean = estimate(Job(duration_h=10, measured_power_w=1000, pue=1.0, intensity_g_per_kwh=30))
+    assert greener_alternatives(clean, regions, "gcp:c", "gcp", None, 1.0) == (None, None)
+
+
+def test_compare_default_is_honest(capsys) -> None:
+    # The job of the issue: 8 x H100 for 24 h from aws:us-east-1.
+    assert main(["compare", *JOB, "--top", "15"]) == 0
+    text = capsys.readouterr().out
+    assert "Left out" in text and "lifecycle" in text and "-100" not in text and "+100" not in text
+    ranked = run_json(capsys, "compare", *JOB, "--json")
+    assert all(row["intensity_g_per_kwh"] >= 10 for row in ranked)
+    assert all(row["savings_fraction"] < 0.99 for row in ranked)
+    assert {(row["intensity_basis"], type(row["intensity_year"])) for row in ranked} == {("lifecycle", int)}
+    direct = run_json(capsys, "compare", *JOB, "--basis", "direct", "--kind", "grid", "--json")
+    assert direct and {row["intensity_basis"] for row in direct} == {"direct"}
+    # aws:us-east-1 has no direct figure: no savings against a figure of another basis.
+    assert all(row["savings_fraction"] is None for row in direct)
+    assert main(["compare", *JOB, "--basis", "marginal"]) == 2
+    assert "valid: lifecycle" in capsys.readouterr().err

@@ -12,7 +12,7 @@ from app.engine.equivalents import equivalents
 from app.engine.flops import PRECISIONS, serving_job
 from app.engine.footprint import estimate
 from app.engine.jobspec import DEFAULT_PUE, DEFAULT_PUE_SOURCE, resolve
-from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH, compare_regions, greenest_alternative
+from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH, greener_alternatives
 from app.errors import WattprintError
 from app.ui import cached, components, state
 
@@ -274,21 +274,17 @@ try:
     built = state.build(values, dbs)
     job = resolve(built.spec, dbs)
     footprint = estimate(job)
-    comparable = all_regions
     current = dbs.regions.get(built.spec.region) if built.spec.region else None
-    frame = cached.region_frame(built.spec.year)
-    if current is not None and current.kind == "cloud":
-        comparable = frame[frame["provider"] == current.provider]
-        scope = f"{current.provider.upper() if current.provider else 'cloud'} regions"
-    elif current is not None:
-        comparable = frame[frame["kind"] == current.kind]
-        scope = f"{current.kind} entries"
-    else:
-        comparable = frame[frame["kind"] == "country"]
-        scope = "countries"
     fixed_pue = 1.0 if built.spec.pue_included else built.spec.pue
-    ranked = compare_regions(footprint, comparable, fixed_pue, DEFAULT_PUE)
-    greener = greenest_alternative(ranked, current.id if current else None)
+    same_provider, any_provider = greener_alternatives(
+        footprint,
+        cached.region_frame(built.spec.year),
+        current.id if current else None,
+        current.provider if current else None,
+        fixed_pue,
+        DEFAULT_PUE,
+    )
+    greener = same_provider if current is not None and current.provider else any_provider
     serving_fp = (
         estimate(serving_job(job, built.serving, built.serving_source)) if built.serving is not None else None
     )
@@ -309,6 +305,7 @@ st.session_state["calc_result"] = {
     "device_hours": footprint.device_hours,
     "greener_region": greener.region_id if greener else None,
     "greener_co2e_kg": greener.co2e_kg if greener else None,
+    "greener_any_region": any_provider.region_id if any_provider else None,
     "serving_co2e_kg": serving_fp.co2e_kg if serving_fp else None,
     "serving_energy_kwh": serving_fp.energy_kwh if serving_fp else None,
 }
@@ -350,15 +347,22 @@ with headline:
             f"Plus embodied {components.kg(footprint.embodied_co2e_kg)}: "
             f"total {components.kg(footprint.total_co2e_kg)}."
         )
-    if greener is not None:
+    shown: set[str] = set()
+    for scope_label, option in (("Same provider", same_provider), ("Any provider", any_provider)):
+        if option is None or option.region_id in shown:
+            continue
+        shown.add(option.region_id)
+        stale = " (more than 3 years older than the newest figure)" if option.stale else ""
         st.success(
-            f"Had this run in **{greener.region_id}** ({greener.name}), the greenest of the {scope}, "
-            f"it would have emitted **{components.kg(greener.co2e_kg)}** "
-            f"(−{components.percent(greener.savings_fraction)}).",
+            f"**{scope_label}.** Had this run in **{option.region_id}** ({option.name}), "
+            f"it would have emitted **{components.kg(option.co2e_kg)}** "
+            f"(−{components.percent(option.savings_fraction)}), "
+            f"at {components.num(option.intensity_g_per_kwh)} g/kWh, {option.intensity_basis} basis, "
+            f"{option.intensity_year}{stale}. Cloud regions only.",
             icon="🍃",
         )
-    else:
-        st.info(f"This is already the cleanest of the {scope} in the database.", icon="🍃")
+    if not shown:
+        st.info("This is already the cleanest cloud region in the database.", icon="🍃")
     st.page_link("views/compare.py", label="Compare every region →", icon="🌍")
 
 with details_col:
