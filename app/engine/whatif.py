@@ -23,6 +23,7 @@ References
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,13 +79,9 @@ def compare_regions(
     """
     if regions.empty:
         raise InputError("no region matches these filters and year")
-    intensity = regions["intensity_g_per_kwh"].to_numpy(dtype=float)
-    if pue is not None:
-        pue_used = np.full(len(regions), pue)
-    else:
-        pue_used = np.where(np.isnan(regions["pue"].to_numpy(dtype=float)), default_pue, regions["pue"])
-    it_energy = footprint.it_energy_kwh
-    energy = it_energy * pue_used
+    layout = _layout(regions, pue, default_pue)
+    pue_used, intensity = layout.pue_used, layout.intensity
+    energy = footprint.it_energy_kwh * pue_used
     co2e = energy * intensity / units.G_PER_KG
     it_low = footprint.range.energy_kwh_low / footprint.pue if footprint.pue else 0.0
     it_high = footprint.range.energy_kwh_high / footprint.pue if footprint.pue else 0.0
@@ -92,23 +89,75 @@ def compare_regions(
     savings = baseline - co2e
     with np.errstate(divide="ignore", invalid="ignore"):
         fraction = np.where(baseline > 0, savings / baseline, 0.0)
-    result = regions.copy()
-    result["pue_used"] = pue_used
-    result["energy_kwh"] = energy
-    result["co2e_kg"] = co2e
-    result["co2e_kg_low"] = it_low * pue_used * intensity / units.G_PER_KG
-    result["co2e_kg_high"] = it_high * pue_used * intensity / units.G_PER_KG
-    result["savings_kg"] = savings
-    result["savings_fraction"] = fraction
-    result["low_carbon"] = intensity <= LOW_CARBON_THRESHOLD_G_PER_KWH
-    if "intensity_year" in result:
-        years = result["intensity_year"].to_numpy(dtype=float)
-        result["stale"] = years < np.nanmax(years) - STALE_AFTER_YEARS
+    numbers = pd.DataFrame(
+        {
+            "energy_kwh": energy,
+            "co2e_kg": co2e,
+            "co2e_kg_low": it_low * pue_used * intensity / units.G_PER_KG,
+            "co2e_kg_high": it_high * pue_used * intensity / units.G_PER_KG,
+            "savings_kg": savings,
+            "savings_fraction": fraction,
+        },
+        copy=False,
+    )
+    return pd.concat([layout.static, numbers], axis=1)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """A region frame sorted cleanest first for one PUE rule, with the job-independent columns."""
+
+    source: pd.DataFrame
+    static: pd.DataFrame
+    pue_used: npt.NDArray[np.float64]
+    intensity: npt.NDArray[np.float64]
+
+
+_LAYOUTS: OrderedDict[tuple[int, float | None, float], _Layout] = OrderedDict()
+_MAX_LAYOUTS = 32
+_JOB_COLUMNS = ("energy_kwh", "co2e_kg", "co2e_kg_low", "co2e_kg_high", "savings_kg", "savings_fraction")
+
+
+def _layout(regions: pd.DataFrame, pue: float | None, default_pue: float) -> _Layout:
+    """The order of ``regions`` by CO2e does not depend on the job: CO2e = IT energy x PUE x
+    intensity, and the IT energy is one positive number for every region. So the sorted frame
+    and its static columns are built once per frame and PUE rule, and reused (the frame must not
+    be changed in place afterwards; :func:`app.db.tables.region_frame` returns fresh copies)."""
+    key = (id(regions), pue, default_pue)
+    hit = _LAYOUTS.get(key)
+    if hit is not None and hit.source is regions and len(hit.static) == len(regions):
+        _LAYOUTS.move_to_end(key)
+        return hit
+    intensity = regions["intensity_g_per_kwh"].to_numpy(dtype=float)
+    if pue is not None:
+        pue_used = np.full(len(regions), pue, dtype=float)
     else:
-        result["stale"] = False
-    result = result.sort_values(["co2e_kg", "id"], kind="stable").reset_index(drop=True)
-    result["rank"] = np.arange(1, len(result) + 1)
-    return result
+        own = regions["pue"].to_numpy(dtype=float)
+        pue_used = np.where(np.isnan(own), default_pue, own)
+    if "intensity_year" in regions:
+        years = regions["intensity_year"].to_numpy(dtype=float)
+        stale = years < np.nanmax(years) - STALE_AFTER_YEARS
+    else:
+        stale = np.zeros(len(regions), dtype=bool)
+    # Cleanest first, ties by id: a stable sort by PUE x intensity of the rows in id order.
+    ids = regions["id"]
+    by_id = (
+        np.arange(len(regions)) if ids.is_monotonic_increasing else np.argsort(ids.to_numpy(), kind="stable")
+    )
+    order = by_id[np.argsort((pue_used * intensity)[by_id], kind="stable")]
+    static = regions.take(order).reset_index(drop=True)
+    static = static.drop(
+        columns=[c for c in (*_JOB_COLUMNS, "pue_used", "low_carbon", "stale", "rank") if c in static]
+    )
+    static["pue_used"] = pue_used[order]
+    static["low_carbon"] = intensity[order] <= LOW_CARBON_THRESHOLD_G_PER_KWH
+    static["stale"] = stale[order]
+    static["rank"] = np.arange(1, len(regions) + 1)
+    layout = _Layout(regions, static, pue_used[order], intensity[order])
+    _LAYOUTS[key] = layout
+    while len(_LAYOUTS) > _MAX_LAYOUTS:
+        _LAYOUTS.popitem(last=False)
+    return layout
 
 
 @dataclass(frozen=True)
