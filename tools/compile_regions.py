@@ -145,7 +145,17 @@ class Context:
         }
 
 
-def cloud_region(ctx: Context, row: dict[str, str]) -> dict[str, Any]:
+def region_pue() -> dict[str, list[dict[str, Any]]]:
+    """Per-site PUE a provider publishes for a region (``curated/region_pue.csv``)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in read_csv("region_pue.csv"):
+        out.setdefault(row["region_id"], []).append(
+            fact(int(row["year"]), float(row["value"]), row["source"], row["note"] or None)
+        )
+    return out
+
+
+def cloud_region(ctx: Context, row: dict[str, str], pue: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     provider, grid = row["provider"], row["grid"]
     return region(
         id=f"{provider}:{row['code']}",
@@ -160,6 +170,7 @@ def cloud_region(ctx: Context, row: dict[str, str]) -> dict[str, Any]:
         longitude=float(row["longitude"]),
         aliases=[a for a in row["aliases"].split(";") if a],
         ratio_exception=row["ratio_exception"] or None,
+        pue=pue.get(f"{provider}:{row['code']}"),
         profile=ctx.profile_of_grid.get(grid),
         notes=row["notes"] or None,
     )
@@ -511,8 +522,9 @@ def main() -> None:
     ctx.means, ctx.shares = profile_stats(DB / "profiles")
     countries, world = build_countries(ctx, ref)
     clouds: dict[str, list[dict]] = {}
+    pue = region_pue()
     for row in read_csv("cloud_regions.csv"):
-        clouds.setdefault(row["provider"], []).append(cloud_region(ctx, row))
+        clouds.setdefault(row["provider"], []).append(cloud_region(ctx, row, pue))
     gpu = [r for p in ("coreweave", "lambda", "scaleway", "ovh", "nebius") for r in clouds.get(p, [])]
     dump("sources.yaml", sources_file(), "Every YearFact.source is a key of this mapping.")
     dump("providers.yaml", read_yaml("providers.yaml"), "Provider fleet PUE by year.")

@@ -26,11 +26,11 @@ A file of the region database::
         provider: gcp
         name: Zurich
         country: CH
-        grid: country:CH
+        grid: country:CH            # lifecycle figure inherited from the grid
         latitude: 47.38
         longitude: 8.54
-        intensity_g_per_kwh:
-          - {year: 2024, value: 15.0, source: google-region-carbon-2024}
+        provider_intensity_g_per_kwh:
+          - {year: 2024, value: 15.0, source: google-region-carbon-2024, basis: operational}
         pue:
           - {year: 2024, value: 1.09, source: google-dc-efficiency-2024}
 """
