@@ -32,9 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "match",
         help="the device id for a name as a machine reports it",
         description=(
-            'Resolve a name as NVML, amdsmi/HIP, /proc/cpuinfo or lscpu reports it, e.g. "NVIDIA H100 80GB HBM3" '
-            'or "Intel(R) Xeon(R) Platinum 8358 CPU @ 2.60GHz". Prints the id; a name that several devices '
-            "report exits 2 listing the candidates (never a guess)."
+            "Resolve a name as NVML, amdsmi/HIP, /proc/cpuinfo or lscpu reports it, e.g. "
+            '"NVIDIA H100 80GB HBM3" or "Intel(R) Xeon(R) Platinum 8358 CPU @ 2.60GHz". Prints the id; '
+            "a name that several devices report exits 2 listing the candidates (never a guess)."
         ),
     )
     match.add_argument("name", help="device name as nvidia-smi, amd-smi, /proc/cpuinfo or lscpu reports it")
@@ -94,13 +94,16 @@ def device_to_dict(device: Device, sources: dict[str, Any] | None = None) -> dic
     return data
 
 
+POWER_LABELS = {"vendor": "vendor power", "measured": "measured power"}
+
+
 def power_fields(power: PowerFact) -> dict[str, Any]:
     """The power figure's basis, method and note; ``power_label`` says "estimated power" where due."""
     return {
         "power_basis": power.basis,
         "power_method": power.method,
         "power_note": power.note,
-        "power_label": {"vendor": "vendor power", "measured": "measured power"}.get(power.basis, "estimated power"),
+        "power_label": POWER_LABELS.get(power.basis, "estimated power"),
     }
 
 
@@ -155,7 +158,8 @@ def run_match(args: argparse.Namespace) -> int:
     found = names.match(db.index or names.NameIndex.build(db.devices), args.name, db.devices)
     if found.device_id is None:
         if args.json:
-            common.print_json({"name": args.name, "how": found.how, "id": None, "candidates": list(found.candidates)})
+            candidates = list(found.candidates)
+            common.print_json({"name": args.name, "how": found.how, "id": None, "candidates": candidates})
         raise names.AmbiguousNameError(args.name, found.candidates)
     if args.json:
         data = {"name": args.name, "how": found.how, "id": found.device_id, "candidates": []}
