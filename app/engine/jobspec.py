@@ -193,16 +193,19 @@ def _resolve(spec: JobSpec, databases: Databases | None) -> Job:
     if spec.embodied:
         if device is None or device.embodied_kgco2e is None:
             name = device.id if device is not None else "custom hardware"
-            raise InputError(f"no published embodied figure for {name}; give --embodied-kg KG per device")
+            raise InputError(f"no embodied figure for {name}; give --embodied-kg KG per device")
         embodied = Embodied(device.embodied_kgco2e.value)
         assert databases is not None
         src = databases.hardware.sources.get(device.embodied_kgco2e.source)
+        cited = f"{src.publisher}, {src.title}" if src else device.embodied_kgco2e.source
+        if device.embodied_kgco2e.basis == "model":
+            cited = f"modelled ({device.embodied_kgco2e.scope or device.embodied_kgco2e.method}); {cited}"
         assumptions.append(
             Assumption(
-                "embodied per device",
+                f"embodied per device ({device.embodied_kgco2e.basis})",
                 device.embodied_kgco2e.value,
                 "kgCO2e",
-                f"{src.publisher}, {src.title}" if src else device.embodied_kgco2e.source,
+                cited,
                 device.embodied_kgco2e.year,
             )
         )
