@@ -34,7 +34,7 @@ HEADER = (
 )
 
 ORDER = [
-    "id", "name", "vendor", "kind", "form_factor", "release_date", "aliases", "tdp_w",
+    "id", "name", "vendor", "kind", "form_factor", "release_date", "aliases", "shared_names", "tdp_w",
     "power_range_w", "cores", "notes",
 ]  # fmt: skip
 FILES: dict[str, list[dict]] = {}
@@ -55,6 +55,7 @@ def dev(
     rng: tuple[float, float] | None = None,
     tdp: float,
     cores: int,
+    shared: tuple[str, ...] | list[str] = (),
 ) -> dict:
     """Add one imported CPU (TDP [W], cores) cited to ``src`` for ``year``."""
     year = year or 2025
@@ -65,6 +66,8 @@ def dev(
         device["release_date"] = date
     if aliases:
         device["aliases"] = list(aliases)
+    if shared:
+        device["shared_names"] = list(shared)
     device["tdp_w"] = {"value": tdp, "source": src, "year": year}
     device["cores"] = {"value": cores, "source": src, "year": year}
     if rng:
@@ -142,6 +145,14 @@ def intel_cpus(ref: Path) -> None:
             family, model = "cpu-intel-core", f"Core Ultra {m.group(1)} {m.group(2)}{m.group(3)}"
         if not family:
             continue
+        base = _num(row["processor_base_frequency"])
+        # A cloud VM may mask the model: Google Cloud reports "Intel(R) Xeon(R) CPU @ 2.20GHz".
+        # That name fits every Xeon Scalable with this base clock, so it is a shared name.
+        masked = (
+            [f"Intel(R) Xeon(R) CPU @ {base:.2f}GHz"]
+            if base and re.match(r"Xeon (Platinum|Gold|Silver|Bronze) ", model)
+            else []
+        )
         dev(
             family,
             f"intel-{_slug(model)}",
@@ -158,6 +169,7 @@ def intel_cpus(ref: Path) -> None:
             year=year,
             tdp=_num_value(tdp),
             cores=int(cores),
+            shared=masked,
         )
 
 

@@ -36,6 +36,7 @@ MatchHow = Literal["exact", "normalised", "ambiguous"]
 _DECORATION = (
     re.compile(r"^\s*model name\s*:\s*", re.IGNORECASE),  # /proc/cpuinfo and lscpu lines
     re.compile(r"^\s*gpu\s+\d+\s*:\s*", re.IGNORECASE),  # nvidia-smi -L "GPU 0: ..."
+    re.compile(r"^\s*\d+\s*x\s+", re.IGNORECASE),  # CodeCarbon gpu_model "8 x NVIDIA A100-SXM4-40GB"
     re.compile(r"\s*\(uuid:[^)]*\)\s*$", re.IGNORECASE),  # nvidia-smi -L "(UUID: GPU-...)"
     re.compile(r"\(r\)|\(tm\)|®|™", re.IGNORECASE),
     re.compile(r"\b\d{1,2}(st|nd|rd|th) gen\b", re.IGNORECASE),  # "12th Gen Intel Core"
@@ -79,15 +80,23 @@ class NameMatch:
         return self.how == "ambiguous"
 
 
+SHOWN_CANDIDATES = 12
+"""Candidates named in an error line; the JSON answer of ``hardware match`` lists them all."""
+
+
 class AmbiguousNameError(InputError):
     """A reported name that several devices share; ``candidates`` lists their ids."""
 
     def __init__(self, name: str, candidates: Iterable[str]) -> None:
         self.name = name
         self.candidates = tuple(sorted(candidates))
+        shown = ", ".join(self.candidates[:SHOWN_CANDIDATES])
+        more = len(self.candidates) - SHOWN_CANDIDATES
+        if more > 0:
+            shown += f", and {more} more (see --json)"
         super().__init__(
-            f"{name!r} is ambiguous: it is reported by {len(self.candidates)} devices "
-            f"({', '.join(self.candidates)}); give one of these ids"
+            f"{name!r} is ambiguous: {len(self.candidates)} database devices fit it ({shown}); "
+            "give one of these ids"
         )
 
 
@@ -148,3 +157,18 @@ def resolve(index: NameIndex, reported_name: str, valid_ids: Iterable[str]) -> s
     if found.device_id is None:
         raise AmbiguousNameError(reported_name, found.candidates)
     return found.device_id
+
+
+def resolve_reported(
+    index: NameIndex, reported_name: str | None, valid_ids: Iterable[str]
+) -> tuple[str | None, str]:
+    """``(device id, how)`` for a reported name, or ``(None, reason)`` if empty, unknown or ambiguous."""
+    if reported_name is None or not str(reported_name).strip():
+        return None, "no name reported"
+    try:
+        found = match(index, str(reported_name), valid_ids)
+    except (UnknownIdError, InputError) as error:
+        return None, str(error)
+    if found.device_id is None:
+        return None, f"ambiguous: {', '.join(found.candidates)}"
+    return found.device_id, found.how
