@@ -11,8 +11,9 @@ import pandas as pd
 
 from app.commands import common
 from app.db.codecarbon import read_emissions
+from app.db.names import NameIndex, resolve_reported
 from app.engine import codecarbon
-from app.errors import InputError
+from app.errors import InputError, WattprintError
 
 COMPARE_SHOWN = 10
 
@@ -43,6 +44,16 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _hardware_ids(args: argparse.Namespace, gpu_models: pd.Series) -> list[str | None]:
+    """The database id of each run's GPU model (app.db.names lookup); None where it does not resolve."""
+    try:
+        hardware = common.databases(args).hardware
+    except WattprintError:
+        return [None] * len(gpu_models)
+    index = hardware.index or NameIndex.build(hardware.devices)
+    return [resolve_reported(index, _clean(name), hardware.devices)[0] for name in gpu_models]
+
+
 def run(args: argparse.Namespace) -> int:
     if args.year is not None and not args.region:
         raise InputError("--year chooses a region's intensity; give --region too")
@@ -55,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("no CodeCarbon rows with energy in " + ", ".join(args.files) + first)
     intensity = None
     databases = common.databases(args) if (args.region or args.compare) else None
+    table["gpu_hardware_id"] = _hardware_ids(args, table["gpu_model"])
     if args.region:
         assert databases is not None
         region = databases.regions.get(args.region)
@@ -86,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.json:
         keep = [c for c in codecarbon.RUN_COLUMNS if c not in ("gpu_count", "codecarbon_version")]
+        keep.append("gpu_hardware_id")
         if intensity is not None:
             keep.append("co2e_kg")
         data: dict[str, Any] = {

@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from app.commands import common
-from app.db.schema import PRECISION_FIELDS, Device
+from app.db import names
+from app.db.schema import PRECISION_FIELDS, Device, PowerFact
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,10 +30,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.set_defaults(handler=run_show)
     match = sub.add_parser(
         "match",
-        help="the device for a name as NVML reports it",
-        description='Resolve a reported name, e.g. "NVIDIA H100 80GB HBM3".',
+        help="the device id for a name as a machine reports it",
+        description=(
+            "Resolve a name as NVML, amdsmi/HIP, /proc/cpuinfo or lscpu reports it, e.g. "
+            '"NVIDIA H100 80GB HBM3" or "Intel(R) Xeon(R) Platinum 8358 CPU @ 2.60GHz". Prints the id; '
+            "a name that several devices report exits 2 listing the candidates (never a guess)."
+        ),
     )
-    match.add_argument("name", help="device name as nvidia-smi or NVML reports it")
+    match.add_argument("name", help="device name as nvidia-smi, amd-smi, /proc/cpuinfo or lscpu reports it")
     common.add_json(match)
     match.set_defaults(handler=run_match)
     parser.set_defaults(handler=lambda args: parser.print_help() or 2)
@@ -78,8 +83,28 @@ def device_to_dict(device: Device, sources: dict[str, Any] | None = None) -> dic
         data[name.rsplit("_", 1)[0] + "_" + unit] = fact.value * 1000 / device.tdp_w.value if fact else None
     if device.power_range_w is not None:
         data["power_range_w"] = [device.power_range_w.min, device.power_range_w.max]
+    data.update(power_fields(device.tdp_w))
+    if device.embodied_kgco2e is not None:
+        embodied = device.embodied_kgco2e
+        data["embodied_basis"] = embodied.basis
+        data["embodied_method"] = embodied.method
+        data["embodied_scope"] = embodied.scope
+        data["embodied_inputs"] = dict(embodied.inputs) if embodied.inputs else None
     data["sources"] = cited
     return data
+
+
+POWER_LABELS = {"vendor": "vendor power", "measured": "measured power"}
+
+
+def power_fields(power: PowerFact) -> dict[str, Any]:
+    """The power figure's basis, method and note; ``power_label`` says "estimated power" where due."""
+    return {
+        "power_basis": power.basis,
+        "power_method": power.method,
+        "power_note": power.note,
+        "power_label": POWER_LABELS.get(power.basis, "estimated power"),
+    }
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -112,7 +137,14 @@ def _show(device: Device, args: argparse.Namespace) -> int:
             if cite
             else ""
         )
+        if key in {"power_basis", "power_method", "power_note", "power_label"}:
+            continue
         shown = f"{value:.4g}" if isinstance(value, float) else value
+        if key == "tdp_w":
+            extra = [data["power_note"]] if data["power_note"] else []
+            if device.tdp_w.is_estimate:
+                extra.insert(0, f"{data['power_label']}, {data['power_basis']}: {data['power_method']}")
+            note += f" ({'; '.join(extra)})" if extra else ""
         print(f"  {key}: {shown}{note}")
     return 0
 
@@ -122,4 +154,17 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_match(args: argparse.Namespace) -> int:
-    return _show(common.databases(args).hardware.match(args.name), args)
+    db = common.databases(args).hardware
+    found = names.match(db.index or names.NameIndex.build(db.devices), args.name, db.devices)
+    if found.device_id is None:
+        if args.json:
+            candidates = list(found.candidates)
+            common.print_json({"name": args.name, "how": found.how, "id": None, "candidates": candidates})
+        raise names.AmbiguousNameError(args.name, found.candidates)
+    if args.json:
+        data = {"name": args.name, "how": found.how, "id": found.device_id, "candidates": []}
+        data["device"] = device_to_dict(db.devices[found.device_id], db.sources)
+        common.print_json(data)
+        return 0
+    print(found.device_id)
+    return 0

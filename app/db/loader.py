@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from app.db.names import NameIndex, resolve
 from app.db.schema import (
     DEFAULT_BASIS,
     INTENSITY_BASES,
@@ -125,16 +126,18 @@ class HardwareDB:
     devices: dict[str, Device]
     sources: dict[str, Source]
     names: dict[str, str]
+    index: NameIndex | None = None
 
     def get(self, key: str) -> Device:
-        """The device with this id or alias (case-insensitive); UnknownIdError names close ids."""
+        """The device with this id, alias or reported name (see app.db.names); errors name ids."""
         found = self.names.get(key.strip().lower())
         if found is None:
-            raise UnknownIdError("hardware", key, self.devices, "see `wattprint hardware list`")
+            index = self.index or NameIndex.build(self.devices)
+            found = resolve(index, key, self.devices)
         return self.devices[found]
 
     def match(self, reported_name: str) -> Device:
-        """The device whose id or alias equals a name as NVML reports it, ignoring case."""
+        """The device for a name as NVML, amdsmi, /proc/cpuinfo or lscpu reports it."""
         return self.get(reported_name)
 
     def filter(self, kind: str | None = None, vendor: str | None = None) -> list[Device]:
@@ -425,7 +428,7 @@ def load_hardware(folder: Path, problems: list[str]) -> HardwareDB:
     for device in devices.values():
         for name in (*device.aliases, device.id):
             names[name.strip().lower()] = device.id
-    return HardwareDB(devices=devices, sources=sources, names=names)
+    return HardwareDB(devices=devices, sources=sources, names=names, index=NameIndex.build(devices))
 
 
 def load_regions(folder: Path, problems: list[str]) -> RegionDB:

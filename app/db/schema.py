@@ -47,6 +47,11 @@ REGION_ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9._-]+$")
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 HardwareKind = Literal["gpu", "tpu", "npu", "cpu", "soc", "accelerator"]
+PowerBasis = Literal["vendor", "measured", "estimate", "model"]
+"""Where a power figure comes from: the vendor's document, a measurement, an estimate, a model."""
+EmbodiedBasis = Literal["vendor", "published", "model"]
+"""Where an embodied figure comes from: a manufacturer's product carbon footprint, a published
+study, or a cited model (e.g. ACT) whose inputs are listed with it."""
 RegionKind = Literal["cloud", "country", "grid", "world"]
 IntensityBasis = Literal["lifecycle", "direct", "operational", "scope2+3", "consumption"]
 INTENSITY_BASES: tuple[str, ...] = ("lifecycle", "direct", "operational", "scope2+3", "consumption")
@@ -114,10 +119,46 @@ class RangeFact(_Strict):
         return self
 
 
+class PowerFact(Fact):
+    """A power figure [W] with its basis; any basis but ``vendor`` names its method.
+
+    ``vendor`` is the maximum board power (TDP) in the vendor's own document; ``measured`` a
+    measured board power (e.g. a paper's peak or MLPerf Power); ``estimate`` a figure compiled
+    or derived by a third party; ``model`` one computed from a documented model.
+    """
+
+    basis: PowerBasis = "vendor"
+    method: str | None = None
+
+    @model_validator(mode="after")
+    def _method_named(self) -> PowerFact:
+        if self.basis != "vendor" and not self.method:
+            raise ValueError(f"a power figure with basis {self.basis!r} needs a method")
+        return self
+
+    @property
+    def is_estimate(self) -> bool:
+        """True where the figure is not the vendor's own (estimated, measured or modelled)."""
+        return self.basis != "vendor"
+
+
 class EmbodiedFact(Fact):
-    """Embodied (manufacturing) emissions of one device [kgCO2e], with the method used."""
+    """Embodied (manufacturing) emissions of one device [kgCO2e], with the method used.
+
+    ``scope`` says what the figure covers (e.g. one GPU's eighth of an 8-GPU board);
+    ``inputs`` lists a model's inputs (die area [mm2], process node, memory [GB], ...).
+    """
 
     method: str = Field(min_length=1)
+    basis: EmbodiedBasis = "published"
+    scope: str | None = None
+    inputs: dict[str, float | str] | None = None
+
+    @model_validator(mode="after")
+    def _model_inputs(self) -> EmbodiedFact:
+        if self.basis == "model" and not self.inputs:
+            raise ValueError("an embodied figure with basis 'model' lists its inputs")
+        return self
 
 
 class Device(_Strict):
@@ -130,7 +171,7 @@ class Device(_Strict):
     form_factor: str | None = None
     release_date: str | None = None
     aliases: tuple[str, ...] = ()
-    tdp_w: Fact
+    tdp_w: PowerFact
     power_range_w: RangeFact | None = None
     cores: Fact | None = None
     fp64_tflops: Fact | None = None
@@ -144,6 +185,7 @@ class Device(_Strict):
     memory_gb: Fact | None = None
     memory_bandwidth_gb_s: Fact | None = None
     embodied_kgco2e: EmbodiedFact | None = None
+    shared_names: tuple[str, ...] = ()
     notes: str | None = None
 
     @field_validator("id")

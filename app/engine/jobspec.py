@@ -115,15 +115,15 @@ def _resolve(spec: JobSpec, databases: Databases | None) -> Job:
     if device is not None:
         assert databases is not None
         source = databases.hardware.sources.get(device.tdp_w.source)
-        assumptions.append(
-            Assumption(
-                f"{device.name} TDP",
-                device.tdp_w.value,
-                "W",
-                source.publisher + ", " + source.title if source else device.tdp_w.source,
-                device.tdp_w.year,
-            )
-        )
+        cited = source.publisher + ", " + source.title if source else device.tdp_w.source
+        label = f"{device.name} TDP"
+        if device.tdp_w.basis in ("estimate", "model"):
+            label = f"{device.name} estimated power"
+            cited = f"estimated power ({device.tdp_w.basis}: {device.tdp_w.method}); {cited}"
+        elif device.tdp_w.basis == "measured":
+            label = f"{device.name} measured power"
+            cited = f"measured power ({device.tdp_w.method}); {cited}"
+        assumptions.append(Assumption(label, device.tdp_w.value, "W", cited, device.tdp_w.year))
     if _given(spec.power_w):
         measured_power_w = spec.power_w
         assumptions.append(Assumption("power per device", spec.power_w or 0.0, "W", "given", None))
@@ -193,16 +193,19 @@ def _resolve(spec: JobSpec, databases: Databases | None) -> Job:
     if spec.embodied:
         if device is None or device.embodied_kgco2e is None:
             name = device.id if device is not None else "custom hardware"
-            raise InputError(f"no published embodied figure for {name}; give --embodied-kg KG per device")
+            raise InputError(f"no embodied figure for {name}; give --embodied-kg KG per device")
         embodied = Embodied(device.embodied_kgco2e.value)
         assert databases is not None
         src = databases.hardware.sources.get(device.embodied_kgco2e.source)
+        cited = f"{src.publisher}, {src.title}" if src else device.embodied_kgco2e.source
+        if device.embodied_kgco2e.basis == "model":
+            cited = f"modelled ({device.embodied_kgco2e.scope or device.embodied_kgco2e.method}); {cited}"
         assumptions.append(
             Assumption(
-                "embodied per device",
+                f"embodied per device ({device.embodied_kgco2e.basis})",
                 device.embodied_kgco2e.value,
                 "kgCO2e",
-                f"{src.publisher}, {src.title}" if src else device.embodied_kgco2e.source,
+                cited,
                 device.embodied_kgco2e.year,
             )
         )

@@ -383,6 +383,10 @@ def describe(spec: JobSpec, footprint: Footprint, databases: Databases | None) -
     else:
         util = spec.utilization if spec.utilization is not None else 1.0
         basis = f"TDP x utilisation {util:g}" + (" (upper bound)" if spec.utilization is None else "")
+        if spec.hardware and databases is not None:
+            power = databases.hardware.get(spec.hardware).tdp_w
+            if power.basis in ("estimate", "model"):
+                basis = f"an estimated power (not published by the vendor) x utilisation {util:g}"
     intensity_year: int | None = None
     if spec.region and databases is not None:
         region = databases.regions.get(spec.region)

@@ -237,7 +237,10 @@ def test_every_nvidia_datacenter_gpu_has_an_nvml_style_alias(files):
 def test_tpu_power_caveat_in_notes(devices):
     for d in devices:
         if d.kind == "tpu":
-            assert d.notes and any(w in d.notes for w in ("AVERAGE", "TDP", "indicative")), d.id
+            # a TPU power figure is either labelled by its basis (measured, estimate, model) or its
+            # notes say which vendor figure it is (TDP, maximum)
+            labelled = d.tdp_w.basis != "vendor" and d.tdp_w.method
+            assert labelled or (d.notes and any(w in d.notes for w in ("TDP", "maximum"))), d.id
 
 
 # ---------------------------------------------------------------------------- spot checks
