@@ -37,7 +37,7 @@ import yaml
 
 from app import __version__
 from app.db.loader import Databases
-from app.db.schema import Source
+from app.db.schema import DEFAULT_BASIS, Source
 from app.engine import units
 from app.engine.footprint import Footprint
 from app.engine.jobspec import DEFAULT_PUE, JobSpec
@@ -474,7 +474,8 @@ def _paragraph(
     social: tuple[float, float, float] | None,
 ) -> list[str]:
     r = footprint.range
-    year = f" ({facts.intensity_year})" if facts.intensity_year else ""
+    # Region figures are looked up on the default (lifecycle) basis; a given intensity has none stated.
+    year = f" ({facts.intensity_year}, {DEFAULT_BASIS} basis)" if facts.intensity_year else ""
     sentences = [
         f"The work ran on {facts.hardware} for {number(footprint.duration_h)} h "
         f"({number(footprint.device_hours)} device-hours) in {facts.location}.",

@@ -39,7 +39,7 @@ def test_statement_contents(result) -> None:
     assert "147 kg CO2e" in text
     assert "8 x NVIDIA H100 SXM5 80GB" in text
     assert "576 device-hours" in text
-    assert "gcp:us-central1" in text and "(2024)" in text
+    assert "gcp:us-central1" in text and "(2024, lifecycle basis)" in text
     assert "PUE of 1.10" in text
     assert f"wattprint {__version__}" in text
     assert "Strubell et al., 2019" in text and "Patterson et al., 2021" in text

@@ -324,8 +324,9 @@ with headline:
         components.kg(footprint.co2e_kg),
         help="Location-based: facility energy × grid intensity.",
     )
+    own = dbs.regions.intensity(current.id, built.spec.year) if current is not None else None
     m4.metric(
-        "Grid intensity",
+        f"Grid intensity ({own.basis}, {own.year})" if own else "Grid intensity (given)",
         " ".join(
             filter(
                 None,
