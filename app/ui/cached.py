@@ -66,7 +66,9 @@ def hardware_frame() -> pd.DataFrame:
         row = device_to_dict(device)
         row.pop("sources")
         row["aliases"] = ", ".join(device.aliases)
-        row["tdp_source"] = device.tdp_w.source
+        row.pop("embodied_inputs", None)
+        estimated = " (estimated power)" if device.tdp_w.basis in ("estimate", "model") else ""
+        row["tdp_source"] = device.tdp_w.source + estimated
         rows.append(row)
     frame = pd.DataFrame(rows).sort_values("id", ignore_index=True)
     frame["release"] = pd.to_datetime(frame["release_date"], format="mixed", errors="coerce")

@@ -106,7 +106,8 @@ with inputs_col:
                 key=K("hardware"),
             )
             device = dbs.hardware.get(hardware)
-            st.caption(f"TDP {device.tdp_w.value:,.0f} W · {device.vendor} {device.kind}")
+            power_label = "Estimated power" if device.tdp_w.basis in ("estimate", "model") else "TDP"
+            st.caption(f"{power_label} {device.tdp_w.value:,.0f} W · {device.vendor} {device.kind}")
         else:
             device = None
             st.number_input("Average draw per device (W)", min_value=0.0, step=10.0, key=K("custom_w"))
