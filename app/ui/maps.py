@@ -73,6 +73,7 @@ def region_map(
     value_format: str = ",.0f",
     highlight: Iterable[str] = (),
     highlight_label: str = "your region",
+    highlight_text: dict[str, str] | None = None,
     places: Sequence[Place] = (),
     height: int = 440,
     range_color: tuple[float, float] | None = None,
@@ -87,7 +88,8 @@ def region_map(
     value_column, value_label : str
         The column that colours the dots and its label with unit, e.g. ``"kg CO₂e"``.
     highlight : iterable of str
-        Region ids drawn with a black ring and named in the legend (``highlight_label``).
+        Region ids drawn with a black ring and named in the legend (``highlight_label``); each
+        ring is labelled with ``highlight_text[id]`` (default the id itself).
     places : sequence of Place
         Points (the user's place) drawn as blue stars.
     range_color : (low, high), optional
@@ -136,11 +138,12 @@ def region_map(
                 lon=ringed["longitude"],
                 mode="markers+text",
                 name=highlight_label,
-                text=ringed["id"].astype(str),
+                text=[(highlight_text or {}).get(i, i) for i in ringed["id"].astype(str)],
+                customdata=ringed["id"].astype(str),
                 textposition="top center",
                 textfont={"size": 11, "color": "#111"},
                 marker={"size": 15, "color": "rgba(0,0,0,0)", "line": {"width": 2.5, "color": "#111"}},
-                hovertemplate="%{text}<extra>" + highlight_label + "</extra>",
+                hovertemplate="%{customdata}<extra>" + highlight_label + "</extra>",
             )
         )
     if places:

@@ -118,3 +118,17 @@ def test_map_draws_coastlines_from_the_app_itself(server, page, title, name):
     assert not any("cdn.plot.ly" in url for url in page.requests)
     shot(page, name)
     assert_clean(page)
+
+
+def test_picker_shows_the_job_kg_and_the_map(server, page):
+    open_page(page, server, "Region picker")
+    page.get_by_text("Recommendations").first.wait_for(timeout=30_000)
+    lengths = wait_coastlines(page)
+    assert max(lengths) > 1000
+    # The user's places are drawn as stars (plotly's star symbol path) on the map.
+    stars = page.evaluate("() => document.querySelectorAll('g.geo g.trace.scattergeo path.point').length")
+    assert stars > 0
+    assert page.locator("[data-testid=stMetric]", has_text="Best pick").first.is_visible()
+    assert "carbon=" in page.url and "near=" in page.url
+    shot(page, "picker")
+    assert_clean(page)
