@@ -1243,7 +1243,7 @@ def typical_days(series: pd.Series, timezone: str = "UTC", gaps: GapPolicy = "re
         {
             "year": index.year,
             "month": index.month,
-            "day_type": [day_type(d) for d in index.weekday],
+            "day_type": [day_type(d) for d in index.day_of_week],
             "hour": index.hour,
             "intensity_g_per_kwh": local.to_numpy(dtype=float),
         }
@@ -1321,7 +1321,7 @@ def plan_next_hours(
         if month not in years_by_month.index:
             raise InputError(f"the series has no data for {MONTH_NAMES[month - 1]}")
         year = nearest_year((int(y) for y in years_by_month[month]), int(moment.year))
-        kind = day_type(int(moment.weekday()))
+        kind = day_type(int(moment.day_of_week))
         key = (year, month, kind, int(moment.hour))
         if key not in lookup.index:
             other = "weekend day" if kind == "weekday" else "weekday"

@@ -44,7 +44,7 @@ def test_typical_day_is_the_mean_over_matching_days() -> None:
     # Weekdays 50, weekends 200, except one Monday (2022-06-06) at 150: the June weekday mean
     # over 22 weekdays is (21 x 50 + 150) / 22.
     index = pd.date_range("2022-06-01", "2022-06-30 23:00", freq="h", tz="UTC")
-    values = np.where(index.weekday < 5, 50.0, 200.0)
+    values = np.where(index.day_of_week < 5, 50.0, 200.0)
     values[index.normalize() == pd.Timestamp("2022-06-06", tz="UTC")] = 150.0
     typical = timeshift.typical_days(pd.Series(values, index=index)).set_index(["day_type", "hour"])
     assert typical.loc[("weekday", 3), "intensity_g_per_kwh"] == pytest.approx((21 * 50 + 150) / 22)
