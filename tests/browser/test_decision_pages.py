@@ -6,6 +6,7 @@ Screenshots land in artifacts/ (git-ignored) at 1280 px and at phone width (390 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,26 @@ def test_picker_shows_the_job_kg_and_the_map(server, page):
     assert "carbon=" in page.url and "near=" in page.url
     shot(page, "picker")
     assert_clean(page)
+
+
+def test_next_hours_answer_in_the_browser_time_zone(server, browser, page):
+    # A second context whose browser clock runs in New York: the page takes that zone.
+    context = browser.new_context(viewport=page.viewport_size, timezone_id="America/New_York", locale="en-US")
+    local = context.new_page()
+    local.watch = Watch(local)
+    local.width_name = page.width_name
+    open_page(local, server, "Time shifting")
+    metric = local.locator("[data-testid=stMetric]", has_text="Start at (America/New_York)").first
+    metric.wait_for(timeout=30_000)
+    value = metric.locator("[data-testid=stMetricValue]").inner_text()
+    assert re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:00", value), value  # e.g. "Wed 11:00"
+    assert local.get_by_text("not a forecast of the actual day").first.is_visible()
+    # Every band is labelled: no plotly placeholder annotation anywhere.
+    texts = local.evaluate(
+        "() => [...document.querySelectorAll('g.annotation-text-g text')].map(t => t.textContent)"
+    )
+    assert texts and "new text" not in texts, texts
+    assert {"start now", "best start", "run at once", "shifted", "deadline"} <= set(texts), texts
+    shot(local, "timeshift")
+    assert_clean(local)
+    context.close()

@@ -76,3 +76,63 @@ def test_picker_bad_link_value_is_named() -> None:
     warning = " ".join(w.value for w in at.warning)
     assert "carbon" in warning and "Atlantis" in warning
     assert at.slider(key="picker_carbon").value == pytest.approx(1.0)
+
+
+# --- time shifting: the next hours ------------------------------------------------------------------
+
+
+def bundled_series(region_id: str):  # type: ignore[no-untyped-def]
+    from app.db.series import load_profile
+
+    db = load_databases().regions
+    profile = db.profile_for(region_id)
+    assert profile is not None
+    return load_profile(db.profile_path(profile))
+
+
+def test_next_hours_start_is_in_local_time_and_equals_the_engine() -> None:
+    import datetime as dt
+
+    from app.engine import timeshift
+
+    at = routed("timeshift.py")
+    at.selectbox(key="ts_region").set_value("aws:us-west-1")
+    at.text_input(key="ts_timezone").set_value("Europe/Paris")
+    at.number_input(key="ts_next_hours").set_value(3)
+    at.number_input(key="ts_next_within").set_value(24)
+    at.date_input(key="ts_next_date").set_value(dt.date(2026, 6, 17))
+    at.selectbox(key="ts_next_hour").set_value(8).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    plan = timeshift.plan_next_hours(
+        bundled_series("aws:us-west-1"), "2026-06-17T08:00", 3, 24, "Europe/Paris"
+    )
+    assert str(plan.best_start.tz) == "Europe/Paris"
+    assert metrics["Start at (Europe/Paris)"] == f"{plan.best_start:%a %H:%M}"
+    assert metrics["Expected then [kg CO2e per kW]"] == f"{plan.best_co2e_kg:,.3f}"
+    text = " ".join(m.value for m in at.markdown)
+    assert "a typical June weekday of 2022" in text
+    assert f"Start at {plan.best_start:%H:%M on %A %d %B} (Europe/Paris)" in text.replace("\\", "")
+
+
+def test_date_outside_the_series_says_so_and_uses_the_nearest_year() -> None:
+    import datetime as dt
+
+    from app.engine import timeshift
+
+    at = routed("timeshift.py")
+    at.selectbox(key="ts_region").set_value("aws:us-west-1")
+    at.text_input(key="ts_timezone").set_value("UTC")
+    at.number_input(key="ts_hours").set_value(6.0)
+    at.number_input(key="ts_flex_hours").set_value(12.0)
+    at.radio(key="ts_method").set_value("flexible-start")
+    at.date_input(key="ts_date").set_value(dt.date(2026, 6, 1))
+    at.selectbox(key="ts_hour").set_value(3).run()
+    assert not at.exception, at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "2026-06-01 is outside this series" in warning and "2022-06-01" in warning
+    series = bundled_series("aws:us-west-1")
+    result = timeshift.flexible_start(series[series.index.year == 2022], 6.0, 12.0, "2022-06-01T03:00Z")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Savings [%]"] == f"{result.savings_fraction * 100:.1f}"
