@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -136,3 +137,145 @@ def test_date_outside_the_series_says_so_and_uses_the_nearest_year() -> None:
     result = timeshift.flexible_start(series[series.index.year == 2022], 6.0, 12.0, "2022-06-01T03:00Z")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Savings [%]"] == f"{result.savings_fraction * 100:.1f}"
+
+
+# --- batch audit ----------------------------------------------------------------------------------
+
+JOBS = (
+    b"name,user,hardware,count,hours,region\n"
+    b"a,alice,nvidia-h100-sxm5-80gb,8,10,aws:us-east-1\n"
+    b"b,bob,NVIDIA H100 80GB HBM3,4,5,aws:us-east-1\n"  # the name NVML reports: an alias
+    b"c,alice,nvidia-h100-sxm5-80gb,2,3,gcp:europe-west6\n"
+    b"d,carol,nvidia-h100-sxm5-80gb,x,3,gcp:europe-west6\n"  # fails: count is not a number
+)
+
+
+def one_job_kg(hardware: str, count: float, hours: float, region: str) -> float:
+    from app.engine.jobspec import JobSpec
+
+    spec = JobSpec(hardware=hardware, count=count, hours=hours, region=region)
+    return estimate(resolve(spec, load_databases())).co2e_kg
+
+
+def test_batch_groups_by_a_user_column_and_matches_single_estimates() -> None:
+    at = routed("batch.py")
+    at.file_uploader(key="batch_upload").upload("jobs.csv", JOBS, "text/csv").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="batch_group").set_value("user").run()
+    summary = at.session_state["batch_summary"].set_index("user")
+    alice = one_job_kg("nvidia-h100-sxm5-80gb", 8, 10, "aws:us-east-1") + one_job_kg(
+        "nvidia-h100-sxm5-80gb", 2, 3, "gcp:europe-west6"
+    )
+    bob = one_job_kg("nvidia-h100-sxm5-80gb", 4, 5, "aws:us-east-1")
+    assert summary.loc["alice", "co2e_kg"] == pytest.approx(alice, rel=1e-9)
+    assert summary.loc["bob", "co2e_kg"] == pytest.approx(bob, rel=1e-9)
+    assert "carol" not in summary.index  # her only row failed
+    assert summary.loc["alice", "jobs"] == 2
+    # The failure is counted and shown in red, with its line.
+    assert any("1 rows failed" in e.value for e in at.error)
+    labels = [m.label for m in at.metric]
+    assert ":red[Rows failed]" in labels
+
+
+def test_batch_merges_hardware_aliases_and_puts_results_first() -> None:
+    at = routed("batch.py")
+    at.file_uploader(key="batch_upload").upload("jobs.csv", JOBS, "text/csv").run()
+    at.selectbox(key="batch_group").set_value("hardware (aliases merged)").run()
+    summary = at.session_state["batch_summary"]
+    assert list(summary["hardware_id"]) == ["nvidia-h100-sxm5-80gb"]
+    assert summary["jobs"].iloc[0] == 3
+    results = at.dataframe[0].value
+    assert list(results.columns[:4]) == ["line", "name", "co2e_kg", "energy_kwh"]
+    assert "power_w" not in results.columns  # an input nobody gave: no empty column
+    assert not (results.astype(str) == "None").any().any()
+
+
+def test_batch_error_names_the_uploaded_file_not_a_server_path() -> None:
+    at = routed("batch.py")
+    at.file_uploader(key="batch_upload").upload("my jobs.csv", bytes(range(256)) * 4, "text/csv").run()
+    message = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "my jobs.csv: not UTF-8 text" in message
+    assert "/tmp" not in message and "upload.csv" not in message
+
+
+def test_batch_sends_a_codecarbon_file_to_the_import_page() -> None:
+    emissions = (ROOT / "tests" / "fixtures" / "codecarbon" / "v2_emissions.csv").read_bytes()
+    at = routed("batch.py")
+    at.file_uploader(key="batch_upload").upload("emissions.csv", emissions, "text/csv").run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("CodeCarbon" in i.value for i in at.info)
+    at.button(key="batch_to_codecarbon").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["cc_runs"]["energy_kwh"].sum() > 0
+    assert at.selectbox(key="cc_region").value == "aws:us-east-1"  # the file's own cloud region
+
+
+# --- CodeCarbon import ----------------------------------------------------------------------------
+
+# Rows of a real CodeCarbon 2.3.4 log (project 3CABTP, France) quoted in the README of
+# github.com/ADITYA-BHATTACHARYA-DEV/Green-Software-HSF-2025-Documentation (two runs).
+REAL_HEADER = (
+    "timestamp,project_name,run_id,duration,emissions,emissions_rate,cpu_power,gpu_power,ram_power,"
+    "cpu_energy,gpu_energy,ram_energy,energy_consumed,country_name,country_iso_code,region,"
+    "cloud_provider,cloud_region,os,python_version,codecarbon_version,cpu_count,cpu_model,gpu_count,"
+    "gpu_model,longitude,latitude,ram_total_size,tracking_mode,on_cloud,pue\n"
+)
+REAL_ROWS = (
+    "2024-04-13T21:30:53,3CABTP,2012a217-6530-46c0-b1d2-9c3929fb2397,1.3259670734405518,"
+    "1.5712467392432068e-07,1.1849817169035849e-07,12.5,0.0,2.7667794227600098,4.5959485901726615e-06,0,"
+    "1.0156469071245054e-06,5.611595497297167e-06,France,FRA,,,,Linux-6.5.0-27-generic-x86_64-with-glibc2.38,"
+    "3.11.7,2.3.4,4,Intel(R) Core(TM) i3-10110U CPU @ 2.10GHz,,,2.3387,48.8582,7.378078460693359,"
+    "machine,N,1.0\n"
+    "2024-04-13T21:31:07,3CABTP,2012a217-6530-46c0-b1d2-9c3929fb2397,16.53349208831787,1.962148159665233e-06,"
+    "1.186771765567685e-07,12.5,0.0,2.7667794227600098,5.737896925873227e-05,0,1.2697750729311772e-05,"
+    "7.007671998804404e-05,France,FRA,,,,Linux-6.5.0-27-generic-x86_64-with-glibc2.38,3.11.7,2.3.4,4,"
+    "Intel(R) Core(TM) i3-10110U CPU @ 2.10GHz,,,2.3387,48.8582,7.378078460693359,machine,N,1.0\n"
+    "2024-04-14T09:49:48,3CABTP,db7c84ce-400c-487d-978a-8ecf0e3de370,41.1864070892334,4.402333538952775e-05,"
+    "1.068880208320865e-06,42.5,0.0,2.9481554031372075,0.0004850785283578,0,3.358139211158857e-05,"
+    "0.0005186599204694,France,FRA,,,,Windows-10-10.0.22631-SP0,3.11.8,2.3.5,4,"
+    "Intel(R) Core(TM) i5-7300U CPU @ 2.60GHz,,,2.3387,48.8582,7.861747741699219,machine,N,1.0\n"
+)
+
+
+def test_codecarbon_three_files_one_bad_keeps_the_good_ones() -> None:
+    from app.db.codecarbon import parse_emissions
+    from app.engine import codecarbon
+
+    v2 = (ROOT / "tests" / "fixtures" / "codecarbon" / "v2_emissions.csv").read_bytes()
+    at = routed("codecarbon.py")
+    uploader = at.file_uploader(key="cc_files")
+    uploader.upload("lab-laptop.csv", (REAL_HEADER + REAL_ROWS).encode(), "text/csv")
+    uploader.upload("aws-runs.csv", v2, "text/csv")
+    uploader.upload("notes.csv", b"date,comment\n2024-01-01,hello\n", "text/csv")
+    at.run()
+    assert not at.exception, at.exception
+    error = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "1 of 3 files not imported" in error
+    assert "notes.csv: not a CodeCarbon emissions file" in error
+    runs = at.session_state["cc_runs"]
+    expected = codecarbon.runs(
+        pd.concat(
+            [
+                parse_emissions(REAL_HEADER + REAL_ROWS, "lab-laptop.csv").rows,
+                parse_emissions(v2.decode(), "aws-runs.csv").rows,
+            ],
+            ignore_index=True,
+        )
+    )
+    assert len(runs) == len(expected) == 4  # two runs in each good file
+    assert runs["energy_kwh"].sum() == pytest.approx(expected["energy_kwh"].sum())
+    # Re-priced at the chosen region's latest intensity, with a PUE of 1.5 replacing the file's 1.0.
+    at.selectbox(key="cc_region").set_value("country:FR")
+    at.radio(key="cc_pue_mode").set_value("Apply a PUE").run()
+    at.number_input(key="cc_pue").set_value(1.5).run()
+    intensity = load_databases().regions.intensity("country:FR").value
+    runs = at.session_state["cc_runs"]
+    assert runs["co2e_kg"].sum() == pytest.approx(expected["energy_kwh"].sum() * 1.5 * intensity / 1000)
+    # No raw UUID as a label: runs are named by project and a short id.
+    assert all(len(label) < 40 for label in runs["run"])
+
+
+def test_codecarbon_region_defaults_to_the_files_country() -> None:
+    at = routed("codecarbon.py")
+    at.file_uploader(key="cc_files").upload("lab.csv", (REAL_HEADER + REAL_ROWS).encode(), "text/csv").run()
+    assert at.selectbox(key="cc_region").value == "country:FR"  # FRA in the file
