@@ -36,10 +36,17 @@ def readable(frame: pd.DataFrame, first: Sequence[str] = ()) -> pd.DataFrame:
     missing text shown as an empty cell (not "None")."""
     kept = [c for c in frame.columns if frame[c].notna().any() and not _all_blank(frame[c])]
     order = [c for c in first if c in kept] + [c for c in kept if c not in first]
-    out = frame[order].copy()
+    return no_none(frame[order])
+
+
+def no_none(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose missing text cells are empty strings, so a table shows an empty
+    cell rather than "None" (numbers keep NaN, which tables show as empty)."""
+    out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].astype(object).where(out[column].notna(), "")
+            values = out[column].astype(object)
+            out[column] = values.where(values.notna() & (values.astype(str) != "None"), "")
     return out
 
 

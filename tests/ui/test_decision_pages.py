@@ -279,3 +279,38 @@ def test_codecarbon_region_defaults_to_the_files_country() -> None:
     at = routed("codecarbon.py")
     at.file_uploader(key="cc_files").upload("lab.csv", (REAL_HEADER + REAL_ROWS).encode(), "text/csv").run()
     assert at.selectbox(key="cc_region").value == "country:FR"  # FRA in the file
+
+
+# --- small defects ----------------------------------------------------------------------------------
+
+
+def test_hardware_chart_gives_every_vendor_its_own_colour_and_symbol() -> None:
+    import json
+
+    at = routed("hardware.py")
+    chart = next(e for e in at.get("plotly_chart"))
+    traces = json.loads(chart.proto.spec)["data"]
+    vendors = [t["name"] for t in traces]
+    assert len(vendors) >= 10, vendors
+    looks = [(t["marker"]["color"], t["marker"].get("symbol")) for t in traces]
+    assert len(set(looks)) == len(looks), looks
+    assert len({color for color, _ in looks}) == len(looks)
+
+
+def test_tables_show_no_none_text() -> None:
+    at = routed("hardware.py")
+    for frame in (at.dataframe[0].value,):
+        assert not (frame.astype(str) == "None").any().any()
+    at = routed("regions.py")
+    assert not (at.dataframe[0].value.astype(str) == "None").any().any()
+
+
+def test_database_page_states_the_limit_its_uploaders_enforce() -> None:
+    from app.db import upload
+
+    at = routed("database.py")
+    limit_mb = upload.MAX_UPLOAD_BYTES // 2**20
+    for key in ("db_zip", "db_hardware", "db_region"):
+        assert at.file_uploader(key=key).proto.max_upload_size_mb == limit_mb
+    caption = " ".join(c.value for c in at.caption)
+    assert f"{limit_mb} MB in all" in caption and "MiB" not in caption

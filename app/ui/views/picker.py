@@ -14,7 +14,7 @@ from app.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
 from app.engine.picker import rank_regions
 from app.engine.whatif import compare_regions
 from app.errors import InputError, WattprintError
-from app.ui import cached, components, maps, state
+from app.ui import audit, cached, components, maps, state
 
 # Widget key -> (query-string name, default). The weights and places travel in the URL.
 URL_FIELDS: dict[str, tuple[str, object]] = {
@@ -195,8 +195,8 @@ table = pd.DataFrame(
     {
         "Rank": best["pick_rank"],
         "Region": best["id"],
-        "Name": best["name"].astype(str),
-        "Provider": best["provider"].astype(str),
+        "Name": best["name"],
+        "Provider": best["provider"],
         "kg CO₂e for the job": best["co2e_kg"],
         "Grid gCO₂e/kWh": best["intensity_g_per_kwh"],
         "Intensity year": best["intensity_year"],
@@ -207,7 +207,7 @@ table = pd.DataFrame(
     }
 )
 st.dataframe(
-    table,
+    audit.no_none(table),
     hide_index=True,
     key="picker_table",
     column_config={

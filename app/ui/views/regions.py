@@ -11,7 +11,7 @@ import streamlit as st
 
 from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
 from app.errors import WattprintError
-from app.ui import cached, components, maps
+from app.ui import audit, cached, components, maps
 
 LATEST = "Latest per region"
 ALL = "All"
@@ -138,7 +138,7 @@ table = pd.DataFrame(
     }
 )
 st.dataframe(
-    table,
+    audit.no_none(table),
     hide_index=True,
     key="reg_table",
     column_config={
