@@ -156,3 +156,108 @@ def test_next_hours_answer_in_the_browser_time_zone(server, browser, page):
     shot(local, "timeshift")
     assert_clean(local)
     context.close()
+
+
+JOBS = (
+    b"name,user,project,hardware,count,hours,region\n"
+    b"a,alice,llm,nvidia-h100-sxm5-80gb,8,10,aws:us-east-1\n"
+    b"b,bob,vision,NVIDIA H100 80GB HBM3,4,5,aws:us-east-1\n"
+    b"c,alice,vision,nvidia-h100-sxm5-80gb,2,3,gcp:europe-west6\n"
+    b"d,carol,llm,nvidia-h100-sxm5-80gb,x,3,gcp:europe-west6\n"
+)
+
+
+Y_TICKS = (
+    "() => [...document.querySelectorAll('.js-plotly-plot .yaxislayer-above text')].map(t => t.textContent)"
+)
+
+
+def pick_option(page, label: str, option: str) -> None:
+    page.locator('[data-testid="stSelectbox"]', has_text=label).click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    wait_idle(page)
+
+
+def test_batch_groups_by_the_uploads_user_column(server, page):
+    open_page(page, server, "Batch audit")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        [{"name": "jobs.csv", "mimeType": "text/csv", "buffer": JOBS}]
+    )
+    page.get_by_text("rows failed").first.wait_for(timeout=30_000)
+    wait_idle(page)
+    pick_option(page, "Group by", "user")
+    page.wait_for_function(f"() => ({Y_TICKS})().includes('alice')", timeout=30_000)
+    page.wait_for_timeout(500)
+    ticks = page.evaluate(Y_TICKS)
+    assert set(ticks) == {"alice", "bob"}, ticks  # carol's only row failed
+    failed = page.locator("[data-testid=stMetric]", has_text="Rows failed").first
+    assert failed.locator("[data-testid=stMetricValue]").inner_text() == "1"
+    assert not failed.locator("[data-testid=stMetricDelta]").count()  # no arrow
+    shot(page, "batch")
+    assert_clean(page)
+
+
+def test_codecarbon_three_files_with_one_bad(server, page):
+    fixtures = ROOT / "tests" / "fixtures" / "codecarbon"
+    open_page(page, server, "CodeCarbon import")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        [
+            {
+                "name": "v2.csv",
+                "mimeType": "text/csv",
+                "buffer": (fixtures / "v2_emissions.csv").read_bytes(),
+            },
+            {
+                "name": "v3.csv",
+                "mimeType": "text/csv",
+                "buffer": (fixtures / "v3_emissions.csv").read_bytes(),
+            },
+            {"name": "notes.csv", "mimeType": "text/csv", "buffer": b"date,comment\n2024-01-01,hi\n"},
+        ]
+    )
+    page.get_by_text("1 of 3 files not imported").first.wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.get_by_text("notes.csv: not a CodeCarbon emissions file").first.is_visible()
+    runs = page.locator("[data-testid=stMetric]", has_text="Runs").first
+    assert runs.locator("[data-testid=stMetricValue]").inner_text() == "3"  # 2 runs in v2, 1 in v3
+    ticks = page.evaluate(Y_TICKS)
+    assert set(ticks) == {"llama-lora", "vit-pretrain"}, ticks  # projects, not run UUIDs
+    shot(page, "codecarbon")
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("title,name", [("Hardware", "hardware"), ("Your database", "database")])
+def test_other_owned_pages_render(server, page, title, name):
+    open_page(page, server, title)
+    page.locator("h1").first.wait_for(timeout=30_000)
+    wait_idle(page)
+    shot(page, name)
+    assert_clean(page)
+
+
+def test_phone_sidebar_closes_after_picking_a_page(server, browser):
+    # A phone (mobile user agent, touch, 390 px): Streamlit collapses the sidebar after a pick.
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        user_agent=(
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+        ),
+    )
+    phone = context.new_page()
+    phone.goto(f"{server}/")
+    wait_for_result(phone)
+    phone.locator('[data-testid="stExpandSidebarButton"]').click()
+    phone.wait_for_timeout(500)
+    assert phone.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "false"
+    phone.locator('[data-testid="stSidebarNav"] a').filter(
+        has=phone.get_by_text("Regions", exact=True)
+    ).first.click()
+    phone.get_by_text("Region database").first.wait_for(timeout=30_000)
+    phone.wait_for_timeout(800)
+    assert phone.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "true"
+    context.close()
