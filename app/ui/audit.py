@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -65,3 +66,20 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     safe.to_parquet(buffer, index=False)
     return buffer.getvalue()
+
+
+def blank_missing(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> Any:
+    """A pandas Styler of ``frame`` that shows missing cells (numbers too) as empty rather than
+    "None": ``formats`` maps a column to a format string (``"{:,.3f}"``); other float columns
+    get ``"{:,.4g}"``."""
+    shown = no_none(frame)
+    given = formats or {}
+    chosen: dict[str, str] = {}
+    for column in shown.columns:
+        if not pd.api.types.is_numeric_dtype(shown[column]) or pd.api.types.is_bool_dtype(shown[column]):
+            continue  # text (and True/False) is shown as it is
+        if column in given:
+            chosen[column] = given[column]
+        elif pd.api.types.is_float_dtype(shown[column]):
+            chosen[column] = "{:,.4g}"
+    return shown.style.format(chosen, na_rep="")

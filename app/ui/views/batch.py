@@ -18,11 +18,12 @@ HARDWARE = "hardware (aliases merged)"
 REGION = "region (aliases merged)"
 RESULTS_FIRST = ("line", "name", "co2e_kg", "energy_kwh", "error")
 COLUMN_LABELS = {
-    "co2e_kg": st.column_config.NumberColumn("CO₂e [kg]", format="%.3f"),
-    "energy_kwh": st.column_config.NumberColumn("Energy [kWh]", format="%.3f"),
-    "it_energy_kwh": st.column_config.NumberColumn("IT energy [kWh]", format="%.3f"),
+    "co2e_kg": st.column_config.NumberColumn("CO₂e [kg]"),
+    "energy_kwh": st.column_config.NumberColumn("Energy [kWh]"),
+    "it_energy_kwh": st.column_config.NumberColumn("IT energy [kWh]"),
     "error": st.column_config.TextColumn("Error"),
 }
+FORMATS = {"co2e_kg": "{:,.3f}", "energy_kwh": "{:,.3f}", "it_energy_kwh": "{:,.3f}", "line": "{:.0f}"}
 
 st.title("Batch audit")
 st.caption(
@@ -77,7 +78,9 @@ if totals.failed:
 
 st.subheader("Results")
 shown = audit.readable(results.drop(columns=["hardware_id", "region_id"]), RESULTS_FIRST)
-st.dataframe(shown, key="batch_results", hide_index=True, column_config=COLUMN_LABELS)
+st.dataframe(
+    audit.blank_missing(shown, FORMATS), key="batch_results", hide_index=True, column_config=COLUMN_LABELS
+)
 failed = results[results["error"].fillna("") != ""]
 if len(failed):
     with st.expander(f"The {len(failed):,} failed rows", expanded=len(failed) <= 20):
@@ -122,7 +125,7 @@ else:
     if len(summary) > TOP_GROUPS:
         st.caption(f"The {TOP_GROUPS} largest of {len(summary):,} groups; all are in the table.")
     st.dataframe(
-        summary,
+        audit.blank_missing(summary, {**FORMATS, "device_hours_used": "{:,.1f}"}),
         key="batch_group_table",
         hide_index=True,
         column_config={
@@ -130,7 +133,7 @@ else:
             "co2e_kg": COLUMN_LABELS["co2e_kg"],
             "energy_kwh": COLUMN_LABELS["energy_kwh"],
             "it_energy_kwh": COLUMN_LABELS["it_energy_kwh"],
-            "device_hours_used": st.column_config.NumberColumn("Device-hours", format="%.1f"),
+            "device_hours_used": st.column_config.NumberColumn("Device-hours"),
         },
     )
 

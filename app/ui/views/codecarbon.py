@@ -206,14 +206,14 @@ table = audit.readable(
     ("run", "project_name", "co2e_kg", "energy_kwh", "codecarbon_co2e_kg", "duration_h", "own_region"),
 )
 st.dataframe(
-    table,
+    audit.blank_missing(table, {"duration_h": "{:.3f}", "rows": "{:.0f}"}),
     key="cc_runs_table",
     hide_index=True,
     column_config={
-        "co2e_kg": st.column_config.NumberColumn(f"CO₂e in {region} [kg]", format="%.4g"),
-        "energy_kwh": st.column_config.NumberColumn("Energy [kWh]", format="%.4g"),
-        "codecarbon_co2e_kg": st.column_config.NumberColumn("CodeCarbon's CO₂e [kg]", format="%.4g"),
-        "duration_h": st.column_config.NumberColumn("Duration [h]", format="%.3f"),
+        "co2e_kg": st.column_config.NumberColumn(f"CO₂e in {region} [kg]"),
+        "energy_kwh": st.column_config.NumberColumn("Energy [kWh]"),
+        "codecarbon_co2e_kg": st.column_config.NumberColumn("CodeCarbon's CO₂e [kg]"),
+        "duration_h": st.column_config.NumberColumn("Duration [h]"),
         "run_id": st.column_config.TextColumn("run id"),
     },
 )

@@ -101,7 +101,7 @@ table_columns = {
     "tdp_source": "TDP source",
 }
 st.dataframe(
-    audit.no_none(chosen[list(table_columns)].rename(columns=table_columns)),
+    audit.blank_missing(chosen[list(table_columns)].rename(columns=table_columns)),
     hide_index=True,
     key="hw_table",
 )
@@ -204,7 +204,7 @@ with st.expander(f"{device.name} ({device.id})", expanded=True):
                 }
             )
     st.dataframe(
-        audit.no_none(pd.DataFrame(facts)),
+        audit.blank_missing(pd.DataFrame(facts), {"Year": "{:.0f}"}),
         hide_index=True,
         column_config={
             "URL": st.column_config.LinkColumn("URL"),

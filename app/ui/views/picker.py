@@ -207,17 +207,19 @@ table = pd.DataFrame(
     }
 )
 st.dataframe(
-    audit.no_none(table),
+    audit.blank_missing(
+        table,
+        {
+            "kg CO₂e for the job": "{:,.2f}",
+            "Grid gCO₂e/kWh": "{:,.0f}",
+            "Intensity year": "{:.0f}",
+            "PUE used": "{:.2f}",
+            "Distance [km]": "{:,.0f}",
+            "Score (0 best)": "{:.3f}",
+        },
+    ),
     hide_index=True,
     key="picker_table",
-    column_config={
-        "kg CO₂e for the job": st.column_config.NumberColumn(format="%.2f"),
-        "Grid gCO₂e/kWh": st.column_config.NumberColumn(format="%.0f"),
-        "Intensity year": st.column_config.NumberColumn(format="%d"),
-        "PUE used": st.column_config.NumberColumn(format="%.2f"),
-        "Distance [km]": st.column_config.NumberColumn(format="%.0f"),
-        "Score (0 best)": st.column_config.NumberColumn(format="%.3f"),
-    },
 )
 st.plotly_chart(
     maps.region_map(

@@ -138,14 +138,11 @@ table = pd.DataFrame(
     }
 )
 st.dataframe(
-    audit.no_none(table),
+    audit.blank_missing(
+        table, {"Intensity [gCO2e/kWh]": "{:,.1f}", "PUE [-]": "{:.2f}", "CFE [%]": "{:.0f}"}
+    ),
     hide_index=True,
     key="reg_table",
-    column_config={
-        "Intensity [gCO2e/kWh]": st.column_config.NumberColumn(format="%.1f"),
-        "PUE [-]": st.column_config.NumberColumn(format="%.2f"),
-        "CFE [%]": st.column_config.NumberColumn(format="%.0f"),
-    },
 )
 
 # ---- one region ------------------------------------------------------------------------------------
