@@ -69,17 +69,22 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def blank_missing(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> Any:
-    """A pandas Styler of ``frame`` that shows missing cells (numbers too) as empty rather than
-    "None": ``formats`` maps a column to a format string (``"{:,.3f}"``); other float columns
-    get ``"{:,.4g}"``."""
+    """A pandas Styler of ``frame`` whose missing cells show empty rather than "None".
+
+    ``formats`` maps a column to a format string (``"{:,.3f}"``); other float columns get
+    ``"{:,.4g}"``. A number column with missing cells becomes text in that format (the table
+    widget draws a missing number as "None" whatever the Styler says); text stays as it is.
+    """
     shown = no_none(frame)
     given = formats or {}
     chosen: dict[str, str] = {}
     for column in shown.columns:
-        if not pd.api.types.is_numeric_dtype(shown[column]) or pd.api.types.is_bool_dtype(shown[column]):
-            continue  # text (and True/False) is shown as it is
-        if column in given:
-            chosen[column] = given[column]
-        elif pd.api.types.is_float_dtype(shown[column]):
-            chosen[column] = "{:,.4g}"
-    return shown.style.format(chosen, na_rep="")
+        values = shown[column]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        pattern = given.get(column, "{:,.4g}" if pd.api.types.is_float_dtype(values) else "{}")
+        if values.isna().any():
+            shown[column] = [pattern.format(v) if pd.notna(v) else "" for v in values]
+        else:
+            chosen[column] = pattern
+    return shown.style.format(chosen)

@@ -18,9 +18,9 @@ HARDWARE = "hardware (aliases merged)"
 REGION = "region (aliases merged)"
 RESULTS_FIRST = ("line", "name", "co2e_kg", "energy_kwh", "error")
 COLUMN_LABELS = {
-    "co2e_kg": st.column_config.NumberColumn("CO₂e [kg]"),
-    "energy_kwh": st.column_config.NumberColumn("Energy [kWh]"),
-    "it_energy_kwh": st.column_config.NumberColumn("IT energy [kWh]"),
+    "co2e_kg": st.column_config.Column("CO₂e [kg]"),
+    "energy_kwh": st.column_config.Column("Energy [kWh]"),
+    "it_energy_kwh": st.column_config.Column("IT energy [kWh]"),
     "error": st.column_config.TextColumn("Error"),
 }
 FORMATS = {"co2e_kg": "{:,.3f}", "energy_kwh": "{:,.3f}", "it_energy_kwh": "{:,.3f}", "line": "{:.0f}"}
@@ -133,7 +133,7 @@ else:
             "co2e_kg": COLUMN_LABELS["co2e_kg"],
             "energy_kwh": COLUMN_LABELS["energy_kwh"],
             "it_energy_kwh": COLUMN_LABELS["it_energy_kwh"],
-            "device_hours_used": st.column_config.NumberColumn("Device-hours"),
+            "device_hours_used": st.column_config.Column("Device-hours"),
         },
     )
 

@@ -210,10 +210,10 @@ st.dataframe(
     key="cc_runs_table",
     hide_index=True,
     column_config={
-        "co2e_kg": st.column_config.NumberColumn(f"CO₂e in {region} [kg]"),
-        "energy_kwh": st.column_config.NumberColumn("Energy [kWh]"),
-        "codecarbon_co2e_kg": st.column_config.NumberColumn("CodeCarbon's CO₂e [kg]"),
-        "duration_h": st.column_config.NumberColumn("Duration [h]"),
+        "co2e_kg": st.column_config.Column(f"CO₂e in {region} [kg]"),
+        "energy_kwh": st.column_config.Column("Energy [kWh]"),
+        "codecarbon_co2e_kg": st.column_config.Column("CodeCarbon's CO₂e [kg]"),
+        "duration_h": st.column_config.Column("Duration [h]"),
         "run_id": st.column_config.TextColumn("run id"),
     },
 )
