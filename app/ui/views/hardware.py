@@ -132,8 +132,8 @@ else:
         y=efficiency,
         color="vendor",
         symbol="vendor",
-        # 26 distinct colours (and a symbol per vendor): no two of the vendors look alike.
-        color_discrete_sequence=px.colors.qualitative.Alphabet,
+        # 24 distinct dark colours (and a symbol per vendor): no two vendors look alike on white.
+        color_discrete_sequence=px.colors.qualitative.Dark24,
         log_y=True,
         hover_name="name",
         hover_data={"id": True, "tdp_w": True, precision: True, "release": False, "vendor": False},
