@@ -314,3 +314,16 @@ def test_database_page_states_the_limit_its_uploaders_enforce() -> None:
         assert at.file_uploader(key=key).proto.max_upload_size_mb == limit_mb
     caption = " ".join(c.value for c in at.caption)
     assert f"{limit_mb} MB in all" in caption and "MiB" not in caption
+
+
+def test_codecarbon_runs_are_also_priced_where_they_ran() -> None:
+    v2 = (ROOT / "tests" / "fixtures" / "codecarbon" / "v2_emissions.csv").read_bytes()
+    at = routed("codecarbon.py")
+    at.file_uploader(key="cc_files").upload("aws-runs.csv", v2, "text/csv").run()
+    runs = at.session_state["cc_runs"]
+    assert set(runs["own_region"]) == {"aws:us-east-1"}
+    latest = load_databases().regions.intensity("aws:us-east-1")
+    assert runs["own_region_co2e_kg"].tolist() == pytest.approx(
+        (runs["energy_kwh"] * latest.value / 1000).tolist()
+    )
+    assert set(runs["own_region_year"]) == {latest.year}

@@ -149,6 +149,20 @@ if pue is not None:
     repriced["energy_kwh"] = runs["energy_kwh"] / runs["pue"] * pue
     repriced["pue"] = pue
 repriced["co2e_kg"] = codecarbon.reprice(repriced, intensity.value)
+# Each run also priced where the file says it ran (that region's latest figure, same basis).
+own_intensity = {
+    region_id: db.regions.intensity(region_id)
+    for region_id in sorted({str(r) for r in runs["own_region"].dropna()})
+    if db.regions.intensity_years(region_id)
+}
+repriced["own_region_year"] = repriced["own_region"].map(
+    lambda r: own_intensity[r].year if r in own_intensity else None
+)
+repriced["own_region_co2e_kg"] = (
+    repriced["energy_kwh"]
+    * repriced["own_region"].map(lambda r: own_intensity[r].value if r in own_intensity else float("nan"))
+    / units.G_PER_KG
+)
 st.caption(
     f"{region}: {intensity.value:,.1f} gCO₂e/kWh ({intensity.year}, location-based)"
     + (f"; PUE {pue:.2f} applied to every run" if pue is not None else "; PUE as measured")
@@ -203,16 +217,29 @@ table = audit.readable(
         duration_h=repriced["duration_h"].round(4),
         pue_from_file=repriced["pue_from_file"].map({True: "yes", False: "no"}),
     ),
-    ("run", "project_name", "co2e_kg", "energy_kwh", "codecarbon_co2e_kg", "duration_h", "own_region"),
+    (
+        "run",
+        "project_name",
+        "co2e_kg",
+        "energy_kwh",
+        "own_region",
+        "own_region_co2e_kg",
+        "own_region_year",
+        "codecarbon_co2e_kg",
+        "duration_h",
+    ),
 )
 st.dataframe(
-    audit.blank_missing(table, {"duration_h": "{:.3f}", "rows": "{:.0f}"}),
+    audit.blank_missing(table, {"duration_h": "{:.3f}", "rows": "{:.0f}", "own_region_year": "{:.0f}"}),
     key="cc_runs_table",
     hide_index=True,
     column_config={
         "co2e_kg": st.column_config.Column(f"CO₂e in {region} [kg]"),
         "energy_kwh": st.column_config.Column("Energy [kWh]"),
         "codecarbon_co2e_kg": st.column_config.Column("CodeCarbon's CO₂e [kg]"),
+        "own_region": st.column_config.Column("Ran in (from the file)"),
+        "own_region_co2e_kg": st.column_config.Column("CO₂e where it ran [kg]"),
+        "own_region_year": st.column_config.Column("its year"),
         "duration_h": st.column_config.Column("Duration [h]"),
         "run_id": st.column_config.TextColumn("run id"),
     },
