@@ -137,6 +137,10 @@ def test_date_outside_the_series_says_so_and_uses_the_nearest_year() -> None:
     result = timeshift.flexible_start(series[series.index.year == 2022], 6.0, 12.0, "2022-06-01T03:00Z")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Savings [%]"] == f"{result.savings_fraction * 100:.1f}"
+    # The offer: one click puts the nearest year's date in the field, and the warning goes.
+    at.button(key="ts_use_nearest").click().run()
+    assert at.date_input(key="ts_date").value == dt.date(2022, 6, 1)
+    assert not any("outside this series" in w.value for w in at.warning)
 
 
 # --- batch audit ----------------------------------------------------------------------------------

@@ -279,6 +279,11 @@ if job_year not in series_years:
         f"{series.index[-1]:%Y-%m-%d}): showing {moved:%Y-%m-%d}, the same day in {job_year}, the "
         "nearest year it covers. For the days ahead, see the next-hours plan above."
     )
+    st.button(
+        f"Set the date to {moved:%Y-%m-%d}",
+        key="ts_use_nearest",
+        on_click=lambda day=moved: st.session_state.update(ts_date=day),
+    )
     start_date = moved
 start = (
     pd.Timestamp(dt.datetime.combine(start_date, dt.time(int(start_hour))))
