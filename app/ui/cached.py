@@ -139,6 +139,22 @@ def savings_grid(
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def plan_next_hours(
+    series_key: str,
+    _series: pd.Series,
+    now_iso: str,
+    duration_h: int,
+    within_h: int,
+    timezone: str,
+    gaps: Any,
+) -> Any:
+    """:func:`app.engine.timeshift.plan_next_hours` (per kW) of a series named by ``series_key``."""
+    from app.engine import timeshift
+
+    return timeshift.plan_next_hours(_series, now_iso, duration_h, within_h, timezone, gaps=gaps)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def intensity_profiles(
     series_key: str, _series: pd.Series, timezone: str, gaps: Any
 ) -> tuple[pd.DataFrame, pd.DataFrame]:

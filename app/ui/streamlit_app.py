@@ -26,6 +26,7 @@ PAGE_LIST = [
     ("measure.py", "Measure", "🔌", "measure"),
     ("report.py", "Report", "📝", "report"),
     ("batch.py", "Batch audit", "📦", "batch"),
+    ("codecarbon.py", "CodeCarbon import", "🌿", "codecarbon"),
     ("published.py", "Published footprints", "📚", "published"),
     ("database.py", "Your database", "🗄️", "database"),
 ]

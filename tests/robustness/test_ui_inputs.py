@@ -137,8 +137,8 @@ CODECARBON_UPLOADS = [
     "case, content, fragment", CODECARBON_UPLOADS, ids=[c[0] for c in CODECARBON_UPLOADS]
 )
 def test_batch_page_bad_codecarbon_file(case: str, content: bytes, fragment: str) -> None:
-    at = routed("batch.py")
-    at.file_uploader(key="batch_codecarbon").upload("emissions.csv", content, "text/csv")
+    at = routed("codecarbon.py")
+    at.file_uploader(key="cc_files").upload("emissions.csv", content, "text/csv")
     at.run()
     assert_inline(at, fragment)
 

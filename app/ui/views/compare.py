@@ -9,7 +9,7 @@ from app.engine.footprint import estimate
 from app.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
 from app.engine.whatif import compare_regions
 from app.errors import WattprintError
-from app.ui import cached, components, state
+from app.ui import cached, components, maps, state
 
 dbs = cached.databases()
 spec: JobSpec = st.session_state.get("calc_spec") or state.build(state.DEFAULTS, dbs).spec
@@ -69,13 +69,22 @@ with chart_tab:
         components.ranked_figure(ranked, current), config=components.PLOTLY_CONFIG, key="compare_ranked"
     )
 with map_tab:
-    if ranked[["latitude", "longitude"]].notna().all(axis=1).any():
+    if maps.has_coordinates(ranked):
         st.plotly_chart(
-            components.map_figure(ranked, current), config=components.PLOTLY_CONFIG, key="compare_map"
+            maps.region_map(
+                ranked,
+                "co2e_kg",
+                "kg CO₂e",
+                value_format=",.1f",
+                highlight=[current] if current else [],
+                highlight_label="your current choice",
+            ),
+            config=maps.MAP_CONFIG,
+            key="compare_map",
         )
         st.caption(
-            "Longitude/latitude plot without coastlines: the app works offline and plotly's world "
-            "outlines would be fetched from a CDN. Countries and grids have no coordinates."
+            "Colour: kg CO₂e of this job in each region (same basis as the ranking). "
+            "Countries and grids have no single point and are not placed on the map."
         )
     else:
         st.info("None of these entries has coordinates (countries and grids are not placed on the map).")

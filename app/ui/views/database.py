@@ -11,20 +11,34 @@ import streamlit as st
 from app.db import upload
 from app.db.loader import MAX_FILE_BYTES
 
+UPLOAD_LIMIT_MB = upload.MAX_UPLOAD_BYTES // 2**20
+"""The real limit of one upload, in Streamlit's MB (2**20 bytes, as its uploader counts them)."""
+
 st.title("Your database")
 st.caption(
     "Check your own hardware_db/ and region_db/ YAML files: upload a zip of both folders, or the "
     "YAML files of each. They are validated with the same rules as the bundled databases, in a "
-    f"temporary folder that is then deleted. Limits: {upload.MAX_UPLOAD_BYTES // 2**20} MiB per "
-    f"upload, {MAX_FILE_BYTES // 2**20} MiB per file, {upload.MAX_UPLOAD_FILES} files. YAML is read "
+    f"temporary folder that is then deleted. Limits: {UPLOAD_LIMIT_MB} MB in all per check, "
+    f"{MAX_FILE_BYTES // 2**20} MB per file (1 MB = 2**20 bytes), {upload.MAX_UPLOAD_FILES} files. "
+    "YAML is read "
     "safely: tags that build objects are refused. Use a valid folder with `wattprint --db-dir DIR`."
 )
-archive = st.file_uploader("Zip of hardware_db/ and region_db/", type=["zip"], key="db_zip")
+archive = st.file_uploader(
+    "Zip of hardware_db/ and region_db/", type=["zip"], key="db_zip", max_upload_size=UPLOAD_LIMIT_MB
+)
 hardware_files = st.file_uploader(
-    "hardware_db/ YAML files", type=["yaml", "yml"], accept_multiple_files=True, key="db_hardware"
+    "hardware_db/ YAML files",
+    type=["yaml", "yml"],
+    accept_multiple_files=True,
+    key="db_hardware",
+    max_upload_size=UPLOAD_LIMIT_MB,
 )
 region_files = st.file_uploader(
-    "region_db/ YAML files", type=["yaml", "yml"], accept_multiple_files=True, key="db_region"
+    "region_db/ YAML files",
+    type=["yaml", "yml"],
+    accept_multiple_files=True,
+    key="db_region",
+    max_upload_size=UPLOAD_LIMIT_MB,
 )
 
 uploads: list[tuple[str, str, bytes]] = []

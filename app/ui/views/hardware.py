@@ -9,7 +9,7 @@ import streamlit as st
 from app.commands.hardware import device_to_dict
 from app.db.schema import PRECISION_FIELDS
 from app.errors import WattprintError
-from app.ui import cached
+from app.ui import audit, cached
 
 PRECISION_LABELS = {  # short name of each precision field
     "fp64_tflops": "FP64",
@@ -101,7 +101,7 @@ table_columns = {
     "tdp_source": "TDP source",
 }
 st.dataframe(
-    chosen[list(table_columns)].rename(columns=table_columns),
+    audit.blank_missing(chosen[list(table_columns)].rename(columns=table_columns)),
     hide_index=True,
     key="hw_table",
 )
@@ -131,6 +131,9 @@ else:
         x="release",
         y=efficiency,
         color="vendor",
+        symbol="vendor",
+        # 24 distinct dark colours (and a symbol per vendor): no two vendors look alike on white.
+        color_discrete_sequence=px.colors.qualitative.Dark24,
         log_y=True,
         hover_name="name",
         hover_data={"id": True, "tdp_w": True, precision: True, "release": False, "vendor": False},
@@ -201,7 +204,7 @@ with st.expander(f"{device.name} ({device.id})", expanded=True):
                 }
             )
     st.dataframe(
-        pd.DataFrame(facts),
+        audit.blank_missing(pd.DataFrame(facts), {"Year": "{:.0f}"}),
         hide_index=True,
         column_config={
             "URL": st.column_config.LinkColumn("URL"),

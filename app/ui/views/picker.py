@@ -1,69 +1,266 @@
-"""Region picker: weigh carbon, distance to your users and price across every cloud provider."""
+"""Region picker: the calculator's job in every cloud region, weighed by its kg CO2e, the distance
+to your place and price (unknown where a provider publishes none), ranked, mapped, shareable."""
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
 import streamlit as st
 
-from app.engine.whatif import pick_regions
-from app.errors import InputError
-from app.ui import cached, components
+from app.db import exports
+from app.engine.footprint import estimate
+from app.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
+from app.engine.picker import rank_regions
+from app.engine.whatif import compare_regions
+from app.errors import InputError, WattprintError
+from app.ui import audit, cached, components, maps, state
 
-st.title("Pick a cloud region")
-st.caption(
-    "Scores every cloud region by min-max normalised grid carbon, great-circle distance to your "
-    "users and price (Google Cloud's price index, where known); lower is better."
-)
+# Widget key -> (query-string name, default). The weights and places travel in the URL.
+URL_FIELDS: dict[str, tuple[str, object]] = {
+    "picker_carbon": ("carbon", 1.0),
+    "picker_latency": ("distance", 0.5),
+    "picker_price": ("price", 0.0),
+    "picker_cities": ("near", ["Frankfurt", "London"]),
+    "picker_latlon": ("at", ""),
+    "picker_providers": ("providers", []),
+    "picker_top": ("top", 5),
+}
+
+
+def parse_places(text: str) -> list[tuple[float, float]]:
+    """``"48.85, 2.35; 40.7, -74.0"`` -> [(48.85, 2.35), (40.7, -74.0)]; InputError when not."""
+    places = []
+    for chunk in [part for part in text.split(";") if part.strip()]:
+        pieces = [piece.strip() for piece in chunk.split(",")]
+        try:
+            if len(pieces) != 2:
+                raise ValueError
+            lat, lon = float(pieces[0]), float(pieces[1])
+        except ValueError:
+            raise InputError(f"{chunk.strip()[:40]!r} is not 'latitude, longitude'") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise InputError(f"{lat:g}, {lon:g} is outside latitude -90..90, longitude -180..180")
+        places.append((lat, lon))
+    return places
+
+
+def restore_from_url(cities: list[str], providers: list[str]) -> list[str]:
+    """Put the URL's values in the widgets' state on a page's first run; return what was ignored."""
+    ignored = []
+    params = st.query_params
+    for key, (name, default) in URL_FIELDS.items():
+        if key in st.session_state:
+            continue
+        value: object = default
+        if name in params:
+            try:
+                if isinstance(default, float):
+                    value = float(params[name])
+                    if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+                        raise ValueError
+                elif isinstance(default, int):
+                    value = int(params[name])
+                    if not 1 <= value <= 50:
+                        raise ValueError
+                elif isinstance(default, list):
+                    valid = cities if name == "near" else providers
+                    asked = [item for item in params.get_all(name) if item]
+                    value = [item for item in asked if item in valid]
+                    ignored += [f"{name}={item[:40]!r}" for item in asked if item not in valid]
+                else:
+                    value = params[name][:200]
+            except ValueError:
+                ignored.append(f"{name}={params[name][:40]!r}")
+                value = default
+        st.session_state[key] = value
+    return ignored
+
+
+def price_text(value: float) -> str:
+    return f"{value:.3f}" if math.isfinite(value) else "unknown"
+
+
+dbs = cached.databases()
+spec: JobSpec = st.session_state.get("calc_spec") or state.build(state.DEFAULTS, dbs).spec
+
 frame = cached.region_frame(None)
 clouds = frame[frame["kind"] == "cloud"].dropna(subset=["latitude", "longitude"])
 cities = clouds.dropna(subset=["city"]).groupby("city")[["latitude", "longitude"]].first().sort_index()
+provider_names = sorted(clouds["provider"].dropna().unique())
+ignored = restore_from_url(list(cities.index), provider_names)
+
+st.title("Pick a cloud region")
+who = spec.hardware or f"{components.num(spec.power_w or 0)} W devices"
+duration = (
+    f"{components.num(spec.hours)} h"
+    if spec.hours is not None
+    else f"{components.num(spec.device_hours or 0)} device-hours"
+)
+st.caption(
+    f"For the calculator's job: {spec.count:,.0f} × {who}, {duration}. Each region gets the job's "
+    "kg CO₂e (the same estimate as Compare regions: energy × PUE × the region's grid intensity), "
+    "its mean great-circle distance to your places (a latency proxy) and its price index where the "
+    "provider publishes one. Every criterion is scaled 0 (best) to 1 (worst) over the candidates and "
+    "weighted; lower score is better. A region without a price is scored on the other criteria: its "
+    "price is unknown, not worst."
+)
+st.page_link("views/calculator.py", label="Change the job in the calculator", icon="🧮")
+if ignored:
+    st.warning(components.plain("Ignored in the link: " + ", ".join(ignored)))
 
 w1, w2, w3 = st.columns(3)
-carbon_weight = w1.slider("Carbon", 0.0, 1.0, 1.0, 0.05, key="picker_carbon")
-latency_weight = w2.slider("Latency (distance)", 0.0, 1.0, 0.5, 0.05, key="picker_latency")
+carbon_weight = w1.slider("Carbon (kg CO₂e of the job)", 0.0, 1.0, step=0.05, key="picker_carbon")
+distance_weight = w2.slider("Distance to your places", 0.0, 1.0, step=0.05, key="picker_latency")
 price_weight = w3.slider(
     "Price",
     0.0,
     1.0,
-    0.0,
-    0.05,
+    step=0.05,
     key="picker_price",
-    help="Only GCP regions publish a price index; others score worst on price.",
+    help="Google Cloud's price index where known; other providers' regions are 'unknown' and are "
+    "scored on carbon and distance only.",
 )
 
 l1, l2 = st.columns([2, 1])
-picked = l1.multiselect(
-    "Where your users are (cities with a cloud region)",
-    list(cities.index),
-    default=[c for c in ("Frankfurt", "London") if c in cities.index],
-    key="picker_cities",
-)
+picked = l1.multiselect("Your places (cities with a cloud region)", list(cities.index), key="picker_cities")
 typed = l2.text_input("…or lat, lon (e.g. 48.85, 2.35; 40.7, -74.0)", key="picker_latlon")
 c1, c2 = st.columns([2, 1])
-providers = c1.multiselect(
-    "Providers (empty: all)", sorted(clouds["provider"].dropna().unique()), key="picker_providers"
-)
-top = c2.number_input("How many", min_value=1, max_value=50, value=5, step=1, key="picker_top")
+providers = c1.multiselect("Providers (empty: all)", provider_names, key="picker_providers")
+top = int(c2.number_input("How many picks", min_value=1, max_value=50, step=1, key="picker_top"))
 
-locations = [(float(cities.loc[c, "latitude"]), float(cities.loc[c, "longitude"])) for c in picked]
+st.query_params.from_dict(
+    {
+        "carbon": f"{carbon_weight:g}",
+        "distance": f"{distance_weight:g}",
+        "price": f"{price_weight:g}",
+        "near": picked,
+        "at": typed,
+        "providers": providers,
+        "top": str(top),
+    }
+)
+
+places = [
+    maps.Place(city, float(cities.loc[city, "latitude"]), float(cities.loc[city, "longitude"]))
+    for city in picked
+]
 try:
-    for chunk in [part for part in typed.split(";") if part.strip()]:
-        pieces = [piece.strip() for piece in chunk.split(",")]
-        if len(pieces) != 2:
-            raise InputError(f"{chunk.strip()[:40]!r} is not 'latitude, longitude'")
-        lat, lon = float(pieces[0]), float(pieces[1])
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise InputError(f"{lat:g}, {lon:g} is outside -90..90, -180..180")
-        locations.append((lat, lon))
+    places += [maps.Place(f"{lat:g}, {lon:g}", lat, lon) for lat, lon in parse_places(typed)]
     pool = clouds[clouds["provider"].isin(providers)] if providers else clouds
-    best = pick_regions(pool, carbon_weight, latency_weight, price_weight, locations or None, int(top))
-except ValueError as error:
+    footprint = estimate(resolve(spec, dbs))
+    fixed_pue = 1.0 if spec.pue_included else spec.pue
+    compared = compare_regions(footprint, pool, fixed_pue, DEFAULT_PUE)
+    ranked = rank_regions(
+        compared,
+        carbon_weight,
+        distance_weight,
+        price_weight,
+        [(p.latitude, p.longitude) for p in places],
+    )
+except WattprintError as error:
     st.error(components.plain(f"Could not pick regions: {error}"))
     st.stop()
 
+has_places = bool(places)
+reasons = [
+    ", ".join(
+        [f"{components.kg(row.co2e_kg)} for the job at {row.intensity_g_per_kwh:.0f} gCO2e/kWh"]
+        + ([f"{row.distance_km:,.0f} km from your places"] if has_places else [])
+        + [f"price index {price_text(row.price_index)}"]
+    )
+    for row in ranked.itertuples()
+]
+ranked = ranked.assign(reason=reasons)
+best = ranked.head(top)
 st.session_state["picker_result"] = best
+
 st.subheader("Recommendations")
-for row in best.itertuples():
-    with st.container(border=True):
-        st.markdown(f"**{row.Index + 1}. {components.badge(row.intensity_g_per_kwh)} {row.id}**")
-        st.text(f"{row.name} · {row.city or ''}")
-        st.caption(str(row.reason))
+a, b, c = st.columns(3)
+first = best.iloc[0]
+a.metric(f"Best pick: {first['id']}", components.kg(float(first["co2e_kg"])))
+if spec.region:
+    here = compared[compared["id"] == spec.region]
+    if not here.empty:
+        b.metric(f"The calculator's region: {spec.region}", components.kg(float(here["co2e_kg"].iloc[0])))
+c.metric(
+    "Candidates with a price",
+    f"{int(ranked['price_known'].sum())} of {len(ranked)}",
+    help="Price index known",
+)
+if price_weight > 0 and not ranked["price_known"].any():
+    st.info("None of these candidates publishes a price index: the price weight has no effect.")
+
+table = pd.DataFrame(
+    {
+        "Rank": best["pick_rank"],
+        "Region": best["id"],
+        "Name": best["name"],
+        "Provider": best["provider"],
+        "kg CO₂e for the job": best["co2e_kg"],
+        "Grid gCO₂e/kWh": best["intensity_g_per_kwh"],
+        "Intensity year": best["intensity_year"],
+        "PUE used": best["pue_used"],
+        **({"Distance [km]": best["distance_km"]} if has_places else {}),
+        "Price index": [price_text(v) for v in best["price_index"]],
+        "Score (0 best)": best["score"],
+    }
+)
+st.dataframe(
+    audit.blank_missing(
+        table,
+        {
+            "kg CO₂e for the job": "{:,.2f}",
+            "Grid gCO₂e/kWh": "{:,.0f}",
+            "Intensity year": "{:.0f}",
+            "PUE used": "{:.2f}",
+            "Distance [km]": "{:,.0f}",
+            "Score (0 best)": "{:.3f}",
+        },
+    ),
+    hide_index=True,
+    key="picker_table",
+)
+st.plotly_chart(
+    maps.region_map(
+        ranked,
+        "co2e_kg",
+        "kg CO₂e",
+        value_format=",.2f",
+        highlight=list(best["id"]),
+        highlight_label=f"top {len(best)} picks (numbered)",
+        highlight_text={str(i): str(r) for i, r in zip(best["id"], best["pick_rank"], strict=True)},
+        places=places,
+    ),
+    config=maps.MAP_CONFIG,
+    key="picker_map",
+)
+st.caption(
+    "Every candidate coloured by the job's kg CO₂e; rings: the picks; stars: your places. "
+    "Grid intensities are each region's latest year (see the table)."
+)
+st.download_button(
+    "Download all candidates (CSV)",
+    lambda: exports.safe_csv(
+        ranked[
+            [
+                "pick_rank",
+                "id",
+                "name",
+                "provider",
+                "co2e_kg",
+                "energy_kwh",
+                "intensity_g_per_kwh",
+                "intensity_year",
+                "pue_used",
+                "distance_km",
+                "price_index",
+                "score",
+            ]
+        ]
+    ),
+    file_name="wattprint-region-picks.csv",
+    mime="text/csv",
+    key="picker_csv",
+    on_click="ignore",
+)

@@ -6,13 +6,12 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
 from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
 from app.errors import WattprintError
-from app.ui import cached, components
+from app.ui import audit, cached, components, maps
 
 LATEST = "Latest per region"
 ALL = "All"
@@ -102,32 +101,20 @@ if frame.empty:
     st.info("No region matches these filters; widen them or pick another year.")
 
 # ---- map -------------------------------------------------------------------------------------------
-located = frame.dropna(subset=["latitude", "longitude"])
-if not located.empty:
-    figure = px.scatter(
-        located,
-        x="longitude",
-        y="latitude",
-        color="intensity_g_per_kwh",
-        color_continuous_scale="RdYlGn_r",
-        range_color=(0, max(800.0, float(located["intensity_g_per_kwh"].max()))),
-        hover_name="name",
-        hover_data={"id": True, "intensity_g_per_kwh": ":.0f", "intensity_year": True},
-        labels={
-            "longitude": "Longitude [°]",
-            "latitude": "Latitude [°]",
-            "intensity_g_per_kwh": "gCO2e/kWh",
-            "intensity_year": "Year",
-        },
+if maps.has_coordinates(frame):
+    st.plotly_chart(
+        maps.region_map(
+            frame,
+            "intensity_g_per_kwh",
+            "gCO2e/kWh",
+            range_color=(0.0, max(800.0, float(frame["intensity_g_per_kwh"].max()))),
+        ),
+        key="reg_map",
+        config=maps.MAP_CONFIG,
     )
-    figure.update_traces(marker={"size": 8, "line": {"width": 0.5, "color": "#444"}})
-    figure.update_xaxes(range=[-180, 180], dtick=30, zeroline=False)
-    figure.update_yaxes(range=[-60, 80], dtick=20, zeroline=False, scaleanchor="x", scaleratio=1)
-    figure.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=460)
-    st.plotly_chart(figure, key="reg_map", config={"displayModeBar": False})
     st.caption(
-        "Regions drawn by longitude and latitude (equirectangular axes, no coastlines): a basemap would "
-        "load map data from the internet, which wattprint never does. Colour: intensity [gCO2e/kWh]."
+        "Cloud regions with a known location; colour: grid intensity [gCO2e/kWh] of the year shown. "
+        "Countries and grids have no single point. World outlines ship with wattprint (offline)."
     )
 
 # ---- table -----------------------------------------------------------------------------------------
@@ -151,14 +138,11 @@ table = pd.DataFrame(
     }
 )
 st.dataframe(
-    table,
+    audit.blank_missing(
+        table, {"Intensity [gCO2e/kWh]": "{:,.1f}", "PUE [-]": "{:.2f}", "CFE [%]": "{:.0f}"}
+    ),
     hide_index=True,
     key="reg_table",
-    column_config={
-        "Intensity [gCO2e/kWh]": st.column_config.NumberColumn(format="%.1f"),
-        "PUE [-]": st.column_config.NumberColumn(format="%.2f"),
-        "CFE [%]": st.column_config.NumberColumn(format="%.0f"),
-    },
 )
 
 # ---- one region ------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import zoneinfo
 
 import pandas as pd
 import plotly.express as px
@@ -12,7 +13,7 @@ import streamlit as st
 
 from app.engine import timeshift
 from app.errors import WattprintError
-from app.ui import cached
+from app.ui import cached, components
 
 BUNDLED = "Bundled series of a region"
 UPLOAD = "Upload a CSV"
@@ -112,6 +113,120 @@ if len(period) < 2:
     st.error(f"The series has {len(period)} row(s) in {year}; pick another year.")
     st.stop()
 
+# ---- your time zone ---------------------------------------------------------------------------------
+browser_zone = getattr(st.context, "timezone", None) or "UTC"
+timezone = (
+    st.text_input(
+        "Your time zone (IANA name)",
+        value=browser_zone,
+        key="ts_timezone",
+        help="Hours, days and months are counted here, e.g. Europe/Paris or America/Los_Angeles. "
+        "Default: your browser's.",
+    ).strip()
+    or "UTC"
+)
+try:
+    zone = zoneinfo.ZoneInfo(timezone)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    st.error(components.plain(f"Unknown time zone {timezone[:60]!r}; use an IANA name such as Europe/Paris."))
+    st.stop()
+
+# ---- the next hours ------------------------------------------------------------------------------------
+st.subheader("When should I start? The next hours, from a typical day")
+now_local = dt.datetime.now(zone)
+n1, n2, n3, n4 = st.columns(4)
+next_hours = int(
+    n1.number_input("Job length [h]", min_value=1, max_value=168, value=4, step=1, key="ts_next_hours")
+)
+within_hours = int(
+    n2.number_input(
+        "Must finish within the next [h]", min_value=1, max_value=168, value=24, step=1, key="ts_next_within"
+    )
+)
+from_date = n3.date_input(
+    f"From ({timezone})",
+    value=now_local.date(),
+    min_value=dt.date(2000, 1, 1),
+    max_value=dt.date(2100, 12, 31),
+    key="ts_next_date",
+)
+from_hour = n4.selectbox(f"From hour ({timezone})", list(range(24)), index=now_local.hour, key="ts_next_hour")
+from_time = pd.Timestamp(dt.datetime.combine(from_date, dt.time(int(from_hour)))).tz_localize(timezone)
+covered = set(pd.DatetimeIndex(series.index).tz_convert(timezone).month)
+ahead = set(pd.date_range(from_time, periods=within_hours, freq="h").month)
+if within_hours < next_hours:
+    st.error(f"A {next_hours} h job cannot finish within {within_hours} h; give a longer window.")
+elif ahead - covered:
+    st.info(
+        "This series has no "
+        + " or ".join(timeshift.MONTH_NAMES[m - 1] for m in sorted(ahead - covered))
+        + " data, so the next hours cannot be planned from it; it covers "
+        + ", ".join(timeshift.MONTH_NAMES[m - 1] for m in sorted(covered))
+        + ". Pick a start date in one of those months, or a bundled series."
+    )
+else:
+    try:
+        plan = cached.plan_next_hours(
+            series_key, series, from_time.isoformat(), next_hours, within_hours, timezone, gaps
+        )
+    except WattprintError as error:
+        st.error(components.plain(str(error)))
+    else:
+        p1, p2, p3, p4 = st.columns(4)
+        p1.metric(f"Start at ({timezone})", f"{plan.best_start:%a %H:%M}")
+        p2.metric("Expected then [kg CO2e per kW]", f"{plan.best_co2e_kg:,.3f}")
+        p3.metric(f"Starting at {plan.now:%H:%M} [kg CO2e per kW]", f"{plan.start_now_co2e_kg:,.3f}")
+        p4.metric("Less by waiting [%]", f"{plan.savings_fraction * 100:.1f}")
+        st.markdown(
+            components.plain(
+                f"Start at {plan.best_start:%H:%M on %A %d %B} ({timezone}); the job ends at "
+                f"{plan.best_end:%H:%M on %A %d %B}. Based on {plan.basis} of this series "
+                f"(mean of the same local hour over those days), not a forecast of the actual day."
+            )
+        )
+        window = plan.forecast
+        plan_chart = go.Figure(
+            go.Scatter(
+                x=window["time"],
+                y=window["intensity_g_per_kwh"],
+                mode="lines",
+                line_shape="hv",
+                name=f"typical intensity ({plan.basis})",
+                line={"color": "#555"},
+            )
+        )
+        plan_chart.add_vrect(
+            x0=plan.now,
+            x1=plan.now + pd.Timedelta(hours=next_hours),
+            fillcolor="grey",
+            opacity=0.15,
+            line_width=0,
+            annotation_text="start now",
+            annotation_position="bottom left",
+        )
+        plan_chart.add_vrect(
+            x0=plan.best_start,
+            x1=plan.best_end,
+            fillcolor="green",
+            opacity=0.3,
+            line_width=0,
+            annotation_text="best start",
+            annotation_position="top left",
+        )
+        plan_chart.update_layout(
+            xaxis_title=f"Time ({timezone})",
+            yaxis_title="Typical intensity [gCO2e/kWh]",
+            showlegend=False,
+            margin={"l": 10, "r": 10, "t": 20, "b": 10},
+            height=300,
+        )
+        st.plotly_chart(plan_chart, key="ts_next_curve")
+        st.caption(
+            "Grey: the job started at the first hour. Green: the cleanest start. Line: the typical "
+            "intensity of each hour (its month, weekday or weekend, local hour)."
+        )
+
+st.subheader("What if: a submission time in the series")
 # ---- the job ---------------------------------------------------------------------------------------
 left, middle, right = st.columns(3)
 duration_h = left.number_input(
@@ -138,22 +253,64 @@ method = right.radio("Method", list(METHOD_LABELS), format_func=lambda m: METHOD
 power_kw = right.number_input(
     "Average draw [kW]", min_value=0.001, max_value=1e6, value=1.0, key="ts_power_kw"
 )
-first_day = period.index[0].date()
-last_day = period.index[-1].date()
+# The first whole local day of the period (midnight UTC can be the evening before, locally).
+first_day = period.index[0].tz_convert(timezone).date()
+if pd.Timestamp(first_day).tz_localize(timezone) < period.index[0]:
+    first_day += dt.timedelta(days=1)
 left, right = st.columns(2)
 start_date = left.date_input(
-    "Submitted on (UTC)", value=first_day, min_value=first_day, max_value=last_day, key="ts_date"
+    f"Submitted on ({timezone})",
+    value=first_day,
+    min_value=dt.date(2000, 1, 1),
+    max_value=dt.date(2100, 12, 31),
+    key="ts_date",
 )
-start_hour = right.selectbox("Submitted at hour (UTC)", list(range(24)), key="ts_hour")
-start = pd.Timestamp(dt.datetime.combine(start_date, dt.time(int(start_hour))), tz="UTC")
+start_hour = right.selectbox(f"Submitted at hour ({timezone})", list(range(24)), key="ts_hour")
+series_years = sorted(set(pd.DatetimeIndex(series.index).tz_convert(timezone).year))
+job_year = start_date.year
+if job_year not in series_years:
+    job_year = timeshift.nearest_year(series_years, start_date.year)
+    try:
+        moved = start_date.replace(year=job_year)
+    except ValueError:  # 29 February in a year without one
+        moved = start_date.replace(year=job_year, day=28)
+    st.warning(
+        f"{start_date:%Y-%m-%d} is outside this series ({series.index[0]:%Y-%m-%d} to "
+        f"{series.index[-1]:%Y-%m-%d}): showing {moved:%Y-%m-%d}, the same day in {job_year}, the "
+        "nearest year it covers. For the days ahead, see the next-hours plan above."
+    )
+    st.button(
+        f"Set the date to {moved:%Y-%m-%d}",
+        key="ts_use_nearest",
+        on_click=lambda day=moved: st.session_state.update(ts_date=day),
+    )
+    start_date = moved
+start = (
+    pd.Timestamp(dt.datetime.combine(start_date, dt.time(int(start_hour))))
+    .tz_localize(timezone)
+    .tz_convert("UTC")
+)
+if start < series.index[0]:
+    st.warning(
+        f"{start.tz_convert(timezone):%Y-%m-%d %H:%M} ({timezone}) is before the series begins "
+        f"({series.index[0].tz_convert(timezone):%Y-%m-%d %H:%M}); the job is submitted at its first hour."
+    )
+    start = pd.Timestamp(series.index[0])
 st.caption(
     f"The job must finish by submission + {duration_h:g} h + {flex_h:g} h of flexibility "
-    f"= {start + pd.Timedelta(hours=duration_h + flex_h)} (UTC)."
+    f"= {(start + pd.Timedelta(hours=duration_h + flex_h)).tz_convert(timezone):%Y-%m-%d %H:%M} ({timezone})."
 )
 
 try:
     result = cached.shift_job(
-        period_key, period, method, float(duration_h), float(flex_h), start.isoformat(), gaps, power_kw
+        series_key,
+        series,
+        method,
+        float(duration_h),
+        float(flex_h),
+        start.isoformat(),
+        gaps,
+        power_kw,
     )
 except WattprintError as error:
     st.error(str(error))
@@ -165,10 +322,13 @@ a.metric("Started at submission [kg CO2e]", f"{result.baseline_co2e_kg:,.3f}")
 b.metric(f"{METHOD_LABELS[method]} [kg CO2e]", f"{result.shifted_co2e_kg:,.3f}")
 c.metric("Savings [%]", f"{result.savings_fraction * 100:.1f}")
 d.metric("Pauses", f"{result.pauses}")
-runs = ", ".join(f"{begin:%m-%d %H:%M}–{end:%m-%d %H:%M}" for begin, end in result.schedule[:6])
+runs = ", ".join(
+    f"{begin.tz_convert(timezone):%m-%d %H:%M}–{end.tz_convert(timezone):%m-%d %H:%M}"
+    for begin, end in result.schedule[:6]
+)
 more = f" and {len(result.schedule) - 6} more runs" if len(result.schedule) > 6 else ""
 st.caption(
-    f"Best schedule (UTC): {runs}{more}. Grid step {result.slot_minutes:g} min"
+    f"Best schedule ({timezone}): {runs}{more}. Grid step {result.slot_minutes:g} min"
     + (f"; {result.filled_slots} filled slot(s) used." if result.filled_slots else ".")
 )
 
@@ -177,7 +337,7 @@ window_end = start + pd.Timedelta(hours=duration_h + flex_h)
 shown = series[(series.index >= start - margin) & (series.index <= window_end + margin)]
 curve = go.Figure(
     go.Scatter(
-        x=shown.index,
+        x=shown.index.tz_convert(timezone),
         y=shown.to_numpy(),
         mode="lines",
         line_shape="hv",
@@ -186,8 +346,8 @@ curve = go.Figure(
     )
 )
 curve.add_vrect(
-    x0=start,
-    x1=start + pd.Timedelta(hours=duration_h),
+    x0=start.tz_convert(timezone),
+    x1=(start + pd.Timedelta(hours=duration_h)).tz_convert(timezone),
     fillcolor="grey",
     opacity=0.15,
     line_width=0,
@@ -195,18 +355,24 @@ curve.add_vrect(
     annotation_position="bottom left",
 )
 for index, (begin, end) in enumerate(result.schedule):
+    labelled = {"annotation_text": "shifted", "annotation_position": "top left"} if index == 0 else {}
     curve.add_vrect(
-        x0=begin,
-        x1=end,
+        x0=begin.tz_convert(timezone),
+        x1=end.tz_convert(timezone),
         fillcolor="green",
         opacity=0.3,
         line_width=0,
-        annotation_text="shifted" if index == 0 else None,
-        annotation_position="top left",
+        **labelled,
     )
-curve.add_vline(x=window_end, line_dash="dash", line_color="red")
+curve.add_vline(
+    x=window_end.tz_convert(timezone),
+    line_dash="dash",
+    line_color="red",
+    annotation_text="deadline",
+    annotation_position="top right",
+)
 curve.update_layout(
-    xaxis_title="Time (UTC)",
+    xaxis_title=f"Time ({timezone})",
     yaxis_title="Intensity [gCO2e/kWh]",
     showlegend=False,
     margin={"l": 10, "r": 10, "t": 20, "b": 10},
@@ -272,15 +438,9 @@ else:
 
 # ---- profiles ---------------------------------------------------------------------------------------------
 st.subheader("When is the grid cleaner?")
-timezone = st.text_input(
-    "Time zone of the hours and months (IANA name)",
-    value="UTC",
-    key="ts_timezone",
-    help="e.g. America/Los_Angeles",
-)
 try:
-    daily, _ = cached.intensity_profiles(period_key, period, timezone.strip() or "UTC", gaps)
-    _, monthly = cached.intensity_profiles(series_key, series, timezone.strip() or "UTC", gaps)
+    daily, _ = cached.intensity_profiles(period_key, period, timezone, gaps)
+    _, monthly = cached.intensity_profiles(series_key, series, timezone, gaps)
 except WattprintError as error:
     st.error(str(error))
 else:
@@ -303,7 +463,7 @@ else:
     )
     day_chart.update_layout(
         title=f"By hour of day ({year})",
-        xaxis_title=f"Hour ({timezone.strip() or 'UTC'})",
+        xaxis_title=f"Hour ({timezone})",
         yaxis_title="Intensity [gCO2e/kWh]",
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         height=320,
