@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from app import files
 from app.commands import common
 from app.db import batchfiles, exports
 from app.engine import batch
@@ -50,12 +51,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--chunk-rows",
-        type=common.number("chunk-rows", 0.0, strict=True),
+        type=whole_rows,
         default=float(batchfiles.DEFAULT_CHUNK_ROWS),
         help=f"rows per chunk for the pandas engine (default {batchfiles.DEFAULT_CHUNK_ROWS:,})",
     )
     common.add_json(parser)
     parser.set_defaults(handler=run)
+
+
+def whole_rows(text: str) -> int:
+    """An argparse type: a whole number of rows, at least 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"chunk-rows must be a whole number of rows, got {text!r}") from None
+    if not value.is_integer() or value < 1 or value > 100_000_000:
+        raise argparse.ArgumentTypeError(
+            f"chunk-rows must be a whole number from 1 to 100,000,000, got {text}"
+        )
+    return int(value)
+
+
+def check_outputs(args: argparse.Namespace, inputs: list[Path]) -> None:
+    """Refuse unusable output paths before anything is read: missing folder, folder, FIFO, an input."""
+    paths = [(name, getattr(args, name)) for name in ("output", "errors") if getattr(args, name)]
+    for name, value in paths:
+        out = Path(value)
+        if name == "output" and args.engine == "dask" and _is_dataset_output(out):
+            continue
+        batchfiles.file_kind(out)
+        files.check_output_path(out, inputs, "--errors file" if name == "errors" else "output")
+    if args.output and args.errors and Path(args.output).resolve() == Path(args.errors).resolve():
+        raise InputError("-o and --errors name the same file; give two file names")
+
+
+def _is_dataset_output(path: Path) -> bool:
+    """True when ``path`` names a Parquet dataset folder: ends with ``/``, is a folder, or has no suffix."""
+    return str(path).endswith(("/", "\\")) or path.is_dir() or path.suffix == ""
 
 
 def _count_lines(path: Path) -> int | None:
@@ -100,6 +132,7 @@ def error_rows(results: pd.DataFrame) -> pd.DataFrame:
 
 def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, Any]:
     path = Path(args.input)
+    check_outputs(args, [path])
     chunk_rows = int(args.chunk_rows)
     chunks = batchfiles.read_job_chunks(path, batch.INPUT_COLUMNS, chunk_rows)
     first = next(chunks)  # raises InputError for an unusable file before anything is written
@@ -108,8 +141,8 @@ def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str,
     parts: list[batch.BatchTotals] = []
     summaries: dict[str, list[pd.DataFrame]] = {key: [] for key in batch.SUMMARY_KEYS}
     shown: list[dict[str, Any]] = []
-    writer = batchfiles.ResultWriter(Path(args.output)) if args.output else None
-    errors = batchfiles.ResultWriter(Path(args.errors)) if args.errors else None
+    writer = batchfiles.ResultWriter(Path(args.output), [path]) if args.output else None
+    errors = batchfiles.ResultWriter(Path(args.errors), [path], "--errors file") if args.errors else None
     try:
         for chunk in _chain(first, chunks):
             results = batch.estimate_frame(chunk, tables)
@@ -125,12 +158,16 @@ def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str,
             if writer is not None:
                 writer.write(results)
             progress.update(len(chunk))
+    except BaseException:
+        for output in (writer, errors):
+            if output is not None:
+                output.abort()
+        raise
     finally:
         progress.finish()
-        if writer is not None:
-            writer.close()
-        if errors is not None:
-            errors.close()
+    for output in (writer, errors):
+        if output is not None:
+            output.close()
     combined = {key: batch.combine_summaries(parts_, key) for key, parts_ in summaries.items()}
     return {"totals": batch.combine_totals(parts), "summaries": combined, "shown": shown}
 
