@@ -577,7 +577,8 @@ def estimate_frame(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
             if name not in codes:
                 return _absent(n)
             known = np.array([value is not None for value in cleaned[name]] + [False], dtype=bool)
-            return known[codes[name]]
+            given_rows: np.ndarray = known[codes[name]]
+            return given_rows
 
         g_hardware, g_region = text_given("hardware"), text_given("region")
 
