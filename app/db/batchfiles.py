@@ -96,7 +96,8 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _header_line(path: Path) -> str:
+def header_line(path: Path) -> str:
+    """The first line of a CSV file (up to 64 KiB) as text; InputError when unreadable."""
     try:
         with path.open("rb") as handle:
             head = handle.readline(1 << 16)
@@ -122,7 +123,7 @@ def text_dtypes(header: str, delimiter: str) -> dict[str, str]:
 
 def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
     try:
-        header = _header_line(path)
+        header = header_line(path)
         delimiter = sniff_delimiter(header)
         reader = pd.read_csv(
             path,
