@@ -206,3 +206,38 @@ def test_unreachable_scheduler_one_line_within_10_s(dataset) -> None:
     assert time.monotonic() - started < 10
     assert result.code == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "no dask scheduler answered" in result.stderr and "Traceback" not in result.stderr
+
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _readme_dask_examples() -> list[list[str]]:
+    import shlex
+
+    commands = []
+    for line in README.splitlines():
+        if line.startswith("wattprint batch") and "--engine dask" in line:
+            commands.append(shlex.split(line.split("  #", 1)[0])[1:])
+    return commands
+
+
+def test_readme_dask_examples_run_as_written(scheduler, dataset, tmp_path) -> None:
+    examples = _readme_dask_examples()
+    assert len(examples) >= 3
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "jobs_folder").symlink_to(dataset, target_is_directory=True)
+    for words in examples:
+        words = [scheduler if word == "tcp://scheduler:8786" else word for word in words]
+        done = subprocess.run(
+            [sys.executable, "-m", "app", "--db-dir", str(MINI_DB), *words],
+            capture_output=True,
+            text=True,
+            cwd=work,
+            timeout=180,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        assert done.returncode == 0, (words, done.stderr)
+        assert "Jobs:" in done.stdout and "Traceback" not in done.stderr
+    assert pq.read_table(work / "results.parquet").num_rows == 850
+    assert pq.read_table(work / "results").num_rows == 850  # the last example replaced the glob's 500
