@@ -37,6 +37,7 @@ import pandas as pd
 
 from app.db.exports import FORMULA_PREFIXES as FORMULA_PREFIXES  # re-exported for callers
 from app.db.exports import neutralise_formulas as neutralise_formulas
+from app.db.exports import neutralise_table
 from app.engine.batch import POSITION_COLUMNS, RESULT_COLUMNS, TIME_COLUMNS
 from app.errors import InputError
 from app.files import atomic_output, input_file, os_error_text
@@ -274,29 +275,43 @@ def result_schema(columns: Sequence[str]) -> Any:
     return pa.schema(fields)
 
 
-def conform(chunk: pd.DataFrame, schema: Any) -> pd.DataFrame:
-    """``chunk`` with exactly the columns of ``schema``, each converted to its declared type."""
+def _arrow_column(column: pd.Series, kind: Any) -> Any:
+    """One column as a pyarrow array of type ``kind`` (string, int64 or float64), nulls for NaN."""
+    import numpy as np
     import pyarrow as pa
 
-    out = chunk.reindex(columns=schema.names)
-    for field in schema:
-        column = out[field.name]
-        if pa.types.is_string(field.type):
-            if not (pd.api.types.is_string_dtype(column) and column.dtype != object):
-                text = column.astype(object)
-                out[field.name] = text.where(text.isna(), text.astype(str)).astype("str")
-        elif pa.types.is_int64(field.type):
-            out[field.name] = pd.to_numeric(column, errors="coerce").astype("Int64")
-        else:
-            out[field.name] = pd.to_numeric(column, errors="coerce").astype("float64")
-    return out
+    if pa.types.is_string(kind):
+        if column.dtype != object and pd.api.types.is_string_dtype(column):
+            return pa.array(column, type=pa.string(), from_pandas=True)
+        codes, uniques = pd.factorize(column)  # object text: converted once per distinct value
+        values = pa.array([str(value) for value in uniques], type=pa.string())
+        indices = pa.array(codes, type=pa.int32(), mask=codes < 0)
+        return pa.DictionaryArray.from_arrays(indices, values).dictionary_decode()
+    numbers = pd.to_numeric(column, errors="coerce")
+    if pa.types.is_int64(kind):
+        integers = numbers.astype("Int64")
+        return pa.array(integers, type=pa.int64(), from_pandas=True)
+    values = np.asarray(numbers, dtype="float64")
+    return pa.array(values, type=pa.float64(), mask=np.isnan(values))
+
+
+def conform(chunk: pd.DataFrame, schema: Any) -> pd.DataFrame:
+    """``chunk`` with exactly the columns of ``schema``, each converted to its declared type."""
+    return parquet_table(chunk, schema).to_pandas()
 
 
 def parquet_table(chunk: pd.DataFrame, schema: Any) -> Any:
-    """A pyarrow table of ``chunk`` with the declared ``schema`` (never an ArrowInvalid)."""
+    """A pyarrow table of ``chunk`` with the declared ``schema`` (never an ArrowInvalid): missing
+    columns are empty, others converted to their declared type."""
     import pyarrow as pa
 
-    return pa.Table.from_pandas(conform(chunk, schema), schema=schema, preserve_index=False)
+    arrays = []
+    for field in schema:
+        if field.name in chunk.columns:
+            arrays.append(_arrow_column(chunk[field.name], field.type))
+        else:
+            arrays.append(pa.nulls(len(chunk), type=field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 class ResultWriter:
@@ -339,9 +354,14 @@ class ResultWriter:
         self._started = True
 
     def _write_csv(self, chunk: pd.DataFrame) -> None:
+        import pyarrow.csv as pacsv
+
         if self._csv is None:
-            self._csv = self.temporary.open("w", encoding="utf-8", newline="")
-        write_csv(chunk, self._csv, header=not self._started)
+            self._schema = result_schema(list(chunk.columns))
+            header = neutralise_table(parquet_table(chunk.iloc[:0], self._schema)).schema
+            self._csv = pacsv.CSVWriter(str(self.temporary), header)
+        table = neutralise_table(parquet_table(chunk, self._schema))
+        self._csv.write_table(table)
 
     def close(self) -> None:
         """Finish the file and rename it into place."""
@@ -381,11 +401,6 @@ class ResultWriter:
             self.close()
         else:
             self.abort()
-
-
-def write_csv(frame: pd.DataFrame, handle: Any, header: bool = True) -> None:
-    """``frame`` as CSV text on ``handle`` (no index), text cells neutralised."""
-    neutralise_formulas(frame).to_csv(handle, header=header, index=False, quoting=csv.QUOTE_MINIMAL)
 
 
 def write_table(frame: pd.DataFrame, path: Path, inputs: Sequence[Path] = ()) -> None:

@@ -70,6 +70,8 @@ from app.engine.jobspec import DEFAULT_PUE
 from app.errors import UnknownIdError
 
 TEXT_COLUMNS = ("name", "hardware", "region")
+LOOKUP_COLUMNS = ("hardware", "region")
+"""Text columns looked up in the databases (few distinct values: factorized)."""
 NUMBER_COLUMNS = (
     "count",
     "hours",
@@ -512,6 +514,16 @@ def _fast_text(raw: pd.Series) -> tuple[np.ndarray, list[str | None], pd.Series]
     return codes, cleaned, column
 
 
+def _plain_text(raw: pd.Series) -> pd.Series:
+    """A text column that is only passed through (``name``): the output of :func:`_text_column`,
+    without factorizing (its values are mostly distinct)."""
+    if raw.dtype != object and pd.api.types.is_string_dtype(raw):
+        stripped = raw.str.strip()
+        if not ((stripped != raw) | (stripped == "")).fillna(False).any():
+            return raw
+    return _text_column(raw.to_frame(), str(raw.name))
+
+
 def _absent(n: int) -> np.ndarray:
     return np.zeros(n, dtype=bool)
 
@@ -570,8 +582,10 @@ def estimate_frame(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
         codes: dict[str, np.ndarray] = {}
         cleaned: dict[str, list[str | None]] = {}
         for name in TEXT_COLUMNS:
-            if name in columns:
+            if name in columns and name in LOOKUP_COLUMNS:
                 codes[name], cleaned[name], text_out[name] = _fast_text(jobs[name])
+            elif name in columns:
+                text_out[name] = _plain_text(jobs[name])
 
         def text_given(name: str) -> np.ndarray:
             if name not in codes:
