@@ -297,7 +297,8 @@ def _arrow_column(column: pd.Series, kind: Any) -> Any:
 
 def conform(chunk: pd.DataFrame, schema: Any) -> pd.DataFrame:
     """``chunk`` with exactly the columns of ``schema``, each converted to its declared type."""
-    return parquet_table(chunk, schema).to_pandas()
+    converted: pd.DataFrame = parquet_table(chunk, schema).to_pandas()
+    return converted
 
 
 def parquet_table(chunk: pd.DataFrame, schema: Any) -> Any:

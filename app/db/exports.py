@@ -42,7 +42,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(column.dtype, pd.StringDtype):
             risky = column.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
             if risky.any():
-                out.isetitem(position, column.where(~risky, "'" + column))
+                out.isetitem(position, column.where(~risky, "'" + column).array)
             continue
         if column.dtype != object and not isinstance(column.dtype, pd.CategoricalDtype):
             continue
@@ -54,7 +54,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             risky = changed[codes]
             cells = column.to_numpy(dtype=object).copy()
             cells[risky] = values[codes[risky]]
-            out.isetitem(position, pd.Series(cells, index=column.index, dtype=object))
+            out.isetitem(position, cells)
     return out
 
 

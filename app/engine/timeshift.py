@@ -70,7 +70,7 @@ import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -366,19 +366,19 @@ def _wavelet_k_smallest_sums(values: FloatArray, window: int, k: int) -> FloatAr
     """
     n = len(values)
     count = n - window + 1
-    index = np.int32 if n < 2**31 - 1 else np.int64
+    index: Any = np.int32 if n < 2**31 - 1 else np.int64
     by_rank = np.argsort(values, kind="stable")
     center = float(values[by_rank[n // 2]])
     sorted_values = values[by_rank] - center  # centred: small running sums, small rounding
-    order = np.empty(n, dtype=index)  # the rank of each slot, in the order of the current level
+    order: Any = np.empty(n, dtype=index)  # the rank of each slot, in the order of the current level
     order[by_rank] = np.arange(n, dtype=index)
     slots = np.arange(n, dtype=index)
     levels = max(1, int(n - 1).bit_length())
-    low = np.arange(count, dtype=index)
-    high = low + index(window)
-    wanted = np.full(count, k, dtype=index)
-    total = np.zeros(count)
-    zeros_before = np.zeros(n + 1, dtype=index)
+    low: Any = np.arange(count, dtype=index)
+    high: Any = low + index(window)
+    wanted: Any = np.full(count, k, dtype=index)
+    total: FloatArray = np.zeros(count)
+    zeros_before: Any = np.zeros(n + 1, dtype=index)
     sums_before = np.zeros(n + 1)
     for level in range(levels - 1, -1, -1):
         is_zero = (order & index(1 << level)) == 0
