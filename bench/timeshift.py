@@ -3,9 +3,9 @@
 Compares the engine's algorithms (cumulative sums + van Herk/Gil-Werman sliding minimum; sliding
 k-smallest sum by a wavelet matrix, and the two-heap reference kernel) against a naive baseline
 measured in the same run: for each t0, recompute every candidate window sum (Flexible Start) or
-sort the window from scratch (Pause and Resume). The naive baseline runs on an evenly spaced sample of t0s until a time budget is spent
-and its time is scaled linearly to all t0s (stated in the output); its results are checked
-against ours on the sampled t0s.
+sort the window from scratch (Pause and Resume). The naive baseline runs on an evenly spaced
+sample of t0s until a time budget is spent and its time is scaled linearly to all t0s (stated in
+the output); its results are checked against ours on the sampled t0s.
 
 The 5-minute year (105,120 slots) is the bundled hourly CAISO 2022 series linearly interpolated
 in time to 5 minutes (synthetic, for timing only).
