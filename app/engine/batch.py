@@ -683,26 +683,29 @@ def estimate_frame(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
             region_intensity = np.full(n, np.nan)
             region_pue = np.full(n, np.nan)
 
-        # Power, duration and results, in estimate_frame_full's order of operations.
+        # Power, duration and results, in estimate_frame_full's order of operations; in place
+        # where the array is this function's own (fewer fresh pages to fault in).
+        intensity = region_intensity  # a gather: owned
         if "intensity_g_per_kwh" in num:
-            intensity = np.where(g_region, region_intensity, num["intensity_g_per_kwh"])
-        else:
-            intensity = region_intensity
-        pue = np.where(np.isnan(region_pue), DEFAULT_PUE, region_pue)
+            np.copyto(intensity, num["intensity_g_per_kwh"], where=~g_region)
+        pue = region_pue  # a gather: owned
+        np.copyto(pue, DEFAULT_PUE, where=np.isnan(pue))
         if "pue" in num:
-            pue = np.where(g_pue, num["pue"], pue)
-        utilization = np.where(g_util, num["utilization"], 1.0) if "utilization" in num else 1.0
-        per_device_w = tdp_w * utilization
+            np.copyto(pue, num["pue"], where=g_pue)
+        per_device_w = tdp_w  # a gather: owned; x 1.0 (no utilization) is exact and skipped
+        if "utilization" in num:
+            per_device_w *= np.where(g_util, num["utilization"], 1.0)
         if "power_w" in num:
-            per_device_w = np.where(g_power, num["power_w"], per_device_w)
-        count = np.where(np.isnan(num["count"]), 1.0, num["count"]) if "count" in num else 1.0
-        job_power_w = per_device_w * count
+            np.copyto(per_device_w, num["power_w"], where=g_power)
+        count: Any = 1.0
+        if "count" in num:
+            count = np.where(np.isnan(num["count"]), 1.0, num["count"])
+            per_device_w *= count
+        job_power_w = per_device_w
         for name in ("cpu_power_w", "memory_power_w"):
-            job_power_w = job_power_w + (
-                np.where(np.isnan(num[name]), 0.0, num[name]) if name in num else 0.0
-            )
+            job_power_w += np.where(np.isnan(num[name]), 0.0, num[name]) if name in num else 0.0
         if "total_power_w" in num:
-            job_power_w = np.where(g_total, num["total_power_w"], job_power_w)
+            np.copyto(job_power_w, num["total_power_w"], where=g_total)
         hours = num["hours"] if "hours" in num else np.full(n, np.nan)
         if "device_hours" in num:
             device_hours = num["device_hours"]
@@ -711,9 +714,11 @@ def estimate_frame(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
         else:
             duration_h = hours
             used_device_hours = hours * count
-        it_energy_kwh = job_power_w * duration_h / units.WH_PER_KWH
+        it_energy_kwh = job_power_w * duration_h
+        it_energy_kwh /= units.WH_PER_KWH
         energy_kwh = it_energy_kwh * pue
-        co2e_kg = energy_kwh * intensity / units.G_PER_KG
+        co2e_kg = energy_kwh * intensity
+        co2e_kg /= units.G_PER_KG
         suspect |= ~(
             np.isfinite(co2e_kg)
             & np.isfinite(duration_h)
