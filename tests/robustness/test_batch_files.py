@@ -154,3 +154,47 @@ def test_output_replaced_only_when_complete(capsys, jobs: Path, tmp_path: Path) 
     code, _, err = run_cli(capsys, ["batch", str(jobs), "-o", str(out)])
     assert code == 0, err
     assert len(pd.read_csv(out)) == 6
+
+
+# --- import-codecarbon: special and unreadable files ------------------------------------------
+
+
+def test_codecarbon_fifo_is_refused_without_hanging(capsys, tmp_path: Path) -> None:
+    # wattprint import-codecarbon fifo.csv
+    fifo = tmp_path / "emissions.csv"
+    os.mkfifo(fifo)
+    code, _, err = run_cli(capsys, ["import-codecarbon", str(fifo)])
+    assert_one_line(code, err, "is a named pipe (FIFO); give a regular file")
+
+
+def test_codecarbon_unreadable_file(capsys, tmp_path: Path, monkeypatch) -> None:
+    # wattprint import-codecarbon emissions.csv   (no read permission; simulated: tests may run as root)
+    path = tmp_path / "emissions.csv"
+    path.write_text("timestamp,run_id,duration,emissions,energy_consumed\n2024-01-01T00:00:00,r,60,0.1,0.5\n")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == path else real_access(p, mode))
+    code, _, err = run_cli(capsys, ["import-codecarbon", str(path)])
+    assert_one_line(code, err, "cannot be read: permission denied")
+
+
+@pytest.mark.parametrize(
+    "row, fragment",
+    [
+        ("2024-01-01T00:00:00,r,60,,0.5", None),  # empty emissions: the run's CodeCarbon CO2e unknown
+        ("2024-01-01T00:00:00,r,60,0.1,", "no CodeCarbon rows with energy"),
+        ("2024-01-01T00:00:00,r,60,0.1,-4.50", "no CodeCarbon rows with energy"),
+        ("2024-01-01T00:00:00,r,60,0.1,nan", "no CodeCarbon rows with energy"),
+    ],
+    ids=["empty emissions", "empty energy", "negative energy", "nan energy"],
+)
+def test_codecarbon_bad_numbers_never_zero(capsys, tmp_path: Path, row: str, fragment: str | None) -> None:
+    # wattprint import-codecarbon emissions.csv --json
+    path = tmp_path / "emissions.csv"
+    path.write_text(f"timestamp,run_id,duration,emissions,energy_consumed\n{row}\n")
+    code, out, err = run_cli(capsys, ["import-codecarbon", str(path), "--json"])
+    if fragment is None:
+        assert code == 0, err
+        assert '"codecarbon_co2e_kg": null' in out and "line 2: emissions is empty" in err
+    else:
+        assert code == 2 and fragment in err and "line 2: energy_consumed" in err
+        assert len(err.strip().splitlines()) == 1
