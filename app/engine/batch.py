@@ -23,7 +23,8 @@ column                   meaning
 ``start`` / ``month``    when the job ran (for the summary by month)
 =======================  =====================================================================
 
-:func:`estimate_frame` adds ``energy_kwh``, ``it_energy_kwh``, ``co2e_kg``, ``pue_used``,
+:func:`estimate_frame` keeps the input columns the frame has (an absent one is not added) and
+adds ``energy_kwh``, ``it_energy_kwh``, ``co2e_kg``, ``pue_used``,
 ``intensity_g_per_kwh_used``, ``power_w_used``, ``device_hours_used``, ``duration_h_used`` and
 ``error``. It is pure and vectorised: the hardware TDP and region intensity and PUE are joined
 from small lookup tables (:class:`BatchTables`, built once from the databases), so the same
