@@ -326,9 +326,10 @@ def sliding_k_smallest_sums(values: FloatArray, window: int, k: int) -> FloatArr
 
     All ``n - window + 1`` sums at once with a wavelet matrix over the values' ranks
     (:func:`_wavelet_k_smallest_sums`, pure numpy, O(n log n)), against O(n window log window)
-    for sorting each window. Windows of at most :data:`SMALL_WINDOW_SLOTS` slots use one
-    vectorised ``numpy.partition`` instead. :func:`heap_k_smallest_sums` (two heaps, pure
-    Python) is the reference the tests compare with.
+    for sorting each window; with numba installed (optional), a compiled Fenwick tree
+    (:func:`fenwick_k_smallest_sums_kernel`) instead. Windows of at most
+    :data:`SMALL_WINDOW_SLOTS` slots use one vectorised ``numpy.partition``.
+    :func:`heap_k_smallest_sums` (two heaps, pure Python) is the reference the tests compare with.
     """
     n = len(values)
     if not 0 <= k <= window <= n:
@@ -340,7 +341,87 @@ def sliding_k_smallest_sums(values: FloatArray, window: int, k: int) -> FloatArr
         return window_sums(values, window)
     if window <= SMALL_WINDOW_SLOTS:
         return _partition_k_smallest_sums(values, window, k)
+    compiled = compiled_kernel()
+    if compiled is not None:
+        return _fenwick_k_smallest_sums(np.asarray(values, dtype=np.float64), window, k, compiled)
     return _wavelet_k_smallest_sums(np.asarray(values, dtype=np.float64), window, k)
+
+
+_COMPILED: list[Any] = []
+
+
+def compiled_kernel() -> Any:
+    """The Fenwick-tree kernel compiled by numba (an optional dependency), or None without numba.
+
+    Compiled once per machine (numba's on-disk cache); the pure-numpy wavelet kernel is used
+    when numba is not installed, and the tests check that the two agree.
+    """
+    if not _COMPILED:
+        try:
+            import numba  # type: ignore[import-not-found, unused-ignore]
+        except ImportError:
+            _COMPILED.append(None)
+        else:
+            _COMPILED.append(numba.njit(cache=True, nogil=True)(fenwick_k_smallest_sums_kernel))
+    return _COMPILED[0]
+
+
+def fenwick_k_smallest_sums_kernel(ranks: Any, sorted_values: Any, window: int, k: int) -> Any:
+    """Sliding ``k``-smallest sums with a Fenwick tree over ranks (compiled by numba when present).
+
+    ``ranks`` are distinct ranks 0..n-1 of the slots and ``sorted_values`` the values in rank
+    order. Each slide removes the slot leaving the window and adds the one entering (O(log n)
+    each); the ``k`` smallest are found by descending the tree's powers of two, summing the
+    counts and sums of the nodes passed (O(log n)). In pure Python this is slow; it is meant to
+    be compiled.
+    """
+    n = ranks.shape[0]
+    count = n - window + 1
+    size = 1
+    while size * 2 <= n:
+        size *= 2
+    counts = np.zeros(n + 1, np.int64)
+    sums = np.zeros(n + 1)
+    out = np.empty(count)
+    for i in range(n):
+        if i >= window:
+            j = ranks[i - window] + 1
+            value = sorted_values[j - 1]
+            while j <= n:
+                counts[j] -= 1
+                sums[j] -= value
+                j += j & -j
+        j = ranks[i] + 1
+        value = sorted_values[j - 1]
+        while j <= n:
+            counts[j] += 1
+            sums[j] += value
+            j += j & -j
+        if i >= window - 1:
+            position = 0
+            remaining = k
+            total = 0.0
+            step = size
+            while step > 0:
+                following = position + step
+                if following <= n and counts[following] < remaining:
+                    position = following
+                    remaining -= counts[following]
+                    total += sums[following]
+                step //= 2
+            out[i - window + 1] = total + remaining * sorted_values[position]
+    return out
+
+
+def _fenwick_k_smallest_sums(values: FloatArray, window: int, k: int, kernel: Any) -> FloatArray:
+    """:func:`fenwick_k_smallest_sums_kernel` on ``values`` (centred, as the wavelet kernel)."""
+    n = len(values)
+    by_rank = np.argsort(values, kind="stable")
+    center = float(values[by_rank[n // 2]])
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[by_rank] = np.arange(n, dtype=np.int64)
+    sums: FloatArray = kernel(ranks, values[by_rank] - center, window, k)
+    return sums + k * center
 
 
 def _wavelet_k_smallest_sums(values: FloatArray, window: int, k: int) -> FloatArray:
