@@ -79,6 +79,11 @@ def bench() -> None:
     print(
         f"series: CAISO 2022 hourly interpolated to 5 min, {len(values):,} slots; flexibility F = +100% of D"
     )
+    kernel = (
+        "numba Fenwick tree (compiled, optional)" if ts.compiled_kernel() else "wavelet matrix (pure numpy)"
+    )
+    ts.sliding_k_smallest_sums(values[:400], ts.SMALL_WINDOW_SLOTS + 10, 30)  # warm-up (compiles once)
+    print(f"Pause and Resume kernel for windows over {ts.SMALL_WINDOW_SLOTS} slots: {kernel}")
     header = f"{'method':<15} {'job':>6} {'flex':>6} {'t0s':>8} {'ours [s]':>9} {'naive [s]':>10}"
     print(f"{header} {'ratio':>8}  naive")
     for duration_h in (1.0, 24.0, 168.0):
