@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.db.codecarbon import parse_emissions, read_emissions
 from app.engine import codecarbon
@@ -278,3 +281,21 @@ def test_file_and_line_columns_and_a_repeated_column() -> None:
     assert parsed.rows.loc[0, "file_column"] == "a.py" and parsed.rows.loc[0, "energy_consumed_2"] == "9.0"
     assert any("column 'file' renamed" in w for w in parsed.warnings)
     assert any("column 'energy_consumed' repeated" in w for w in parsed.warnings)
+
+
+# --- any text after a valid header: rows or warnings, never an exception -----------------------
+
+CELLS = st.one_of(
+    st.sampled_from(["", "nan", "inf", "-1", "1e308", "0.5", "x", '"', "\x00", " 2 ", "\r"]),
+    st.text(max_size=6),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.lists(CELLS, min_size=0, max_size=8), max_size=12))
+def test_garbage_rows_never_raise(rows: list[list[str]]) -> None:
+    header = "timestamp,project_name,run_id,duration,emissions,energy_consumed,task_name"
+    text = header + "\n" + "\n".join(",".join(cells) for cells in rows)
+    parsed = parse_emissions(text, "fuzz.csv")
+    table = codecarbon.runs(parsed.rows)
+    assert (table["energy_kwh"] >= 0).all() and table["energy_kwh"].map(math.isfinite).all()
