@@ -343,7 +343,10 @@ def sliding_k_smallest_sums(values: FloatArray, window: int, k: int) -> FloatArr
         return _partition_k_smallest_sums(values, window, k)
     compiled = compiled_kernel()
     if compiled is not None:
-        return _fenwick_k_smallest_sums(np.asarray(values, dtype=np.float64), window, k, compiled)
+        try:
+            return _fenwick_k_smallest_sums(np.asarray(values, dtype=np.float64), window, k, compiled)
+        except Exception:  # numba could not compile here: same sums from the pure kernel, for good
+            _COMPILED[0] = None
     return _wavelet_k_smallest_sums(np.asarray(values, dtype=np.float64), window, k)
 
 
