@@ -225,27 +225,33 @@ def _probe(address: str) -> str | None:
         return files.os_error_text(error) if error.strerror else (str(error) or type(error).__name__)
 
 
+def _refusal(address: str, reason: str) -> InputError:
+    return InputError(
+        f"--scheduler {address}: no dask scheduler answered within {SCHEDULER_TIMEOUT_S} s "
+        f"({reason[:120]}); give its address as tcp://HOST:PORT (start one with `dask scheduler`), "
+        "or leave out --scheduler"
+    )
+
+
+def check_scheduler(address: str) -> None:
+    """Refuse at once (before the databases load) a TCP scheduler address that does not accept."""
+    problem = _probe(address)
+    if problem is not None:
+        raise _refusal(address, problem)
+
+
 def _connect(address: str) -> Any:
     """A distributed Client for ``address``; one-line InputError when it cannot be reached in time."""
     from distributed import Client
 
-    def refuse(reason: str) -> InputError:
-        return InputError(
-            f"--scheduler {address}: no dask scheduler answered within {SCHEDULER_TIMEOUT_S} s "
-            f"({reason[:120]}); give its address as tcp://HOST:PORT (start one with `dask scheduler`), "
-            "or leave out --scheduler"
-        )
-
-    problem = _probe(address)
-    if problem is not None:
-        raise refuse(problem)
+    check_scheduler(address)
     try:
         return Client(address, timeout=SCHEDULER_TIMEOUT_S)
     except (OSError, TimeoutError, ValueError, TypeError) as error:
         text = str(error).strip()
-        raise refuse(text.splitlines()[0] if text else type(error).__name__) from None
+        raise _refusal(address, text.splitlines()[0] if text else type(error).__name__) from None
     except Exception as error:  # whatever answered there is not a dask scheduler
-        raise refuse(f"what answered is not a dask scheduler: {type(error).__name__}") from None
+        raise _refusal(address, f"what answered is not a dask scheduler: {type(error).__name__}") from None
 
 
 def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, Any]:
@@ -329,6 +335,8 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
 def run(args: argparse.Namespace) -> int:
     if args.scheduler and args.engine != "dask":
         raise InputError("--scheduler needs --engine dask")
+    if args.scheduler:
+        check_scheduler(args.scheduler)  # a refused address is answered before anything loads
     tables = batch.build_tables(common.databases(args))
     outcome = run_dask(args, tables) if args.engine == "dask" else run_pandas(args, tables)
     result: batch.BatchTotals = outcome["totals"]
