@@ -8,6 +8,7 @@ file, ``error`` column of the results) and stderr says how many rows failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -15,8 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from app import files
 from app.commands import common
-from app.db import batchfiles, exports
+from app.db import batchdataset, batchfiles, exports
 from app.engine import batch
 from app.errors import InputError
 
@@ -50,12 +52,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--chunk-rows",
-        type=common.number("chunk-rows", 0.0, strict=True),
+        type=whole_rows,
         default=float(batchfiles.DEFAULT_CHUNK_ROWS),
         help=f"rows per chunk for the pandas engine (default {batchfiles.DEFAULT_CHUNK_ROWS:,})",
     )
     common.add_json(parser)
     parser.set_defaults(handler=run)
+
+
+def whole_rows(text: str) -> int:
+    """An argparse type: a whole number of rows, at least 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"chunk-rows must be a whole number of rows, got {text!r}") from None
+    if not value.is_integer() or value < 1 or value > 100_000_000:
+        raise argparse.ArgumentTypeError(
+            f"chunk-rows must be a whole number from 1 to 100,000,000, got {text}"
+        )
+    return int(value)
+
+
+def check_outputs(args: argparse.Namespace, inputs: list[Path]) -> None:
+    """Refuse unusable output paths before anything is read: missing folder, folder, FIFO, an input."""
+    paths = [(name, getattr(args, name)) for name in ("output", "errors") if getattr(args, name)]
+    for name, value in paths:
+        out = Path(value)
+        if name == "output" and args.engine == "dask" and batchdataset.is_dataset_target(out):
+            continue
+        batchfiles.file_kind(out)
+        files.check_output_path(out, inputs, "--errors file" if name == "errors" else "output")
+    if args.output and args.errors and Path(args.output).resolve() == Path(args.errors).resolve():
+        raise InputError("-o and --errors name the same file; give two file names")
 
 
 def _count_lines(path: Path) -> int | None:
@@ -100,6 +128,7 @@ def error_rows(results: pd.DataFrame) -> pd.DataFrame:
 
 def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, Any]:
     path = Path(args.input)
+    check_outputs(args, [path])
     chunk_rows = int(args.chunk_rows)
     chunks = batchfiles.read_job_chunks(path, batch.INPUT_COLUMNS, chunk_rows)
     first = next(chunks)  # raises InputError for an unusable file before anything is written
@@ -108,8 +137,8 @@ def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str,
     parts: list[batch.BatchTotals] = []
     summaries: dict[str, list[pd.DataFrame]] = {key: [] for key in batch.SUMMARY_KEYS}
     shown: list[dict[str, Any]] = []
-    writer = batchfiles.ResultWriter(Path(args.output)) if args.output else None
-    errors = batchfiles.ResultWriter(Path(args.errors)) if args.errors else None
+    writer = batchfiles.ResultWriter(Path(args.output), [path]) if args.output else None
+    errors = batchfiles.ResultWriter(Path(args.errors), [path], "--errors file") if args.errors else None
     try:
         for chunk in _chain(first, chunks):
             results = batch.estimate_frame(chunk, tables)
@@ -125,12 +154,16 @@ def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str,
             if writer is not None:
                 writer.write(results)
             progress.update(len(chunk))
+    except BaseException:
+        for output in (writer, errors):
+            if output is not None:
+                output.abort()
+        raise
     finally:
         progress.finish()
-        if writer is not None:
-            writer.close()
-        if errors is not None:
-            errors.close()
+    for output in (writer, errors):
+        if output is not None:
+            output.close()
     combined = {key: batch.combine_summaries(parts_, key) for key, parts_ in summaries.items()}
     return {"totals": batch.combine_totals(parts), "summaries": combined, "shown": shown}
 
@@ -140,14 +173,23 @@ def _chain(first: pd.DataFrame, rest: Any) -> Any:
     yield from rest
 
 
-def dask_results(files: list[Path], tables: batch.BatchTables) -> Any:
-    """A lazy dask DataFrame of results: one partition per file, :func:`estimate_frame` on each."""
+SCHEDULER_TIMEOUT_S = 5
+"""Seconds to reach a ``--scheduler`` before giving up (the whole refusal stays under 10 s)."""
+
+
+def dask_results(files: list[Path], tables: batch.BatchTables, columns: list[str] | None = None) -> Any:
+    """A lazy dask DataFrame of results: one partition per file, :func:`estimate_frame` on each.
+
+    ``columns`` are the job columns every partition gets (missing ones empty); by default the
+    input and time columns that some file has.
+    """
     import dask.dataframe as dd
 
-    columns = [*batch.INPUT_COLUMNS, *batch.TIME_COLUMNS]
+    if columns is None:
+        columns = batchdataset.dataset_columns(files, [*batch.INPUT_COLUMNS, *batch.TIME_COLUMNS])
     jobs = dd.from_map(
         batchfiles.read_partition,
-        [str(path) for path in files],
+        [str(Path(path).resolve()) for path in files],
         job_columns=columns,
         meta=batchfiles.partition_meta(columns),
         enforce_metadata=False,
@@ -157,68 +199,144 @@ def dask_results(files: list[Path], tables: batch.BatchTables) -> Any:
     return jobs.map_partitions(batch.estimate_frame, tables, meta=meta)
 
 
+def _partial_totals(results: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame([batch.totals_to_dict(batch.totals(results))])
+
+
+def _probe(address: str) -> str | None:
+    """Why a ``tcp://HOST:PORT`` address cannot be reached (a refused connection answers at once),
+    or None when it accepts connections or is not a plain TCP address."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if not address.startswith("tcp://"):
+        return None
+    parts = urlsplit(address)
+    try:
+        port = parts.port
+    except ValueError:
+        return "the port is not a number"
+    if not parts.hostname or port is None:
+        return "missing host or port"
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=SCHEDULER_TIMEOUT_S):
+            return None
+    except OSError as error:
+        return files.os_error_text(error) if error.strerror else (str(error) or type(error).__name__)
+
+
+def _refusal(address: str, reason: str) -> InputError:
+    return InputError(
+        f"--scheduler {address}: no dask scheduler answered within {SCHEDULER_TIMEOUT_S} s "
+        f"({reason[:120]}); give its address as tcp://HOST:PORT (start one with `dask scheduler`), "
+        "or leave out --scheduler"
+    )
+
+
+def check_scheduler(address: str) -> None:
+    """Refuse at once (before the databases load) a TCP scheduler address that does not accept."""
+    problem = _probe(address)
+    if problem is not None:
+        raise _refusal(address, problem)
+
+
+def _connect(address: str) -> Any:
+    """A distributed Client for ``address``; one-line InputError when it cannot be reached in time."""
+    from distributed import Client
+
+    check_scheduler(address)
+    try:
+        return Client(address, timeout=SCHEDULER_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError, TypeError) as error:
+        text = str(error).strip()
+        raise _refusal(address, text.splitlines()[0] if text else type(error).__name__) from None
+    except Exception as error:  # whatever answered there is not a dask scheduler
+        raise _refusal(address, f"what answered is not a dask scheduler: {type(error).__name__}") from None
+
+
 def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, Any]:
+    import warnings
+
     import dask
 
-    source = Path(args.input)
-    if source.is_file():
-        files = [source]
-    elif not source.exists():
-        raise InputError(f"{source}: no such file or folder")
-    else:
-        files = batchfiles.dataset_files(source)
-    for path in files:  # unusable files are fatal, as for the pandas engine
+    paths = batchdataset.input_files(args.input)
+    for path in paths:  # unusable files are fatal, as for the pandas engine
         next(batchfiles.read_job_chunks(path, batch.INPUT_COLUMNS, chunk_rows=1))
-    client = None
-    if args.scheduler:
-        from distributed import Client
-
-        client = Client(args.scheduler)
+    check_outputs(args, paths)
+    dataset = None
+    if args.output and batchdataset.is_dataset_target(Path(args.output)):
+        dataset = batchdataset.check_dataset_target(Path(args.output), paths)
+    columns = batchdataset.dataset_columns(paths, [*batch.INPUT_COLUMNS, *batch.TIME_COLUMNS])
+    client = _connect(args.scheduler) if args.scheduler else None
+    staging: Path | None = None
     try:
-        results = dask_results(files, tables)
-        tasks: list[Any] = []
-        if args.output:
-            out = Path(args.output)
-            if batchfiles.file_kind(out) == "csv":
+        with contextlib.ExitStack() as stack:
+            results = dask_results(paths, tables, columns)
+            tasks: list[Any] = []
+            if dataset is not None:
+                staging = batchdataset.new_staging_folder(dataset)
+                schema = batchfiles.result_schema(list(results._meta.columns))
+                tasks.append(
+                    results.map_partitions(
+                        batchdataset.write_part, str(staging.resolve()), schema, meta=results._meta[[]]
+                    )
+                )
+            elif args.output:
+                temporary = stack.enter_context(files.atomic_output(args.output, paths))
                 safe = results.map_partitions(exports.neutralise_formulas, meta=results._meta)
-                tasks.append(safe.to_csv(str(out), single_file=True, index=False, compute=False))
-            else:
-                tasks.append(results.to_parquet(str(out), write_index=False, compute=False))
-        failed = results[results["error"] != ""]
-        if args.errors:
-            failed_view = failed.map_partitions(error_rows)
-            safe_errors = failed_view.map_partitions(exports.neutralise_formulas)
-            tasks.append(safe_errors.to_csv(args.errors, single_file=True, index=False, compute=False))
-        partial_totals = results.map_partitions(lambda frame: pd.DataFrame([batch.totals(frame).__dict__]))
-        partial_summaries = {
-            key: results.map_partitions(batch.summarize, key) for key in batch.SUMMARY_KEYS if args.summary
-        }
-        shown = failed[["line", "error"]].head(SHOWN_ERRORS, npartitions=-1, compute=False)
-        computed = dask.compute(partial_totals, shown, partial_summaries, *tasks)
+                tasks.append(safe.to_csv(str(temporary), single_file=True, index=False, compute=False))
+            failed = results[results["error"] != ""]
+            if args.errors:
+                temporary_errors = stack.enter_context(
+                    files.atomic_output(args.errors, paths, "--errors file")
+                )
+                failed_view = failed.map_partitions(error_rows)
+                safe_errors = failed_view.map_partitions(exports.neutralise_formulas)
+                tasks.append(
+                    safe_errors.to_csv(str(temporary_errors), single_file=True, index=False, compute=False)
+                )
+            totals_meta = pd.DataFrame(
+                {key: pd.Series(dtype="float64") for key in batch.totals_to_dict(batch.totals(results._meta))}
+            )
+            totals_sum = results.map_partitions(_partial_totals, meta=totals_meta).sum()
+            summaries = {}
+            if args.summary:
+                for key in batch.SUMMARY_KEYS:
+                    meta = batch.summarize(results._meta, key)
+                    partial = results.map_partitions(batch.summarize, key, meta=meta)
+                    summaries[key] = partial.groupby(key)[["jobs", *batch.SUMMARY_SUMS]].sum()
+            shown = failed[["line", "error"]].head(SHOWN_ERRORS, npartitions=-1, compute=False)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Computing mixed collections")
+                computed = dask.compute(totals_sum, shown, summaries, *tasks)
+        if staging is not None and dataset is not None:
+            batchdataset.publish(staging, dataset)
+            staging = None
     finally:
+        if staging is not None:
+            batchdataset.discard(staging)
         if client is not None:
             client.close()
-    totals_frame, shown_frame, summary_frames = computed[0], computed[1], computed[2]
-    parts = [
-        batch.BatchTotals(**{k: row[k] for k in totals_frame.columns}) for _, row in totals_frame.iterrows()
-    ]
-    parts = [
-        batch.BatchTotals(
-            int(p.jobs), int(p.failed), p.energy_kwh, p.it_energy_kwh, p.co2e_kg, p.device_hours
-        )
-        for p in parts
-    ]
-    combined = {key: batch.combine_summaries([frame], key) for key, frame in summary_frames.items()}
-    return {
-        "totals": batch.combine_totals(parts),
-        "summaries": combined,
-        "shown": shown_frame.to_dict("records"),
+    totals_row, shown_frame, summary_frames = computed[0], computed[1], computed[2]
+    totals = batch.BatchTotals(
+        jobs=int(totals_row["jobs"]),
+        failed=int(totals_row["failed"]),
+        energy_kwh=float(totals_row["energy_kwh"]),
+        it_energy_kwh=float(totals_row["it_energy_kwh"]),
+        co2e_kg=float(totals_row["co2e_kg"]),
+        device_hours=float(totals_row["device_hours"]),
+    )
+    combined = {
+        key: batch.combine_summaries([frame.reset_index()], key) for key, frame in summary_frames.items()
     }
+    return {"totals": totals, "summaries": combined, "shown": shown_frame.to_dict("records")}
 
 
 def run(args: argparse.Namespace) -> int:
     if args.scheduler and args.engine != "dask":
         raise InputError("--scheduler needs --engine dask")
+    if args.scheduler:
+        check_scheduler(args.scheduler)  # a refused address is answered before anything loads
     tables = batch.build_tables(common.databases(args))
     outcome = run_dask(args, tables) if args.engine == "dask" else run_pandas(args, tables)
     result: batch.BatchTotals = outcome["totals"]

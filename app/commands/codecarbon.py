@@ -54,6 +54,10 @@ def _hardware_ids(args: argparse.Namespace, gpu_models: pd.Series) -> list[str |
     return [resolve_reported(index, _clean(name), hardware.devices)[0] for name in gpu_models]
 
 
+def _kg(value: float) -> str:
+    return "unknown" if value != value else f"{common.fmt(value)} kg"
+
+
 def run(args: argparse.Namespace) -> int:
     if args.year is not None and not args.region:
         raise InputError("--year chooses a region's intensity; give --region too")
@@ -79,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         "duration_h": float(table["duration_h"].sum()),
         "energy_kwh": total_energy,
         "codecarbon_co2e_kg": float(table["codecarbon_co2e_kg"].sum()),
+        "runs_without_codecarbon_co2e": int(table["codecarbon_co2e_kg"].isna().sum()),
     }
     if intensity is not None:
         totals["co2e_kg"] = float(table["co2e_kg"].sum())
@@ -122,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         line = (
             f"{row['run_id'][:36]:<36}  {str(row['project_name'] or '')[:20]:<20} "
             f"{common.fmt(row['duration_h'])} h  {common.fmt(row['energy_kwh'])} kWh  "
-            f"CodeCarbon {common.fmt(row['codecarbon_co2e_kg'])} kg"
+            f"CodeCarbon {_kg(row['codecarbon_co2e_kg'])}"
         )
         if intensity is not None:
             line += f"  -> {common.fmt(row['co2e_kg'])} kg in {intensity.region_id}"
@@ -131,6 +136,11 @@ def run(args: argparse.Namespace) -> int:
         f"Total: {totals['runs']} runs, {common.fmt(totals['duration_h'])} h, "
         f"{common.fmt(total_energy)} kWh, "
         f"CodeCarbon {common.fmt(totals['codecarbon_co2e_kg'])} kg"
+        + (
+            f" (unknown for {totals['runs_without_codecarbon_co2e']} runs)"
+            if totals["runs_without_codecarbon_co2e"]
+            else ""
+        )
         + (
             f", {common.fmt(totals['co2e_kg'])} kg at {common.fmt(intensity.value)} gCO2e/kWh "
             f"({intensity.region_id}, {intensity.year})"

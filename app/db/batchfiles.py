@@ -26,6 +26,7 @@ Every CSV wattprint writes goes through :func:`app.db.exports.neutralise_formula
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 from collections.abc import Iterator, Sequence
@@ -36,8 +37,10 @@ import pandas as pd
 
 from app.db.exports import FORMULA_PREFIXES as FORMULA_PREFIXES  # re-exported for callers
 from app.db.exports import neutralise_formulas as neutralise_formulas
+from app.db.exports import neutralise_table
 from app.engine.batch import POSITION_COLUMNS, RESULT_COLUMNS, TIME_COLUMNS
 from app.errors import InputError
+from app.files import atomic_output, input_file, os_error_text
 
 CSV_SUFFIXES = (".csv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -68,6 +71,7 @@ def _check_file(path: Path) -> None:
         raise InputError(f"{path}: no such file")
     if path.is_dir():
         raise InputError(f"{path}: is a folder; give a file, or --engine dask for a folder of files")
+    input_file(path, "jobs file")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty; expected a header line of job columns")
 
@@ -93,24 +97,42 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _header_line(path: Path) -> str:
-    with path.open("rb") as handle:
-        head = handle.readline(1 << 16)
+def header_line(path: Path) -> str:
+    """The first line of a CSV file (up to 64 KiB) as text; InputError when unreadable."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.readline(1 << 16)
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read: {os_error_text(error)}") from None
     try:
         return head.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
 
 
+def text_dtypes(header: str, delimiter: str) -> dict[str, str]:
+    """``str`` for every column of a header line that is not a number column of the engine.
+
+    Text and passed-through columns are then read as text in every chunk (a column that holds
+    numbers in one chunk and words in the next keeps one type, and ``007`` stays ``007``).
+    """
+    from app.engine.batch import NUMBER_COLUMNS
+
+    names = next(csv.reader([header.rstrip("\r\n")], delimiter=delimiter), [])
+    return {name: "str" for name in names if name.strip() not in NUMBER_COLUMNS and name.strip() != "line"}
+
+
 def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
     try:
+        header = header_line(path)
+        delimiter = sniff_delimiter(header)
         reader = pd.read_csv(
             path,
-            sep=sniff_delimiter(_header_line(path)),
+            sep=delimiter,
             chunksize=chunk_rows,
             skip_blank_lines=False,
             encoding="utf-8-sig",
-            dtype={"name": "str", "hardware": "str", "region": "str", "start": "str", "month": "str"},
+            dtype=text_dtypes(header, delimiter),
         )
         first_line = 2
         for chunk in reader:
@@ -126,6 +148,8 @@ def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
         raise InputError(f"{path}: not a readable CSV file: {reason}") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read: {os_error_text(error)}") from None
 
 
 def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -222,53 +246,165 @@ def partition_meta(columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-class ResultWriter:
-    """Writes result chunks to one CSV or Parquet file (by suffix), safely for spreadsheets."""
+TEXT_RESULT_COLUMNS = ("file", "name", "hardware", "region", "error")
+"""Result columns written as text; ``line`` is an integer, the others float64 (see
+:func:`result_schema`)."""
 
-    def __init__(self, path: Path) -> None:
+
+def result_schema(columns: Sequence[str]) -> Any:
+    """The declared pyarrow schema of a result table with ``columns``.
+
+    Types follow the column name, never the data of a chunk, so every chunk and every dask
+    partition is written with one schema: ``line`` int64; the engine's numbers and results
+    float64; every other column (text inputs, ``error``, ``start``, ``month``, columns passed
+    through) a string.
+    """
+    import pyarrow as pa
+
+    from app.engine.batch import NUMBER_COLUMNS
+
+    numbers = set(NUMBER_COLUMNS) | (set(RESULT_COLUMNS) - {"error"})
+    fields = []
+    for name in columns:
+        if name == "line":
+            fields.append(pa.field(name, pa.int64()))
+        elif name in numbers:
+            fields.append(pa.field(name, pa.float64()))
+        else:
+            fields.append(pa.field(str(name), pa.string()))
+    return pa.schema(fields)
+
+
+def _arrow_column(column: pd.Series, kind: Any) -> Any:
+    """One column as a pyarrow array of type ``kind`` (string, int64 or float64), nulls for NaN."""
+    import numpy as np
+    import pyarrow as pa
+
+    if pa.types.is_string(kind):
+        if column.dtype != object and pd.api.types.is_string_dtype(column):
+            return pa.array(column, type=pa.string(), from_pandas=True)
+        codes, uniques = pd.factorize(column)  # object text: converted once per distinct value
+        values = pa.array([str(value) for value in uniques], type=pa.string())
+        indices = pa.array(codes, type=pa.int32(), mask=codes < 0)
+        return pa.DictionaryArray.from_arrays(indices, values).dictionary_decode()
+    numbers = pd.to_numeric(column, errors="coerce")
+    if pa.types.is_int64(kind):
+        integers = numbers.astype("Int64")
+        return pa.array(integers, type=pa.int64(), from_pandas=True)
+    values = np.asarray(numbers, dtype="float64")
+    return pa.array(values, type=pa.float64(), mask=np.isnan(values))
+
+
+def conform(chunk: pd.DataFrame, schema: Any) -> pd.DataFrame:
+    """``chunk`` with exactly the columns of ``schema``, each converted to its declared type."""
+    converted: pd.DataFrame = parquet_table(chunk, schema).to_pandas()
+    return converted
+
+
+def parquet_table(chunk: pd.DataFrame, schema: Any) -> Any:
+    """A pyarrow table of ``chunk`` with the declared ``schema`` (never an ArrowInvalid): missing
+    columns are empty, others converted to their declared type."""
+    import pyarrow as pa
+
+    arrays = []
+    for field in schema:
+        if field.name in chunk.columns:
+            arrays.append(_arrow_column(chunk[field.name], field.type))
+        else:
+            arrays.append(pa.nulls(len(chunk), type=field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+class ResultWriter:
+    """Writes result chunks to one CSV or Parquet file (by suffix), safely.
+
+    The file is written to a temporary file beside ``path`` and renamed onto ``path`` by
+    :meth:`close` only when every chunk was written (:func:`app.files.atomic_output`); on
+    :meth:`abort` (or an exception inside ``with``) the temporary file is removed and ``path`` is
+    left as it was. ``path`` may not be one of ``inputs`` (same inode), nor a folder, FIFO or
+    device, nor in a missing folder: :class:`~app.errors.InputError` at construction, before
+    anything is read or written. CSV text cells are neutralised (:mod:`app.db.exports`); Parquet
+    columns get the declared types of :func:`result_schema`.
+    """
+
+    def __init__(self, path: Path, inputs: Sequence[Path] = (), what: str = "output") -> None:
         self.path = Path(path)
         self.kind = file_kind(self.path)
+        self._atomic = atomic_output(self.path, inputs, what)
+        self.temporary = self._atomic.__enter__()
         self._started = False
+        self._done = False
         self._parquet: Any = None
         self._schema: Any = None
+        self._csv: Any = None
 
     def write(self, chunk: pd.DataFrame) -> None:
-        if self.kind == "csv":
-            safe = neutralise_formulas(chunk)
-            safe.to_csv(
-                self.path,
-                mode="a" if self._started else "w",
-                header=not self._started,
-                index=False,
-                quoting=csv.QUOTE_MINIMAL,
-            )
-        else:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            if self._parquet is None:
-                table = pa.Table.from_pandas(chunk, preserve_index=False)
-                self._schema = table.schema
-                self._parquet = pq.ParquetWriter(self.path, self._schema)
+        try:
+            if self.kind == "csv":
+                self._write_csv(chunk)
             else:
-                table = pa.Table.from_pandas(chunk, schema=self._schema, preserve_index=False)
-            self._parquet.write_table(table)
+                import pyarrow.parquet as pq
+
+                if self._parquet is None:
+                    self._schema = result_schema(list(chunk.columns))
+                    self._parquet = pq.ParquetWriter(self.temporary, self._schema)
+                self._parquet.write_table(parquet_table(chunk, self._schema))
+        except OSError as error:
+            self.abort()
+            raise InputError(f"output {str(self.path)!r} cannot be written: {os_error_text(error)}") from None
         self._started = True
 
+    def _write_csv(self, chunk: pd.DataFrame) -> None:
+        import pyarrow.csv as pacsv
+
+        if self._csv is None:
+            self._schema = result_schema(list(chunk.columns))
+            header = neutralise_table(parquet_table(chunk.iloc[:0], self._schema)).schema
+            self._csv = pacsv.CSVWriter(str(self.temporary), header)
+        table = neutralise_table(parquet_table(chunk, self._schema))
+        self._csv.write_table(table)
+
     def close(self) -> None:
-        if self._parquet is not None:
-            self._parquet.close()
-        elif not self._started and self.kind == "csv":
-            self.path.write_text("", encoding="utf-8")
+        """Finish the file and rename it into place."""
+        if self._done:
+            return
+        self._done = True
+        try:
+            if self._parquet is not None:
+                self._parquet.close()
+            if self._csv is not None:
+                self._csv.close()
+        except OSError as error:
+            self._atomic.__exit__(type(error), error, None)
+            raise InputError(f"output {str(self.path)!r} cannot be written: {os_error_text(error)}") from None
+        self._atomic.__exit__(None, None, None)
+
+    def abort(self) -> None:
+        """Remove the temporary file; ``path`` is left as it was."""
+        if self._done:
+            return
+        self._done = True
+        for handle in (self._parquet, self._csv):
+            try:
+                if handle is not None:
+                    handle.close()
+            except OSError:
+                pass
+        self.temporary.unlink(missing_ok=True)
+        with contextlib.suppress(BaseException):
+            self._atomic.__exit__(RuntimeError, RuntimeError("aborted"), None)
 
     def __enter__(self) -> ResultWriter:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """One frame to a CSV or Parquet file (by suffix); CSV text cells neutralised."""
-    with ResultWriter(path) as writer:
+def write_table(frame: pd.DataFrame, path: Path, inputs: Sequence[Path] = ()) -> None:
+    """One frame to a CSV or Parquet file (by suffix), atomically; CSV text cells neutralised."""
+    with ResultWriter(path, inputs) as writer:
         writer.write(frame)

@@ -11,6 +11,9 @@ References
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -27,7 +30,8 @@ def neutralise_cell(value: object) -> object:
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells cannot run as spreadsheet formulas.
 
-    Column names are neutralised too (a header cell is a cell).
+    Column names are neutralised too (a header cell is a cell). Vectorised: a text column is
+    checked with one string operation, a column of Python objects once per distinct value.
     """
     out = frame.copy()
     out.columns = [neutralise_cell(c) if isinstance(c, str) else c for c in out.columns]
@@ -35,15 +39,42 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         column = out.iloc[:, position]
         if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
             continue
-        if not (pd.api.types.is_string_dtype(column) or column.dtype == object):
+        if isinstance(column.dtype, pd.StringDtype):
+            risky = column.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
+            if risky.any():
+                out.isetitem(position, column.where(~risky, "'" + column).array)
             continue
-        text = column.astype("str")
-        risky = column.map(lambda cell: isinstance(cell, str)).astype(bool) & text.str.startswith(
-            FORMULA_PREFIXES
-        ).fillna(False)
-        if risky.any():
-            out.isetitem(position, column.astype(object).where(~risky, "'" + text).to_numpy(dtype=object))
+        if column.dtype != object and not isinstance(column.dtype, pd.CategoricalDtype):
+            continue
+        codes, uniques = pd.factorize(column)
+        fixed = [neutralise_cell(value) for value in uniques]
+        changed = np.array([a is not b for a, b in zip(fixed, uniques, strict=True)] + [False], dtype=bool)
+        if changed.any():
+            values = np.array([*fixed, None], dtype=object)
+            risky = changed[codes]
+            cells = column.to_numpy(dtype=object).copy()
+            cells[risky] = values[codes[risky]]
+            out.isetitem(position, cells)
     return out
+
+
+def neutralise_table(table: Any) -> Any:
+    """A pyarrow table whose string cells (and column names) cannot run as spreadsheet formulas."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = []
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            risky = pc.starts_with(column, FORMULA_PREFIXES[0])
+            for prefix in FORMULA_PREFIXES[1:]:
+                risky = pc.or_(risky, pc.starts_with(column, prefix))
+            risky = pc.fill_null(risky, False)
+            if pc.any(risky).as_py():
+                column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+        columns.append(column)
+    names = [str(neutralise_cell(name)) for name in table.column_names]
+    return pa.table(columns, names=names)
 
 
 def safe_csv(frame: pd.DataFrame) -> str:

@@ -23,7 +23,8 @@ column                   meaning
 ``start`` / ``month``    when the job ran (for the summary by month)
 =======================  =====================================================================
 
-:func:`estimate_frame` adds ``energy_kwh``, ``it_energy_kwh``, ``co2e_kg``, ``pue_used``,
+:func:`estimate_frame` keeps the input columns the frame has (an absent one is not added) and
+adds ``energy_kwh``, ``it_energy_kwh``, ``co2e_kg``, ``pue_used``,
 ``intensity_g_per_kwh_used``, ``power_w_used``, ``device_hours_used``, ``duration_h_used`` and
 ``error``. It is pure and vectorised: the hardware TDP and region intensity and PUE are joined
 from small lookup tables (:class:`BatchTables`, built once from the databases), so the same
@@ -70,6 +71,8 @@ from app.engine.jobspec import DEFAULT_PUE
 from app.errors import UnknownIdError
 
 TEXT_COLUMNS = ("name", "hardware", "region")
+LOOKUP_COLUMNS = ("hardware", "region")
+"""Text columns looked up in the databases (few distinct values: factorized)."""
 NUMBER_COLUMNS = (
     "count",
     "hours",
@@ -105,6 +108,15 @@ MAX_POWER_W = 1e9
 """Largest power accepted in any power column [W] (1 GW), as for a single estimate."""
 MAX_INTENSITY_G_PER_KWH = 5_000.0
 """Largest grid intensity accepted [gCO2e/kWh], as for a single estimate."""
+MAX_CPU_MEMORY_POWER_W = 1e6
+"""Largest ``cpu_power_w`` or ``memory_power_w`` accepted [W]."""
+MAX_ENERGY_KWH = 1e15
+"""Largest energy of one job [kWh]; beyond it (or on overflow to infinity) the row fails, so no
+total is ever infinite (10 million such rows still sum to a finite 1e22 kWh)."""
+OVERFLOW_MESSAGE = (
+    f"energy_kwh: not a finite number below {MAX_ENERGY_KWH:g} kWh; "
+    "check hours, device_hours, count and power"
+)
 
 
 @dataclass(frozen=True)
@@ -241,8 +253,19 @@ def _fmt(values: pd.Series) -> pd.Series:
     return values.map(lambda v: f"{v:g}")
 
 
-def estimate_frame(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
-    """Energy [kWh] and CO2e [kg] of every job of ``jobs``; see the module notes.
+def estimate_frame_full(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
+    """:func:`estimate_frame` by full validation of every row: the reference path.
+
+    :func:`estimate_frame` sends only its suspect rows here and equals this function on every
+    frame (tests/engine/test_batch_fast.py checks it on random frames). Overflow to infinity is
+    caught per row (:data:`OVERFLOW_MESSAGE`), so numpy's warnings about it are silenced.
+    """
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        return _estimate_full(jobs, tables)
+
+
+def _estimate_full(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
+    """The body of :func:`estimate_frame_full`.
 
     Parameters
     ----------
@@ -340,7 +363,7 @@ def estimate_frame(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
     )
     for name in ("power_w", "total_power_w", "cpu_power_w", "memory_power_w"):
         values = num[name]
-        limit = MAX_POWER_W if name in ("power_w", "total_power_w") else 1e6
+        limit = MAX_POWER_W if name in ("power_w", "total_power_w") else MAX_CPU_MEMORY_POWER_W
         out_of(name, values, (values < 0) | (values > limit), f"valid: 0-{limit:,.0f} W")
     errors.add(
         given["total_power_w"] & ((cpu_power_w != 0) | (memory_power_w != 0)),
@@ -425,6 +448,14 @@ def estimate_frame(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
     it_energy_kwh = job_power_w * duration_h / units.WH_PER_KWH
     energy_kwh = it_energy_kwh * pue
     co2e_kg = energy_kwh * intensity / units.G_PER_KG
+    with np.errstate(invalid="ignore"):
+        in_bounds = (
+            np.isfinite(co2e_kg)
+            & np.isfinite(duration_h)
+            & np.isfinite(used_device_hours)
+            & (np.abs(energy_kwh) <= MAX_ENERGY_KWH)
+        )
+    errors.add((errors.text == "").to_numpy() & ~in_bounds, OVERFLOW_MESSAGE)
 
     invalid = (errors.text != "").to_numpy()
     out = pd.DataFrame(index=index)
@@ -432,9 +463,11 @@ def estimate_frame(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
         if name in jobs.columns:
             out[name] = jobs[name]
     for name in TEXT_COLUMNS:
-        out[name] = text[name]
+        if name in jobs.columns:
+            out[name] = text[name]
     for name in NUMBER_COLUMNS:
-        out[name] = num[name]
+        if name in jobs.columns:
+            out[name] = num[name]
     for name in jobs.columns:
         if name not in out.columns and name not in RESULT_COLUMNS:
             out[name] = jobs[name]
@@ -452,6 +485,296 @@ def estimate_frame(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
     out["duration_h_used"] = masked(duration_h)
     out["error"] = errors.text.astype(object)
     return out
+
+
+def _fast_number(raw: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
+    """(float64 values, rows whose text is not a number or None) of one number column."""
+    if pd.api.types.is_numeric_dtype(raw):
+        return raw.to_numpy(dtype="float64", na_value=np.nan), None
+    text = raw.astype(object).where(raw.isna(), raw.astype(str).str.strip())
+    text = text.where(text != "", np.nan)
+    values = pd.to_numeric(text, errors="coerce").astype("float64")
+    return values.to_numpy(), (values.isna() & text.notna()).to_numpy()
+
+
+def _fast_text(raw: pd.Series) -> tuple[np.ndarray, list[str | None], pd.Series]:
+    """(codes, cleaned distinct values, output column) of one text column, stripping and
+    checking each distinct value once; the output equals :func:`_text_column`."""
+    codes, uniques = pd.factorize(raw)
+    cleaned: list[str | None] = []
+    changed = raw.dtype == object or not pd.api.types.is_string_dtype(raw)
+    for value in uniques:
+        original = str(value)
+        stripped = original.strip()
+        cleaned.append(stripped or None)
+        changed = changed or stripped != original
+    if not changed:
+        return codes, cleaned, raw
+    distinct = pd.array([*cleaned, None], dtype="str")
+    column = pd.Series(distinct.take(codes, allow_fill=True), index=raw.index)
+    return codes, cleaned, column
+
+
+def _plain_text(raw: pd.Series) -> pd.Series:
+    """A text column that is only passed through (``name``): the output of :func:`_text_column`,
+    without factorizing (its values are mostly distinct)."""
+    if raw.dtype != object and pd.api.types.is_string_dtype(raw):
+        stripped = raw.str.strip()
+        if not ((stripped != raw) | (stripped == "")).fillna(False).any():
+            return raw
+    return _text_column(raw.to_frame(), str(raw.name))
+
+
+def _absent(n: int) -> np.ndarray:
+    return np.zeros(n, dtype=bool)
+
+
+def estimate_frame(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
+    """Energy [kWh] and CO2e [kg] of every job of ``jobs``; see the module notes.
+
+    Parameters
+    ----------
+    jobs : pandas.DataFrame
+        One job per row; columns among :data:`INPUT_COLUMNS` (others are passed through).
+    tables : BatchTables
+        Lookups from :func:`build_tables`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``file``/``line`` when given, the input columns of :data:`INPUT_COLUMNS` that ``jobs``
+        has (normalised: text stripped, numbers as float64), other columns of ``jobs``, then
+        :data:`RESULT_COLUMNS`. ``error`` is empty for a valid row.
+
+    Notes
+    -----
+    Vectorised, and paying only for what the frame holds: an absent column costs nothing;
+    text columns are factorized once and stripped, looked up and checked once per distinct
+    value; the checks of :func:`estimate_frame_full` are folded into one "suspect" mask, and
+    only suspect rows (any value that might fail a check) go through the full validation,
+    which names every fault. The result equals :func:`estimate_frame_full` exactly.
+    """
+    n = len(jobs)
+    columns = set(jobs.columns)
+    if n == 0:
+        return estimate_frame_full(jobs, tables)
+    suspect = _absent(n)
+    num: dict[str, np.ndarray] = {}
+    for name in NUMBER_COLUMNS:
+        if name not in columns:
+            continue
+        if pd.api.types.is_bool_dtype(jobs[name]):
+            return estimate_frame_full(jobs, tables)  # every row fails: "not a number"
+        values, not_numbers = _fast_number(jobs[name])
+        if not_numbers is not None:
+            suspect |= not_numbers
+        num[name] = values
+
+    def given(name: str) -> np.ndarray:
+        return ~np.isnan(num[name]) if name in num else _absent(n)
+
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        for values in num.values():
+            suspect |= np.isinf(values)
+        g_hours, g_device = given("hours"), given("device_hours")
+        g_power, g_total, g_util = given("power_w"), given("total_power_w"), given("utilization")
+        g_intensity, g_pue, g_year = given("intensity_g_per_kwh"), given("pue"), given("year")
+        text_out: dict[str, pd.Series] = {}
+        codes: dict[str, np.ndarray] = {}
+        cleaned: dict[str, list[str | None]] = {}
+        for name in TEXT_COLUMNS:
+            if name in columns and name in LOOKUP_COLUMNS:
+                codes[name], cleaned[name], text_out[name] = _fast_text(jobs[name])
+            elif name in columns:
+                text_out[name] = _plain_text(jobs[name])
+
+        def text_given(name: str) -> np.ndarray:
+            if name not in codes:
+                return _absent(n)
+            known = np.array([value is not None for value in cleaned[name]] + [False], dtype=bool)
+            given_rows: np.ndarray = known[codes[name]]
+            return given_rows
+
+        g_hardware, g_region = text_given("hardware"), text_given("region")
+
+        # Conflicts and missing options (as estimate_frame_full).
+        suspect |= ~(g_hours ^ g_device)
+        suspect |= ~(g_region ^ g_intensity)
+        suspect |= ~(g_hardware | g_power | g_total)
+        suspect |= g_total & (g_power | g_hardware | g_device)
+        suspect |= g_power & g_util
+        suspect |= g_year & ~g_region
+
+        # Ranges.
+        def outside(name: str, low: float, high: float = math.inf) -> None:
+            if name in num:
+                values = num[name]
+                suspect[(values < low) | (values > high)] = True
+
+        outside("hours", 0.0)
+        outside("device_hours", 0.0)
+        outside("utilization", 0.0, 1.5)
+        outside("pue", 1.0, 5.0)
+        outside("intensity_g_per_kwh", 0.0, MAX_INTENSITY_G_PER_KWH)
+        outside("power_w", 0.0, MAX_POWER_W)
+        outside("total_power_w", 0.0, MAX_POWER_W)
+        outside("cpu_power_w", 0.0, MAX_CPU_MEMORY_POWER_W)
+        outside("memory_power_w", 0.0, MAX_CPU_MEMORY_POWER_W)
+        if "count" in num:
+            suspect |= num["count"] <= 0
+        if "intensity_g_per_kwh" in num:
+            values = num["intensity_g_per_kwh"]
+            suspect |= (values > 0) & (values < 1)
+        if "year" in num:
+            year = num["year"]
+            suspect |= g_year & ((year != np.floor(year)) | (year < 1990) | (year > 2100))
+        for name in ("cpu_power_w", "memory_power_w"):
+            if name in num:
+                suspect |= g_total & (num[name] != 0) & ~np.isnan(num[name])
+
+        # Hardware TDP, once per distinct value.
+        if "hardware" in codes:
+            tdp_unique = np.array(
+                [
+                    tables.hardware_tdp.get(value.lower(), np.nan) if value is not None else np.nan
+                    for value in cleaned["hardware"]
+                ]
+                + [np.nan]
+            )
+            found = ~np.isnan(tdp_unique)
+            tdp_w = tdp_unique[codes["hardware"]]
+            suspect |= g_hardware & ~found[codes["hardware"]]
+        else:
+            tdp_w = np.full(n, np.nan)
+
+        # Region intensity and PUE, once per distinct region (and year).
+        if "region" in codes:
+            region_ids = [
+                tables.region_names.get(value.lower()) if value is not None else None
+                for value in cleaned["region"]
+            ]
+            if "year" in num:
+                year_values = num["year"]
+                whole = np.where(np.isfinite(year_values), year_values, -1.0).astype(np.int64)
+                pair_key = codes["region"].astype(np.int64) * 100_000 + (np.clip(whole, -1, 9_999) + 1)
+                pair_codes, pair_uniques = pd.factorize(pair_key)
+                pairs = [divmod(int(pair), 100_000) for pair in pair_uniques]
+            else:
+                pair_codes = codes["region"]
+                pairs = [(code, 0) for code in range(len(region_ids))]
+            intensity_unique = np.full(len(pairs) + 1, np.nan)
+            pue_unique = np.full(len(pairs) + 1, np.nan)
+            usable = np.zeros(len(pairs) + 1, dtype=bool)
+            for position, (code, year_key) in enumerate(pairs):
+                rid = region_ids[code] if code >= 0 else None
+                if rid is None or rid not in tables.region_latest:
+                    continue
+                looked = (
+                    tables.region_latest.get(rid)
+                    if year_key - 1 < 0
+                    else tables.region_years.get((rid, year_key - 1))
+                )
+                if looked is not None:
+                    intensity_unique[position], pue_unique[position] = looked
+                    usable[position] = True
+            region_intensity = intensity_unique[pair_codes]
+            region_pue = pue_unique[pair_codes]
+            suspect |= g_region & ~usable[pair_codes]
+        else:
+            region_intensity = np.full(n, np.nan)
+            region_pue = np.full(n, np.nan)
+
+        # Power, duration and results, in estimate_frame_full's order of operations; in place
+        # where the array is this function's own (fewer fresh pages to fault in).
+        intensity = region_intensity  # a gather: owned
+        if "intensity_g_per_kwh" in num:
+            np.copyto(intensity, num["intensity_g_per_kwh"], where=~g_region)
+        pue = region_pue  # a gather: owned
+        np.copyto(pue, DEFAULT_PUE, where=np.isnan(pue))
+        if "pue" in num:
+            np.copyto(pue, num["pue"], where=g_pue)
+        per_device_w = tdp_w  # a gather: owned; x 1.0 (no utilization) is exact and skipped
+        if "utilization" in num:
+            per_device_w *= np.where(g_util, num["utilization"], 1.0)
+        if "power_w" in num:
+            np.copyto(per_device_w, num["power_w"], where=g_power)
+        count: Any = 1.0
+        if "count" in num:
+            count = np.where(np.isnan(num["count"]), 1.0, num["count"])
+            per_device_w *= count
+        job_power_w = per_device_w
+        for name in ("cpu_power_w", "memory_power_w"):
+            job_power_w += np.where(np.isnan(num[name]), 0.0, num[name]) if name in num else 0.0
+        if "total_power_w" in num:
+            np.copyto(job_power_w, num["total_power_w"], where=g_total)
+        hours = num["hours"] if "hours" in num else np.full(n, np.nan)
+        if "device_hours" in num:
+            device_hours = num["device_hours"]
+            duration_h = np.where(g_device, device_hours / count, hours)
+            used_device_hours = np.where(g_device, device_hours, hours * count)
+        else:
+            duration_h = hours
+            used_device_hours = hours * count
+        it_energy_kwh = job_power_w * duration_h
+        it_energy_kwh /= units.WH_PER_KWH
+        energy_kwh = it_energy_kwh * pue
+        co2e_kg = energy_kwh * intensity
+        co2e_kg /= units.G_PER_KG
+        suspect |= ~(
+            np.isfinite(co2e_kg)
+            & np.isfinite(duration_h)
+            & np.isfinite(used_device_hours)
+            & (np.abs(energy_kwh) <= MAX_ENERGY_KWH)
+        )
+
+    results: dict[str, np.ndarray] = {
+        "energy_kwh": energy_kwh,
+        "it_energy_kwh": it_energy_kwh,
+        "co2e_kg": co2e_kg,
+        "pue_used": pue,
+        "intensity_g_per_kwh_used": intensity,
+        "power_w_used": job_power_w,
+        "device_hours_used": used_device_hours,
+        "duration_h_used": duration_h,
+    }
+    owned = {id(values) for values in num.values()}
+    for name, values in list(results.items()):
+        array = np.asarray(values, dtype="float64")
+        if array.shape != (n,):
+            array = np.full(n, array, dtype="float64")
+        elif id(array) in owned or array.base is not None or not array.flags.writeable:
+            array = array.copy()  # patched in place below: never an input's or another result's memory
+        owned.add(id(array))
+        results[name] = array
+    error = np.full(n, "", dtype=object)
+    if suspect.any():
+        rows = np.flatnonzero(suspect)
+        checked = estimate_frame_full(jobs.iloc[rows], tables)
+        for name, values in results.items():
+            values[rows] = checked[name].to_numpy(dtype="float64")
+        error[rows] = checked["error"].to_numpy(dtype=object)
+        for name, values in num.items():
+            if np.isinf(values[rows]).any():
+                num[name] = np.where(np.isinf(values), np.nan, values)
+
+    index = jobs.index
+    data: dict[str, Any] = {}
+    for name in POSITION_COLUMNS:
+        if name in columns:
+            data[name] = jobs[name]
+    for name in TEXT_COLUMNS:
+        if name in text_out:
+            data[name] = text_out[name]
+    for name in NUMBER_COLUMNS:
+        if name in num:
+            data[name] = pd.Series(num[name], index=index, copy=False)
+    for name in jobs.columns:
+        if name not in data and name not in RESULT_COLUMNS:
+            data[name] = jobs[name]
+    for name, values in results.items():
+        data[name] = pd.Series(values, index=index, copy=False)
+    data["error"] = pd.Series(error, index=index, dtype=object, copy=False)
+    return pd.DataFrame(data, index=index, copy=False)
 
 
 @dataclass(frozen=True)
@@ -519,8 +842,10 @@ def summarize(results: pd.DataFrame, by: str) -> pd.DataFrame:
         key = month_of(valid)
         if key is None:
             return pd.DataFrame(columns=["month", "jobs", *SUMMARY_SUMS])
-    else:
+    elif by in valid.columns:
         key = valid[by].astype(object).fillna("(none)")
+    else:
+        key = pd.Series("(none)", index=valid.index, dtype=object)
     grouped = valid[list(SUMMARY_SUMS)].groupby(key.rename(by).to_numpy())
     summary = grouped.sum()
     summary.insert(0, "jobs", grouped.size())
