@@ -14,7 +14,7 @@ $(VENV)/.runtime-installed: requirements.txt | $(PY)
 	$(PIP) install -q -r requirements.txt
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt pyproject.toml | $(PY)
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt requirements-fast.txt pyproject.toml | $(PY)
 	$(PIP) install -q -r requirements-dev.txt
 	$(PIP) install -q --no-deps -e .
 	touch $(VENV)/.runtime-installed $@
