@@ -10,6 +10,7 @@ from app.db import batchfiles, exports
 from app.db.codecarbon import parse_emissions
 from app.engine import batch, codecarbon
 from app.errors import WattprintError
+from app.ui import safe
 from app.ui.cached import databases
 
 st.title("Batch audit")
@@ -19,7 +20,7 @@ if upload is not None:
     try:
         jobs = batchfiles.read_job_buffer(upload.getvalue(), upload.name, batch.INPUT_COLUMNS)
     except WattprintError as error:
-        st.error(str(error))
+        safe.error(error)
     else:
         results = batch.estimate_frame(jobs, batch.build_tables(db))
         totals = batch.totals(results)
@@ -51,14 +52,14 @@ if files:
     try:
         parsed = [parse_emissions(f.getvalue().decode("utf-8", errors="replace"), f.name) for f in files]
     except WattprintError as error:
-        st.error(str(error))
+        safe.error(error)
     else:
         for parsed_file in parsed:
             for warning in parsed_file.warnings:
-                st.warning(warning)
+                safe.warning(warning)
         runs = codecarbon.runs(pd.concat([p.rows for p in parsed], ignore_index=True))
         if runs.empty:
-            st.error("No CodeCarbon rows with energy in " + ", ".join(f.name for f in files))
+            safe.error("No CodeCarbon rows with energy in " + ", ".join(f.name for f in files))
             st.stop()
         intensity = db.regions.intensity(region)
         runs["co2e_kg"] = codecarbon.reprice(runs, intensity.value)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app.engine.whatif import pick_regions
 from app.errors import InputError
-from app.ui import cached, components
+from app.ui import cached, components, safe
 
 st.title("Pick a cloud region")
 st.caption(
@@ -66,4 +66,4 @@ for row in best.itertuples():
     with st.container(border=True):
         st.markdown(f"**{row.Index + 1}. {components.badge(row.intensity_g_per_kwh)} {row.id}**")
         st.text(f"{row.name} · {row.city or ''}")
-        st.caption(str(row.reason))
+        safe.caption(row.reason)

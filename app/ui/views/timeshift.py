@@ -12,7 +12,7 @@ import streamlit as st
 
 from app.engine import timeshift
 from app.errors import WattprintError
-from app.ui import cached
+from app.ui import cached, safe
 
 BUNDLED = "Bundled series of a region"
 UPLOAD = "Upload a CSV"
@@ -30,7 +30,7 @@ st.caption(
 try:
     db = cached.databases().regions
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
     st.stop()
 
 # ---- which series ----------------------------------------------------------------------------------
@@ -88,7 +88,7 @@ try:
         if series.attrs.get("conversion"):
             series_note += f"; {series.attrs['conversion']}"
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
     st.stop()
 
 assert series is not None
@@ -105,7 +105,7 @@ year = st.selectbox(
 )
 period = series[pd.DatetimeIndex(series.index).year == year]
 period_key = f"{series_key}|{year}"
-st.caption(
+safe.caption(
     f"{series_note}. {len(period):,} rows in {year}, from {period.index[0]} to {period.index[-1]} (UTC)."
 )
 if len(period) < 2:
@@ -156,7 +156,7 @@ try:
         period_key, period, method, float(duration_h), float(flex_h), start.isoformat(), gaps, power_kw
     )
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
     st.stop()
 
 # ---- one job -----------------------------------------------------------------------------------------
@@ -221,7 +221,7 @@ try:
         period_key, period, method, float(duration_h), float(flex_h), gaps
     )
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
 else:
     st.markdown(
         f"**Over every submission time in {year}** ({distribution.count:,} starts): mean savings "
@@ -247,7 +247,7 @@ try:
             gaps,
         )
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
 else:
     if grid.empty:
         st.info("The period is too short for the job lengths of the heatmap.")
@@ -282,7 +282,7 @@ try:
     daily, _ = cached.intensity_profiles(period_key, period, timezone.strip() or "UTC", gaps)
     _, monthly = cached.intensity_profiles(series_key, series, timezone.strip() or "UTC", gaps)
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
 else:
     left, right = st.columns(2)
     day_chart = go.Figure(
