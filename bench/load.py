@@ -7,13 +7,15 @@ of devices" widget, then for ``--seconds`` sets it to another value and waits fo
 to finish with a new "Operational CO2e" figure. Before the load, one session alone does the same
 for ``--seconds`` / 4: that is the baseline, measured on the same server in the same run.
 
-Printed per session count: updates (and per second), errors (exceptions shown, script runs that
-did not finish cleanly, unchanged results, timeouts, dropped sockets; must be 0), p50/p95/max
-update time and its ratio to the single-session baseline, and the server's resident memory
-[MB]: after the baseline, at the end of the load, and after every socket closed and the server
-sat idle for ``--idle-s`` (disconnected sessions are dropped after ``--session-ttl-s``).
+Printed per session count: for each of ``--rounds`` loads on the same server, updates (and per
+second), errors (exceptions shown, script runs that did not finish cleanly, unchanged results,
+timeouts, dropped sockets; must be 0), p50/p95/max update time and the p50's ratio to the
+one-session baseline; then the server's resident memory [MB] after the baseline, after each
+round and after each idle time of ``--idle-s`` with every socket closed (disconnected sessions
+are dropped after ``--session-ttl-s``). Memory that settles from one round to the next is a
+high-water mark, not a leak.
 
-    python bench/load.py [--sessions 20 40] [--seconds 30] [--idle-s 20]
+    python bench/load.py [--sessions 20 40] [--seconds 30] [--idle-s 20] [--rounds 2]
 
 Bounded: at most 64 sessions and 600 s; loopback only. Exit code 1 when any error was counted.
 The machine may be shared: the figures are for comparison within one run.
@@ -40,6 +42,7 @@ MAX_SECONDS = 600
 RUN_TIMEOUT_S = 120.0
 COUNT_LABEL = "Number of devices"
 RESULT_LABEL = "Operational CO₂e"
+DEFAULT_COUNT = 8  # the calculator's default number of devices
 FINISHED_OK = 0  # ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY
 
 
@@ -131,11 +134,13 @@ async def drive(url: str, index: int, seconds: float, start: asyncio.Barrier, ta
             if first.status != FINISHED_OK or widget_id is None or first.result is None:
                 tally.errors.append(f"s{index} first run: status {first.status}, {first.exceptions[:1]}")
                 return
-            shown, step = first.result, 0
+            shown, step, previous = first.result, 0, DEFAULT_COUNT
             deadline = time.monotonic() + seconds
             while time.monotonic() < deadline:
                 step += 1
-                count = 2 + (index + step) % 15  # 2-16
+                count = 2 + (index + step) % 15  # 2-16, never the previous value
+                count = count % 16 + 1 if count == previous else count
+                previous = count
                 started = time.perf_counter()
                 result = await session.run(widget_id, count)
                 elapsed = time.perf_counter() - started
@@ -187,39 +192,42 @@ def describe(tally: Tally) -> str:
     return f"p50 {statistics.median(times):.2f}  p95 {percentile(times, 0.95):.2f}  max {max(times):.2f}"
 
 
-def measure(sessions: int, seconds: float, idle_s: float, session_ttl_s: int) -> int:
-    """One fresh server: baseline, load with ``sessions``, idle; prints the figures."""
+def measure(sessions: int, seconds: float, idle_s: float, session_ttl_s: int, rounds: int) -> int:
+    """One fresh server: baseline, then ``rounds`` of load with ``sessions`` each followed by idle."""
     from tests.browser.harness import streamlit_server
 
     os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(session_ttl_s)
+    failed = 0
     with streamlit_server(timeout_s=120) as url:
         baseline = asyncio.run(load(url, 1, max(5.0, seconds / 4)))
-        rss_baseline = server_rss_mb(url)
-        started = time.perf_counter()
-        tally = asyncio.run(load(url, sessions, seconds))
-        wall = time.perf_counter() - started
-        rss_loaded = server_rss_mb(url)
-        time.sleep(idle_s)
-        rss_idle = server_rss_mb(url)
-    base_p50 = statistics.median(baseline.updates_s) if baseline.updates_s else float("nan")
-    times = tally.updates_s
-    ratio = statistics.median(times) / base_p50 if times and base_p50 == base_p50 else float("nan")
-    print(f"load: {sessions} websocket sessions for {seconds:g} s on one local streamlit ({wall:.0f} s wall)")
-    print(f"  baseline, 1 session: {len(baseline.updates_s)} updates, {describe(baseline)} s")
-    errors = len(tally.errors) + len(baseline.errors)
-    print(f"  updates: {len(times)} ({len(times) / seconds:.1f}/s)   errors: {errors}")
-    print(f"  update time [s]: {describe(tally)}   p50 ratio to 1 session: {ratio:.1f}x")
+        memory = [f"{mb(server_rss_mb(url))} after the baseline"]
+        base_p50 = statistics.median(baseline.updates_s) if baseline.updates_s else float("nan")
+        print(f"load: {sessions} websocket sessions, {rounds} x {seconds:g} s, one local streamlit")
+        print(f"  baseline, 1 session: {len(baseline.updates_s)} updates, {describe(baseline)} s")
+        for line in baseline.errors[:5]:
+            print(f"  error: {line}")
+        for round_number in range(1, rounds + 1):
+            tally = asyncio.run(load(url, sessions, seconds))
+            loaded = server_rss_mb(url)
+            time.sleep(idle_s)
+            memory.append(
+                f"{mb(loaded)} after round {round_number}, {mb(server_rss_mb(url))} after {idle_s:g} s idle"
+            )
+            times = tally.updates_s
+            ratio = statistics.median(times) / base_p50 if times else float("nan")
+            print(
+                f"  round {round_number}: {len(times)} updates ({len(times) / seconds:.1f}/s), "
+                f"errors {len(tally.errors)}; update time [s] {describe(tally)}; p50 {ratio:.1f}x one session"
+            )
+            for line in tally.errors[:10]:
+                print(f"  error: {line}")
+            failed |= bool(tally.errors or not times)
+    print(f"  server memory [MB]: {'; '.join(memory)} (sockets closed, session TTL {session_ttl_s} s)")
+    return 1 if failed or baseline.errors else 0
 
-    def mb(value: float | None) -> str:
-        return "n/a" if value is None else f"{value:.0f}"
 
-    print(
-        f"  server memory [MB]: {mb(rss_baseline)} after the baseline, {mb(rss_loaded)} at the end of the "
-        f"load, {mb(rss_idle)} after {idle_s:g} s idle, every socket closed (session TTL {session_ttl_s} s)"
-    )
-    for line in (baseline.errors + tally.errors)[:20]:
-        print(f"  error: {line}")
-    return 1 if tally.errors or baseline.errors or not times else 0
+def mb(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,12 +243,15 @@ def main(argv: list[str] | None = None) -> int:
         default=5,
         help="server.disconnectedSessionTTL for the run [s] (default 5)",
     )
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="loads per server, to see memory settle (default 2)"
+    )
     args = parser.parse_args(argv)
     if any(not 1 <= n <= MAX_SESSIONS for n in args.sessions) or not 1 <= args.seconds <= MAX_SECONDS:
         parser.error(f"--sessions must be 1-{MAX_SESSIONS} and --seconds 1-{MAX_SECONDS}")
-    if not 0 <= args.idle_s <= MAX_SECONDS:
-        parser.error(f"--idle-s must be 0-{MAX_SECONDS}")
-    return max(measure(n, args.seconds, args.idle_s, args.session_ttl_s) for n in args.sessions)
+    if not 0 <= args.idle_s <= MAX_SECONDS or not 1 <= args.rounds <= 5:
+        parser.error(f"--idle-s must be 0-{MAX_SECONDS} and --rounds 1-5")
+    return max(measure(n, args.seconds, args.idle_s, args.session_ttl_s, args.rounds) for n in args.sessions)
 
 
 if __name__ == "__main__":
