@@ -176,5 +176,6 @@ def test_series_special_files_are_refused_before_opening(tmp_path: Path, capsys)
         (Path("/dev/zero"), "device file"),
         (tmp_path, "is a folder"),
         (tmp_path / "missing.csv", "does not exist"),
+        (Path("/etc/passwd/series.csv"), "cannot be read: Not a directory"),  # an OS error, not a traceback
     ):
         assert_one_line(*run_cli([*base, str(path)], capsys), fragment)
