@@ -252,3 +252,18 @@ def test_cache_off(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         assert load_databases(db).hardware.devices
     finally:
         loader._load_cached.cache_clear()
+
+
+def test_the_same_upload_is_validated_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Database page reruns on every click: an upload seen before is not validated again.
+    from app.db import upload
+
+    calls: list[int] = []
+    real = upload._check_upload
+    monkeypatch.setattr(upload, "_check_upload", lambda uploads: calls.append(1) or real(uploads))
+    data = zipped({**mini_files(), "hardware_db/deep.yaml": DEEP_FLOW})
+    first = check_upload([("zip", "same.zip", data)])
+    again = check_upload([("zip", "same.zip", data)])
+    assert again == first and len(calls) == 1
+    check_upload([("zip", "same.zip", data + b"\0")])
+    assert len(calls) == 2
