@@ -37,6 +37,9 @@ from app.measure.backends import (
 from app.measure.measurement import J_PER_KWH, Measurement
 from app.measure.sampler import Sampler
 
+MIN_INTERVAL_S = 0.01
+"""Shortest sampling period accepted [s] (100 Hz, a design bound): a faster loop would only busy a
+core and fill memory with samples (``--interval-s 1e-300``)."""
 WAIT_POLL_S = 0.5
 """How often the main thread wakes while the command runs [s] (attribution polls then)."""
 
@@ -53,9 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--interval-s",
-        type=common.number("interval-s", 0.0, strict=True, maximum=60.0),
+        type=common.number("interval-s", MIN_INTERVAL_S, maximum=60.0),
         default=0.1,
-        help="sampling period [s] (default 0.1, i.e. 10 Hz)",
+        help=f"sampling period [s], {MIN_INTERVAL_S:g}-60 (default 0.1, i.e. 10 Hz)",
     )
     parser.add_argument(
         "--baseline-s",

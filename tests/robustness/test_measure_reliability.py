@@ -117,6 +117,12 @@ def test_log_in_a_missing_folder_or_a_folder(tmp_path: Path, where: str, fragmen
     assert_one_line(run_measure("--log", str(tmp_path / where), "--", "true"), fragment)
 
 
+@pytest.mark.parametrize("interval", ["1e-300", "0", "0.001"])
+def test_sampling_faster_than_100_hz_is_refused(interval: str) -> None:
+    # wattprint measure --backend fake --interval-s 1e-300 -- true: a busy loop filling memory
+    assert_one_line(run_measure("--interval-s", interval, "--", "true"), "interval-s must be at least 0.01")
+
+
 def test_log_write_failure_mid_run_is_a_note_not_a_traceback(tmp_path: Path) -> None:
     # The disk fills while sampling: the run completes, the log stops, the report says why.
     from app.errors import MeasurementError
