@@ -66,6 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except OSError as error:
+        # Backstop: a file or device error no command foresaw is still one line, never a traceback.
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"wattprint: error: {error.strerror or type(error).__name__}{where}", file=sys.stderr)
+        return 2
+    except OverflowError as error:
+        print(f"wattprint: error: a number is too large to compute with ({error})", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("wattprint: interrupted", file=sys.stderr)
         return 130

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from app.db.loader import Databases, load_databases
+from app.engine.footprint import DEVICE_COUNT_RANGE, MAX_DEVICE_HOURS, MAX_DURATION_H
 from app.engine.jobspec import JobSpec
+from app.errors import InputError
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -64,10 +66,19 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("job")
     group.add_argument("--hardware", metavar="ID", help="hardware id or alias (wattprint hardware list)")
     group.add_argument(
-        "--count", type=number("count", 0.0, strict=True), default=1.0, help="number of devices (default 1)"
+        "--count",
+        type=number("count", 0.0, strict=True, maximum=DEVICE_COUNT_RANGE[1]),
+        default=1.0,
+        help="number of devices (default 1)",
     )
-    group.add_argument("--hours", type=number("hours"), help="wall-clock duration [h]")
-    group.add_argument("--device-hours", type=number("device-hours"), help="device-hours [h] (count x hours)")
+    group.add_argument(
+        "--hours", type=number("hours", maximum=MAX_DURATION_H), help="wall-clock duration [h]"
+    )
+    group.add_argument(
+        "--device-hours",
+        type=number("device-hours", maximum=MAX_DEVICE_HOURS),
+        help="device-hours [h] (count x hours)",
+    )
     group.add_argument(
         "--power-w",
         type=number("power-w", maximum=1e9),
@@ -157,14 +168,22 @@ def databases(args: argparse.Namespace) -> Databases:
 
 
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False, default=str)
-    sys.stdout.write("\n")
+    """Print ``data`` as one JSON document, or nothing at all when a number in it is not finite."""
+    try:
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False, default=str)
+    except ValueError as error:
+        raise InputError(
+            f"the result holds a number that is not finite ({error}); check the inputs' sizes"
+        ) from None
+    sys.stdout.write(text + "\n")
 
 
 def fmt(value: float, digits: int = 3) -> str:
     """A number with ``digits`` significant figures and thousands separators."""
     if value == 0:
         return "0"
+    if not math.isfinite(value):
+        return str(value)
     magnitude = math.floor(math.log10(abs(value)))
     decimals = max(0, digits - 1 - magnitude)
     return f"{value:,.{decimals}f}"

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from app.commands import common
 from app.db.loader import Databases
 from app.errors import InputError, MeasurementError, WattprintError
+from app.files import check_output_path
 from app.measure.attribution import (
     Attribution,
     CpuTimeShare,
@@ -32,6 +37,9 @@ from app.measure.backends import (
 from app.measure.measurement import J_PER_KWH, Measurement
 from app.measure.sampler import Sampler
 
+MIN_INTERVAL_S = 0.01
+"""Shortest sampling period accepted [s] (100 Hz, a design bound): a faster loop would only busy a
+core and fill memory with samples (``--interval-s 1e-300``)."""
 WAIT_POLL_S = 0.5
 """How often the main thread wakes while the command runs [s] (attribution polls then)."""
 
@@ -48,9 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--interval-s",
-        type=common.number("interval-s", 0.0, strict=True, maximum=60.0),
+        type=common.number("interval-s", MIN_INTERVAL_S, maximum=60.0),
         default=0.1,
-        help="sampling period [s] (default 0.1, i.e. 10 Hz)",
+        help=f"sampling period [s], {MIN_INTERVAL_S:g}-60 (default 0.1, i.e. 10 Hz)",
     )
     parser.add_argument(
         "--baseline-s",
@@ -152,18 +160,55 @@ def _tty_foreground() -> bool:
     return False
 
 
+PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal the kernel sends a process when its parent thread dies (Linux)."""
+
+
+def _death_signal_setter() -> Callable[[], None] | None:
+    """A function for ``Popen(preexec_fn=...)`` that makes the child get SIGKILL when wattprint dies.
+
+    Linux only (``prctl(PR_SET_PDEATHSIG)``); None elsewhere. libc and the function are resolved
+    here, in the parent, so the child only makes one system call between fork and exec.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    parent = os.getpid()
+    kill_signal = int(signal.SIGKILL)
+
+    def set_death_signal() -> None:
+        prctl(PR_SET_PDEATHSIG, kill_signal, 0, 0, 0)
+        if os.getppid() != parent:  # wattprint died between fork and prctl
+            os._exit(128 + kill_signal)
+
+    return set_death_signal
+
+
 class _ChildRunner:
-    """Runs the command, forwarding SIGINT/SIGTERM to it, and polls attribution meanwhile."""
+    """Runs the command, forwarding SIGINT/SIGTERM to it, and polls attribution meanwhile.
+
+    The child is killed by the kernel if wattprint itself dies (kill -9, a crash): it never runs
+    on unmeasured as an orphan. A signal that arrives before the command starts (during the idle
+    baseline) sets :attr:`interrupted` at once.
+    """
 
     def __init__(self, command: list[str], tracker: GpuShareTracker | None) -> None:
         self.command = command
         self.tracker = tracker
         self.child: subprocess.Popen[bytes] | None = None
         self.signals: list[int] = []
+        self.interrupted = threading.Event()
         self._previous: dict[int, Any] = {}
 
     def _forward(self, signum: int, frame: object) -> None:
         self.signals.append(signum)
+        self.interrupted.set()
         if self.child is None or self.child.poll() is not None:
             return
         first_interrupt = signum == signal.SIGINT and self.signals.count(signal.SIGINT) == 1
@@ -184,7 +229,7 @@ class _ChildRunner:
     def run(self) -> int:
         """The command's exit status, 128 + N when a signal N ended it."""
         try:
-            self.child = subprocess.Popen(self.command)
+            self.child = subprocess.Popen(self.command, preexec_fn=_death_signal_setter())
         except FileNotFoundError:
             raise MeasurementError(f"command not found: {self.command[0]}") from None
         except PermissionError:
@@ -298,6 +343,14 @@ def render(report: dict[str, Any], measurement: Measurement, attribution: Attrib
     return "\n".join(lines)
 
 
+def _command_files(command: list[str]) -> list[str]:
+    """The existing files the command names (its program and any argument that is a file)."""
+    program = shutil.which(command[0])
+    words = [program] if program else []
+    words.extend(word for word in command if os.path.isfile(word))
+    return words
+
+
 def _open(args: argparse.Namespace) -> tuple[PowerBackend, str | None]:
     if args.backend:
         return open_backend(args.backend), None
@@ -314,6 +367,9 @@ def run(args: argparse.Namespace) -> int:
     if not command:
         raise InputError("give the command to measure after --, e.g. wattprint measure -- python train.py")
     intensity = _intensity(args)
+    if args.log:
+        # Appending samples to the script being measured (or any file it is given) would corrupt it.
+        check_output_path(args.log, _command_files(command), "log")
     backend, backend_reason = _open(args)
     if backend_reason:
         print(
@@ -333,10 +389,12 @@ def run(args: argparse.Namespace) -> int:
         with runner:
             if args.baseline_s > 0:
                 print(f"wattprint: measuring idle baseline for {args.baseline_s:g} s", file=sys.stderr)
-                sampler.measure_baseline(args.baseline_s)
+                # Waits on an event the signal handler sets: SIGINT/SIGTERM end the baseline at once.
+                sampler.measure_baseline(args.baseline_s, sleep=runner.interrupted.wait)
             if runner.signals:
-                print("wattprint: interrupted before the command started", file=sys.stderr)
-                return 130
+                name = signal.Signals(runner.signals[0]).name
+                print(f"wattprint: interrupted by {name} before the command started", file=sys.stderr)
+                return 128 + runner.signals[0]
             if cpu_share is not None:
                 cpu_share.start()
             sampler.begin_window("command")

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import pandas as pd
 
 from app.commands import common
 from app.db.series import load_profile, read_user_series
 from app.engine import units
-from app.engine.timeshift import GapPolicy, ShiftResult, flexible_start, pause_and_resume, shift_to_dict
+from app.engine.timeshift import (
+    MAX_WINDOW_H,
+    GapPolicy,
+    ShiftResult,
+    flexible_start,
+    pause_and_resume,
+    shift_to_dict,
+)
 from app.errors import InputError
+from app.files import input_file
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,10 +39,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="a CSV of timestamp + gCO2e/kWh (also Electricity Maps and WattTime exports)",
     )
     parser.add_argument(
-        "--hours", type=common.number("hours", 0.0, strict=True), required=True, help="job length D [h]"
+        "--hours",
+        type=common.number("hours", 0.0, strict=True, maximum=MAX_WINDOW_H),
+        required=True,
+        help="job length D [h]",
     )
     flex = parser.add_mutually_exclusive_group(required=True)
-    flex.add_argument("--flex-hours", type=common.number("flex-hours"), help="flexibility F [h]")
+    flex.add_argument(
+        "--flex-hours", type=common.number("flex-hours", maximum=MAX_WINDOW_H), help="flexibility F [h]"
+    )
     flex.add_argument("--flex-percent", type=common.number("flex-percent"), help="flexibility F as %% of D")
     parser.add_argument(
         "--method", choices=("flexible-start", "pause-resume"), required=True, help="how the job may move"
@@ -68,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _series(args: argparse.Namespace) -> tuple[pd.Series, str]:
     if args.series:
-        return read_user_series(Path(args.series)), str(args.series)
+        return read_user_series(input_file(args.series, "series file")), str(args.series)
     regions = common.databases(args).regions
     region = regions.get(args.region)
     profile = regions.profile_for(region.id)
@@ -86,8 +98,10 @@ def _start(text: str | None) -> pd.Timestamp | None:
         return None
     try:
         stamp = pd.Timestamp(text)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         raise InputError(f"--start must be ISO 8601 like 2022-06-01T00:00:00+00:00, got {text!r}") from None
+    if pd.isna(stamp):
+        raise InputError(f"--start must be ISO 8601 like 2022-06-01T00:00:00+00:00, got {text!r}")
     if stamp.tzinfo is None:
         stamp = stamp.tz_localize("UTC")
     return stamp

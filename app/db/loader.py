@@ -1,21 +1,43 @@
 """Load, validate and look up the hardware and region databases.
 
-All database file I/O sits here. YAML is read with ``yaml.safe_load`` (no tags that build
-objects), files over :data:`MAX_FILE_BYTES` are refused, and every problem is reported as one
-line naming the file and the field.
+All database file I/O sits here. Every problem is reported as one line naming the file and the
+field. YAML is read with libyaml's safe loader (no tags that build objects) under limits that
+hold before parsing completes, so a hostile ``--db-dir`` or upload costs little:
+
+- only regular files are read (a folder, FIFO or device named ``*.yaml`` is refused unopened);
+- a file over :data:`MAX_FILE_BYTES`, nesting deeper than :data:`MAX_DEPTH`, more than
+  :data:`MAX_NODES_PER_FILE` nodes (:data:`MAX_NODES_TOTAL` over a database) or
+  :data:`MAX_ALIASES` aliases is refused during a first pass over the parser's events, before
+  any object is built (libyaml's composer recurses and would crash on deep nesting);
+- a number of more than :data:`MAX_NUMBER_CHARS` characters and a non-finite number
+  (``.inf``, ``.nan``) are refused, and so is a key given twice in one mapping (a second
+  ``tdp_w`` or ``devices:`` would otherwise win silently);
+- a profile's ``file`` must name a file inside ``region_db/profiles/``.
+
+A database that loads without a problem is kept in a cache (see :func:`load_databases`), keyed
+by the hash of every file read and of this code, so a command starts without parsing YAML.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import math
 import os
+import pickle
+import stat
+import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pydantic
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml.constructor import ConstructorError
 
 from app.db.names import NameIndex, resolve
 from app.db.schema import (
@@ -37,7 +59,18 @@ from app.db.schema import (
 from app.errors import DatabaseError, InputError, UnknownIdError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
-"""Largest database file accepted [bytes]; the bundled files are far smaller."""
+"""Largest database file accepted [bytes]; the bundled files are far smaller (largest 0.2 MB)."""
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and sequences accepted; the schemas need 5."""
+MAX_NODES_PER_FILE = 200_000
+"""Most YAML nodes (scalars, mappings, sequences) in one file; the largest bundled file has
+about 13,000 (a design bound: about 2 s of parsing on one core)."""
+MAX_NODES_TOTAL = 500_000
+"""Most YAML nodes over both databases; the bundled ones have about 78,000."""
+MAX_ALIASES = 100
+"""Most aliases (``*name``) in one file; the bundled files use none (alias bombs)."""
+MAX_NUMBER_CHARS = 64
+"""Longest plain number accepted [characters]; a 5,000-digit integer is refused, not parsed."""
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DB_DIR_ENV = "WATTPRINT_DB_DIR"
@@ -55,30 +88,163 @@ def default_db_dir() -> Path:
     return Path(override) if override else PROJECT_ROOT
 
 
-def _read_yaml(path: Path, problems: list[str]) -> Any:
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LimitError(Exception):
+    """A limit of the first pass, with the line it was reached at."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class StrictLoader(_BaseLoader):  # type: ignore[misc]
+    """libyaml's safe loader (pure Python when libyaml is absent) that refuses duplicate keys,
+    over-long numbers and non-finite numbers."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            with contextlib.suppress(TypeError):
+                if key in seen:
+                    raise ConstructorError(
+                        "while constructing a mapping",
+                        node.start_mark,
+                        f"key {key!r} is given twice (the second would silently win)",
+                        key_node.start_mark,
+                    )
+                seen.add(key)
+        result: dict[Any, Any] = super().construct_mapping(node, deep)
+        return result
+
+    def _number_text(self, node: yaml.ScalarNode) -> str:
+        text = str(node.value)
+        if len(text) > MAX_NUMBER_CHARS:
+            raise ConstructorError(
+                None,
+                None,
+                f"a number of {len(text)} characters (at most {MAX_NUMBER_CHARS})",
+                node.start_mark,
+            )
+        return text
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        self._number_text(node)
+        value: int = super().construct_yaml_int(node)
+        return value
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        self._number_text(node)
+        value: float = super().construct_yaml_float(node)
+        if not math.isfinite(value):
+            raise ConstructorError(None, None, f"{node.value!r} is not a finite number", node.start_mark)
+        return value
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_yaml_int)
+StrictLoader.add_constructor("tag:yaml.org,2002:float", StrictLoader.construct_yaml_float)
+
+
+def _line(event: yaml.Event) -> int | None:
+    mark = event.start_mark
+    return mark.line if mark is not None else None
+
+
+def _check_limits(text: str, budget: list[int]) -> None:
+    """First pass over the parser's events (libyaml, no objects built): depth, nodes, aliases.
+
+    ``budget`` holds the nodes still allowed over the whole database; it is decreased.
+    """
+    depth = nodes = aliases = 0
+    loader = StrictLoader(text)
     try:
-        size = path.stat().st_size
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                nodes += 1
+                if depth > MAX_DEPTH:
+                    raise _LimitError(f"nested deeper than {MAX_DEPTH} levels", _line(event))
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            elif isinstance(event, yaml.ScalarEvent):
+                nodes += 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise _LimitError(f"more than {MAX_ALIASES} aliases", _line(event))
+            if nodes > MAX_NODES_PER_FILE:
+                raise _LimitError(f"more than {MAX_NODES_PER_FILE:,} YAML nodes in one file", None)
+            if nodes > budget[0]:
+                raise _LimitError(f"the database holds more than {MAX_NODES_TOTAL:,} YAML nodes", None)
+    finally:
+        loader.dispose()
+    budget[0] -= nodes
+
+
+def _regular_file_problem(path: Path) -> str | None:
+    """Why ``path`` may not be read (missing, not a regular file, too large), else None."""
+    try:
+        info = path.stat()
+    except OSError as error:
+        return f"{path}: cannot read ({error.strerror})"
+    if stat.S_ISDIR(info.st_mode):
+        return f"{path}: is a folder, not a YAML file"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{path}: is not a regular file (a FIFO or device?); refused unopened"
+    if info.st_size > MAX_FILE_BYTES:
+        return f"{path}: {info.st_size} bytes is over the {MAX_FILE_BYTES} byte limit"
+    return None
+
+
+UNREADABLE: Any = object()
+"""What :func:`_read_yaml` returns for a file it refused (the problem is already recorded)."""
+
+
+def _read_yaml(path: Path, problems: list[str], budget: list[int] | None = None) -> Any:
+    """The data of one YAML file, or :data:`UNREADABLE` after appending why to ``problems``."""
+    refused = _regular_file_problem(path)
+    if refused:
+        problems.append(refused)
+        return UNREADABLE
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            problems.append(f"{path}: over the {MAX_FILE_BYTES} byte limit")
+            return UNREADABLE
+        text = raw.decode("utf-8")
     except OSError as error:
         problems.append(f"{path}: cannot read ({error.strerror})")
-        return None
-    if size > MAX_FILE_BYTES:
-        problems.append(f"{path}: {size} bytes is over the {MAX_FILE_BYTES} byte limit")
-        return None
+        return UNREADABLE
+    except UnicodeDecodeError:
+        problems.append(f"{path}: not UTF-8 text")
+        return UNREADABLE
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+        _check_limits(text, budget if budget is not None else [MAX_NODES_TOTAL])
+        return yaml.load(text, Loader=StrictLoader)  # a subclass of the safe loader
+    except _LimitError as error:
+        where = f" line {error.line + 1}" if error.line is not None else ""
+        problems.append(f"{path}:{where} refused: {error}")
+        return UNREADABLE
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]
         problems.append(f"{path}:{where} not valid safe YAML: {reason}")
-        return None
-    except UnicodeDecodeError:
-        problems.append(f"{path}: not UTF-8 text")
-        return None
+        return UNREADABLE
+    except (ValueError, RecursionError, MemoryError) as error:
+        problems.append(f"{path}: not valid safe YAML: {type(error).__name__}")
+        return UNREADABLE
 
 
 def _validate(model: type[ModelT], data: Any, path: Path, problems: list[str]) -> ModelT | None:
+    if data is UNREADABLE:
+        return None
     if not isinstance(data, dict):
         problems.append(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
         return None
@@ -91,14 +257,14 @@ def _validate(model: type[ModelT], data: Any, path: Path, problems: list[str]) -
         return None
 
 
-def _load_sources(folder: Path, problems: list[str]) -> dict[str, Source]:
+def _load_sources(folder: Path, problems: list[str], budget: list[int] | None = None) -> dict[str, Source]:
     path = folder / "sources.yaml"
     if not path.exists():
         problems.append(f"{path}: missing (every fact cites a key of this file)")
         return {}
-    data = _read_yaml(path, problems)
+    data = _read_yaml(path, problems, budget)
     if not isinstance(data, dict) or not isinstance(data.get("sources"), dict):
-        if data is not None:
+        if data is not UNREADABLE:
             problems.append(f"{path}: expected 'sources:' mapping key -> source")
         return {}
     sources: dict[str, Source] = {}
@@ -260,7 +426,10 @@ class RegionDB:
         return None
 
     def profile_path(self, profile: Profile) -> Path:
-        """Where a series' file lies."""
+        """Where a series' file lies; always inside ``profiles/`` (InputError otherwise)."""
+        outside = _outside_profiles(self.folder, profile.file)
+        if outside:
+            raise InputError(f"profile {profile.id}: file {profile.file!r} {outside}")
         return self.folder / "profiles" / profile.file
 
 
@@ -414,12 +583,16 @@ def check_regions(
     return problems
 
 
-def load_hardware(folder: Path, problems: list[str]) -> HardwareDB:
-    """Read every ``*.yaml`` of ``folder`` (a ``hardware_db/``), appending problems found."""
-    sources = _load_sources(folder, problems)
+def load_hardware(folder: Path, problems: list[str], budget: list[int] | None = None) -> HardwareDB:
+    """Read every ``*.yaml`` of ``folder`` (a ``hardware_db/``), appending problems found.
+
+    ``budget`` holds how many YAML nodes may still be read (shared by both databases).
+    """
+    budget = budget if budget is not None else [MAX_NODES_TOTAL]
+    sources = _load_sources(folder, problems, budget)
     found: list[tuple[Path, Device]] = []
     for path in _data_files(folder):
-        parsed = _validate(HardwareFile, _read_yaml(path, problems), path, problems)
+        parsed = _validate(HardwareFile, _read_yaml(path, problems, budget), path, problems)
         if parsed is not None:
             found.extend((path, device) for device in parsed.devices)
     problems.extend(check_hardware(found, sources))
@@ -431,13 +604,28 @@ def load_hardware(folder: Path, problems: list[str]) -> HardwareDB:
     return HardwareDB(devices=devices, sources=sources, names=names, index=NameIndex.build(devices))
 
 
-def load_regions(folder: Path, problems: list[str]) -> RegionDB:
+def _outside_profiles(folder: Path, name: str) -> str | None:
+    """Why a profile's ``file`` does not name a file inside ``folder/profiles/``, else None."""
+    relative = Path(name)
+    if relative.is_absolute() or relative.drive:
+        return "is an absolute path; give a file name inside profiles/"
+    if ".." in relative.parts or "\\" in name:
+        return "leaves the profiles/ folder; give a file name inside it"
+    base = (folder / "profiles").resolve()
+    target = (base / relative).resolve()
+    if base != target and base not in target.parents:
+        return "resolves outside the profiles/ folder (a symbolic link?); refused"
+    return None
+
+
+def load_regions(folder: Path, problems: list[str], budget: list[int] | None = None) -> RegionDB:
     """Read every ``*.yaml`` of ``folder`` (a ``region_db/``) and its profiles index."""
-    sources = _load_sources(folder, problems)
+    budget = budget if budget is not None else [MAX_NODES_TOTAL]
+    sources = _load_sources(folder, problems, budget)
     found: list[tuple[Path, Region]] = []
     providers: dict[str, Provider] = {}
     for path in _data_files(folder):
-        parsed = _validate(RegionFile, _read_yaml(path, problems), path, problems)
+        parsed = _validate(RegionFile, _read_yaml(path, problems, budget), path, problems)
         if parsed is None:
             continue
         found.extend((path, region) for region in parsed.regions)
@@ -448,12 +636,16 @@ def load_regions(folder: Path, problems: list[str]) -> RegionDB:
     profiles: dict[str, Profile] = {}
     index_path = folder / "profiles" / "index.yaml"
     if index_path.exists():
-        index = _validate(ProfileIndex, _read_yaml(index_path, problems), index_path, problems)
+        index = _validate(ProfileIndex, _read_yaml(index_path, problems, budget), index_path, problems)
         if index is not None:
             for profile in index.profiles:
                 if profile.id in profiles:
                     problems.append(f"{index_path}: profile {profile.id} listed twice")
-                if not (folder / "profiles" / profile.file).exists():
+                outside = _outside_profiles(folder, profile.file)
+                if outside:
+                    problems.append(f"{index_path}: {profile.id}: file {profile.file!r} {outside}")
+                    continue
+                if not (folder / "profiles" / profile.file).is_file():
                     problems.append(f"{index_path}: {profile.id}: file {profile.file} missing")
                 profiles[profile.id] = profile
     seen: dict[str, Path] = {}
@@ -484,23 +676,132 @@ def check_databases(db_dir: Path | None = None) -> tuple[Databases, list[str]]:
     for name in ("hardware_db", "region_db"):
         if not (root / name).is_dir():
             problems.append(f"{root}: no {name}/ folder")
-    hardware = load_hardware(root / "hardware_db", problems)
-    regions = load_regions(root / "region_db", problems)
+    budget = [MAX_NODES_TOTAL]
+    hardware = load_hardware(root / "hardware_db", problems, budget)
+    regions = load_regions(root / "region_db", problems, budget)
     return Databases(hardware=hardware, regions=regions, folder=root), problems
+
+
+CACHE_DIR_ENV = "WATTPRINT_CACHE_DIR"
+"""Where parsed databases are cached (default ``$XDG_CACHE_HOME/wattprint`` or
+``~/.cache/wattprint``); ``off`` turns the cache off."""
+CACHE_KEEP = 16
+"""Most cached databases kept; the least recently written are removed."""
+_CACHE_MAX_BYTES = 64 * 1024 * 1024
+
+
+def cache_dir() -> Path | None:
+    """The cache folder, or None when the cache is off."""
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override is not None:
+        return None if override.strip().lower() in ("", "off", "0", "no") else Path(override)
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    except (RuntimeError, KeyError):  # no home folder: no cache
+        return None
+    return Path(base) / "wattprint"
+
+
+def _content_key(root: Path) -> str | None:
+    """SHA-256 of everything a load reads (and of the code and versions that read it).
+
+    None when a file may not be read as it stands (not a regular file, too large): the full
+    load then reports it.
+    """
+    digest = hashlib.sha256()
+    for code in (Path(__file__), Path(__file__).with_name("schema.py")):
+        digest.update(code.read_bytes())
+    digest.update(f"{sys.version}|{pydantic.VERSION}|{yaml.__version__}|{root}".encode())
+    for name in ("hardware_db", "region_db"):
+        folder = root / name
+        if not folder.is_dir():
+            return None
+        files = sorted(folder.glob("*.yaml"))
+        if name == "region_db":
+            profiles = folder / "profiles"
+            listing = (
+                [f"{n}:{(profiles / n).is_file()}" for n in sorted(os.listdir(profiles))]
+                if profiles.is_dir()
+                else []
+            )
+            digest.update(("\0".join(listing) + "\1").encode())
+            if (profiles / "index.yaml").exists():
+                files.append(profiles / "index.yaml")
+        for path in files:
+            if _regular_file_problem(path):
+                return None
+            digest.update(f"{path.relative_to(root)}\0".encode())
+            digest.update(path.read_bytes())
+            digest.update(b"\1")
+    return digest.hexdigest()
+
+
+def _private(info: os.stat_result) -> bool:
+    """Owned by this user and writable by no one else."""
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _read_cache(folder: Path, key: str) -> Databases | None:
+    """The cached databases for ``key``; None when absent, foreign, or unreadable.
+
+    Cache files are pickles, so only a file this user owns, in a folder this user owns, that no
+    one else can write, is read (whoever can write there can already run code as this user).
+    """
+    path = folder / f"databases-{key[:40]}.pickle"
+    try:
+        folder_info, info = folder.lstat(), path.lstat()
+        if not (stat.S_ISDIR(folder_info.st_mode) and _private(folder_info)):
+            return None
+        if not (stat.S_ISREG(info.st_mode) and _private(info)) or info.st_size > _CACHE_MAX_BYTES:
+            return None
+        loaded = pickle.loads(path.read_bytes())
+    except Exception:  # a missing, torn or stale cache file is only a cache miss
+        return None
+    return loaded if isinstance(loaded, Databases) else None
+
+
+def _write_cache(folder: Path, key: str, databases: Databases) -> None:
+    """Store ``databases`` atomically; a folder that cannot be written only means no cache."""
+    with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(folder.lstat()):
+            return
+        handle, name = tempfile.mkstemp(prefix=".databases-", suffix=".partial", dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump(databases, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(name, folder / f"databases-{key[:40]}.pickle")
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name)
+        cached = sorted(folder.glob("databases-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in cached[CACHE_KEEP:]:
+            stale.unlink(missing_ok=True)
 
 
 @lru_cache(maxsize=8)
 def _load_cached(root: str) -> Databases:
+    folder = cache_dir()
+    key = _content_key(Path(root)) if folder is not None else None
+    if folder is not None and key is not None:
+        cached = _read_cache(folder, key)
+        if cached is not None:
+            return cached
     databases, problems = check_databases(Path(root))
     if problems:
         raise DatabaseError(problems)
+    if folder is not None and key is not None:
+        _write_cache(folder, key, databases)
     return databases
 
 
 def load_databases(db_dir: Path | str | None = None) -> Databases:
     """Both databases, validated; raises :class:`DatabaseError` listing every problem.
 
-    Loaded once per folder and process.
+    Loaded once per folder and process. A database that validated is cached on disk under
+    :func:`cache_dir`, keyed by the SHA-256 of every file read, of this module and the schema,
+    and of the Python, pydantic and PyYAML versions: any change to any of them is a miss and a
+    full validation.
     """
     root = Path(db_dir) if db_dir is not None else default_db_dir()
     return _load_cached(str(root.resolve()))

@@ -51,6 +51,7 @@ import pandas as pd
 
 from app.engine import units
 from app.errors import InputError
+from app.files import input_file, os_error_text
 
 MAX_SERIES_BYTES = 64 * 1024 * 1024
 """Largest series file read [bytes] (about 2 million rows)."""
@@ -108,14 +109,13 @@ def load_profile(path: Path | str) -> pd.Series:
 def _read_text(file_or_buffer: Path | str | bytes | IO[bytes] | IO[str]) -> tuple[str, str]:
     """(text, display name) of a path, bytes or a binary/text buffer; BOM removed."""
     if isinstance(file_or_buffer, (str, Path)):
-        file = Path(file_or_buffer)
-        if file.is_dir():
-            raise InputError(f"series file {file} is a folder; give a CSV file")
-        if not file.is_file():
-            raise InputError(f"series file {file} does not exist")
-        if file.stat().st_size > MAX_SERIES_BYTES:
-            raise InputError(f"series file {file} is larger than {MAX_SERIES_BYTES // 2**20} MiB")
-        raw: bytes | str = file.read_bytes()
+        file = input_file(file_or_buffer, "series file")
+        try:
+            if file.stat().st_size > MAX_SERIES_BYTES:
+                raise InputError(f"series file {file} is larger than {MAX_SERIES_BYTES // 2**20} MiB")
+            raw: bytes | str = file.read_bytes()
+        except OSError as error:
+            raise InputError(f"series file {str(file)!r} cannot be read: {os_error_text(error)}") from None
         name = file.name
     elif isinstance(file_or_buffer, (bytes, bytearray)):
         raw, name = bytes(file_or_buffer), "uploaded series"

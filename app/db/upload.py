@@ -3,8 +3,9 @@
 An upload is a zip holding ``hardware_db/`` and ``region_db/`` (optionally under one top
 folder), or loose YAML files for each folder. It is copied into a fresh temporary folder and
 validated there with :func:`app.db.loader.check_databases`; nothing in it is executed or
-imported: YAML is read with ``yaml.safe_load`` only (a tag that builds an object is reported as
-a problem), and only ``.yaml`` files are written.
+imported: YAML is read with the loader's strict safe loader only (a tag that builds an object,
+a duplicate key, nesting past the depth limit or too many nodes is reported as a problem), and
+only ``.yaml`` files are written.
 
 Refused, each with one line naming the entry:
 
@@ -22,9 +23,12 @@ References
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tempfile
+import threading
 import zipfile
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -153,12 +157,37 @@ def stage_upload(uploads: Sequence[tuple[str, str, bytes]], target: Path) -> tup
     return written, problems
 
 
+_CHECKED: OrderedDict[str, UploadCheck] = OrderedDict()
+_CHECKED_LOCK = threading.Lock()
+CHECKS_KEPT = 16
+"""Most upload results remembered (by content hash): a page rerun does not validate again."""
+
+
 def check_upload(uploads: Sequence[tuple[str, str, bytes]]) -> UploadCheck:
     """Stage ``uploads`` (see :func:`stage_upload`) in a temporary folder and validate them.
 
     Problems name files relative to the upload (``hardware_db/gpus.yaml: ...``); the temporary
-    folder is removed before returning.
+    folder is removed before returning. The result of the same uploads (same names and bytes)
+    is remembered, so a web page that reruns does not pay for the validation again.
     """
+    digest = hashlib.sha256()
+    for folder, name, data in uploads:
+        digest.update(f"{folder}\0{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    key = digest.hexdigest()
+    with _CHECKED_LOCK:  # the web app's sessions run in threads
+        if key in _CHECKED:
+            _CHECKED.move_to_end(key)
+            return _CHECKED[key]
+    result = _check_upload(uploads)
+    with _CHECKED_LOCK:
+        _CHECKED[key] = result
+        while len(_CHECKED) > CHECKS_KEPT:
+            _CHECKED.popitem(last=False)
+    return result
+
+
+def _check_upload(uploads: Sequence[tuple[str, str, bytes]]) -> UploadCheck:
     with tempfile.TemporaryDirectory(prefix="wattprint-upload-") as folder:
         root = Path(folder)
         written, problems = stage_upload(uploads, root)

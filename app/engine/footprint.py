@@ -55,6 +55,20 @@ BLOOM_LIFETIME_YEARS = 6.0
 BLOOM_LIFETIME_UTILIZATION = 0.85
 """Default share of the life the hardware is in use [-] (Luccioni et al. 2022, 4.1)."""
 
+MAX_DURATION_H = 10_000_000.0
+"""Longest wall-clock duration accepted [h] (about 1,141 years). A design bound, not a fact: it
+leaves room for published runs stated in device-hours of one device (BLOOM's 1,082,990 A100-hours)
+and keeps every product of accepted inputs a finite float."""
+MAX_DEVICE_HOURS = 1e12
+"""Most device-hours accepted [h] (a million devices for a million hours; a design bound)."""
+DEVICE_COUNT_RANGE = (0.001, 1e8)
+"""Fewest and most devices accepted [-]: a thousandth of a device (a shared slice) up to a
+hundred million (a design bound)."""
+MAX_POWER_W = 1e9
+"""Largest power accepted for any power figure [W] (1 GW, a design bound)."""
+MAX_INTENSITY_G_PER_KWH = 5_000.0
+"""Largest grid intensity accepted [gCO2e/kWh]; the dirtiest grids are about 1000-1100."""
+
 
 @dataclass(frozen=True)
 class Assumption:
@@ -196,7 +210,7 @@ def _check_range(name: str, bounds: tuple[float, float] | None, minimum: float) 
 def validate_job(job: Job) -> None:
     """Raise :class:`InputError` naming the first invalid or conflicting value of ``job``."""
     _check_finite("intensity_g_per_kwh", job.intensity_g_per_kwh, 0.0)
-    if job.intensity_g_per_kwh > 5_000:
+    if job.intensity_g_per_kwh > MAX_INTENSITY_G_PER_KWH:
         raise InputError(
             f"intensity_g_per_kwh {job.intensity_g_per_kwh:g} is not a grid intensity; "
             "valid: 0-5000 gCO2e/kWh (the dirtiest grids are about 1000-1100)"
@@ -210,6 +224,19 @@ def validate_job(job: Job) -> None:
     if job.device_hours is not None:
         _check_finite("device-hours", job.device_hours, 0.0)
     _check_finite("device count", job.device_count, 0.0, strict=True)
+    low_count, high_count = DEVICE_COUNT_RANGE
+    if not low_count <= job.device_count <= high_count:
+        raise InputError(
+            f"device count must be between {low_count:g} and {high_count:g}, got {job.device_count:g}"
+        )
+    duration_h, device_hours = _durations(job)
+    if duration_h > MAX_DURATION_H:
+        raise InputError(
+            f"duration {duration_h:g} h is over the {MAX_DURATION_H:,.0f} h (1,141-year) limit; "
+            "give hours (or device-hours / count) up to that"
+        )
+    if device_hours > MAX_DEVICE_HOURS:
+        raise InputError(f"{device_hours:g} device-hours is over the limit of {MAX_DEVICE_HOURS:g}")
     _check_finite("utilization", job.utilization, 0.0)
     if job.utilization > 1.5:
         raise InputError(f"utilization is a fraction of TDP (0-1.5), got {job.utilization:g}")
@@ -218,6 +245,10 @@ def validate_job(job: Job) -> None:
         raise InputError(f"pue must be between 1.0 and 5.0, got {job.pue:g}")
     _check_finite("cpu power", job.cpu_power_w, 0.0)
     _check_finite("memory power", job.memory_power_w, 0.0)
+    if job.net_intensity_g_per_kwh is not None and job.net_intensity_g_per_kwh > MAX_INTENSITY_G_PER_KWH:
+        raise InputError(
+            f"net_intensity_g_per_kwh {job.net_intensity_g_per_kwh:g} is not a grid intensity; valid: 0-5000"
+        )
     sources = [
         job.total_power_w is not None,
         job.measured_power_w is not None,
@@ -237,18 +268,61 @@ def validate_job(job: Job) -> None:
         ("total power", job.total_power_w),
         ("measured power", job.measured_power_w),
         ("device power", job.device_power_w),
+        ("cpu power", job.cpu_power_w),
+        ("memory power", job.memory_power_w),
     ):
-        if value is not None and value > 1e9:
+        if value is not None and value > MAX_POWER_W:
             raise InputError(f"{name} {value:g} W is implausible; valid: 0-1,000,000,000 W (1 GW)")
     _check_range("utilization", job.utilization_range, 0.0)
     _check_range("pue", job.pue_range, 1.0)
     _check_range("intensity", job.intensity_range, 0.0)
+    if job.pue_range is not None and job.pue_range[1] > 5.0:
+        raise InputError(f"pue range must lie between 1.0 and 5.0, got high {job.pue_range[1]:g}")
+    if job.utilization_range is not None and job.utilization_range[1] > 1.5:
+        raise InputError(f"utilization range must lie in 0-1.5, got high {job.utilization_range[1]:g}")
+    if job.intensity_range is not None and job.intensity_range[1] > MAX_INTENSITY_G_PER_KWH:
+        raise InputError(f"intensity range must lie in 0-5000 gCO2e/kWh, got high {job.intensity_range[1]:g}")
     if job.embodied is not None:
         _check_finite("embodied kgCO2e per device", job.embodied.per_device_kgco2e, 0.0)
         _check_finite("lifetime years", job.embodied.lifetime_years, 0.0, strict=True)
         _check_finite("lifetime utilization", job.embodied.lifetime_utilization, 0.0, strict=True)
         if job.embodied.lifetime_utilization > 1.0:
             raise InputError("lifetime utilization must be in (0, 1]")
+
+
+def _durations(job: Job) -> tuple[float, float]:
+    """(wall-clock duration [h], device-hours [h]) of a job; count must be positive."""
+    if job.device_hours is not None:
+        return job.device_hours / job.device_count, job.device_hours
+    assert job.duration_h is not None
+    return job.duration_h, job.duration_h * job.device_count
+
+
+def check_result(footprint: Footprint) -> Footprint:
+    """``footprint`` when every quantity in it is a finite number, else a one-line InputError.
+
+    The last line of the numeric guard: bounded inputs give finite results, and this makes sure no
+    ``inf`` or ``NaN`` ever reaches a page, a report or a JSON document.
+    """
+    values: dict[str, float | None] = {
+        "device_hours": footprint.device_hours,
+        "duration_h": footprint.duration_h,
+        "power_w": footprint.power_w,
+        "it_energy_kwh": footprint.it_energy_kwh,
+        "energy_kwh": footprint.energy_kwh,
+        "pue": footprint.pue,
+        "intensity_g_per_kwh": footprint.intensity_g_per_kwh,
+        "co2e_kg": footprint.co2e_kg,
+        "market_co2e_kg": footprint.market_co2e_kg,
+        "embodied_co2e_kg": footprint.embodied_co2e_kg,
+        "total_co2e_kg": footprint.total_co2e_kg,
+    }
+    values.update({f"range.{k}": v for k, v in vars(footprint.range).items()})
+    values.update({f"breakdown.{k}": v for k, v in vars(footprint.breakdown).items()})
+    for name, value in values.items():
+        if value is not None and not math.isfinite(value):
+            raise InputError(f"the result {name} is not a finite number ({value}); check the inputs' sizes")
+    return footprint
 
 
 def embodied_co2e_kg(
@@ -296,13 +370,7 @@ def _device_power(job: Job, utilization: float) -> float:
 def estimate(job: Job) -> Footprint:
     """Footprint of one job segment; see the module notes for the equations."""
     validate_job(job)
-    if job.device_hours is not None:
-        device_hours = job.device_hours
-        duration_h = job.device_hours / job.device_count
-    else:
-        assert job.duration_h is not None
-        duration_h = job.duration_h
-        device_hours = job.duration_h * job.device_count
+    duration_h, device_hours = _durations(job)
     pue = 1.0 if job.pue_included else job.pue
 
     def draw(utilization: float, measured_factor: float = 1.0) -> tuple[float, float]:
@@ -372,7 +440,7 @@ def estimate(job: Job) -> Footprint:
         pue_overhead_kwh=energy_kwh - it_energy_kwh,
         embodied_co2e_kg=embodied_kg,
     )
-    return Footprint(
+    footprint = Footprint(
         device_hours=device_hours,
         duration_h=duration_h,
         power_w=power_w,
@@ -388,6 +456,7 @@ def estimate(job: Job) -> Footprint:
         breakdown=breakdown,
         assumptions=job.assumptions,
     )
+    return check_result(footprint)
 
 
 def estimate_segments(jobs: Sequence[Job]) -> Footprint:
@@ -407,33 +476,35 @@ def estimate_segments(jobs: Sequence[Job]) -> Footprint:
     assumptions: list[Assumption] = []
     for part in parts:
         assumptions.extend(a for a in part.assumptions if a not in assumptions)
-    return Footprint(
-        device_hours=sum(p.device_hours for p in parts),
-        duration_h=duration,
-        power_w=it_energy * units.WH_PER_KWH / duration if duration else 0.0,
-        it_energy_kwh=it_energy,
-        energy_kwh=energy,
-        pue=energy / it_energy if it_energy else parts[0].pue,
-        intensity_g_per_kwh=co2e * units.G_PER_KG / energy if energy else parts[0].intensity_g_per_kwh,
-        co2e_kg=co2e,
-        market_co2e_kg=None if any(m is None for m in markets) else sum(m or 0.0 for m in markets),
-        embodied_co2e_kg=sum(p.embodied_co2e_kg for p in parts),
-        total_co2e_kg=sum(p.total_co2e_kg for p in parts),
-        range=Range(
-            energy_kwh_low=sum(p.range.energy_kwh_low for p in parts),
-            energy_kwh_high=sum(p.range.energy_kwh_high for p in parts),
-            co2e_kg_low=sum(p.range.co2e_kg_low for p in parts),
-            co2e_kg_high=sum(p.range.co2e_kg_high for p in parts),
-        ),
-        breakdown=Breakdown(
-            accelerators_kwh=sum(p.breakdown.accelerators_kwh for p in parts),
-            cpu_kwh=sum(p.breakdown.cpu_kwh for p in parts),
-            memory_kwh=sum(p.breakdown.memory_kwh for p in parts),
-            pue_overhead_kwh=sum(p.breakdown.pue_overhead_kwh for p in parts),
-            embodied_co2e_kg=sum(p.breakdown.embodied_co2e_kg for p in parts),
-        ),
-        assumptions=tuple(assumptions),
-        segments=parts,
+    return check_result(
+        Footprint(
+            device_hours=sum(p.device_hours for p in parts),
+            duration_h=duration,
+            power_w=it_energy * units.WH_PER_KWH / duration if duration else 0.0,
+            it_energy_kwh=it_energy,
+            energy_kwh=energy,
+            pue=energy / it_energy if it_energy else parts[0].pue,
+            intensity_g_per_kwh=co2e * units.G_PER_KG / energy if energy else parts[0].intensity_g_per_kwh,
+            co2e_kg=co2e,
+            market_co2e_kg=None if any(m is None for m in markets) else sum(m or 0.0 for m in markets),
+            embodied_co2e_kg=sum(p.embodied_co2e_kg for p in parts),
+            total_co2e_kg=sum(p.total_co2e_kg for p in parts),
+            range=Range(
+                energy_kwh_low=sum(p.range.energy_kwh_low for p in parts),
+                energy_kwh_high=sum(p.range.energy_kwh_high for p in parts),
+                co2e_kg_low=sum(p.range.co2e_kg_low for p in parts),
+                co2e_kg_high=sum(p.range.co2e_kg_high for p in parts),
+            ),
+            breakdown=Breakdown(
+                accelerators_kwh=sum(p.breakdown.accelerators_kwh for p in parts),
+                cpu_kwh=sum(p.breakdown.cpu_kwh for p in parts),
+                memory_kwh=sum(p.breakdown.memory_kwh for p in parts),
+                pue_overhead_kwh=sum(p.breakdown.pue_overhead_kwh for p in parts),
+                embodied_co2e_kg=sum(p.breakdown.embodied_co2e_kg for p in parts),
+            ),
+            assumptions=tuple(assumptions),
+            segments=parts,
+        )
     )
 
 

@@ -52,6 +52,9 @@ class Reference:
     key: str
     kind: str
     fields: tuple[tuple[str, str], ...]
+    verbatim: bool = False
+    """True for text from a database or a user: every character is written as itself (backslashes,
+    braces and comment signs escaped; no markup), and the author is kept as one corporate name."""
 
 
 METHOD_REFERENCES: dict[str, Reference] = {
@@ -234,13 +237,13 @@ def _bib_key(key: str) -> str:
 def source_reference(key: str, source: Source) -> Reference:
     """A BibTeX ``@misc`` entry for a database source."""
     fields = [
-        ("author", "{" + source.publisher + "}"),
+        ("author", source.publisher),
         ("title", source.title),
         ("year", str(source.year)),
     ]
     if source.url:
         fields.append(("url", str(source.url)))
-    return Reference(_bib_key(key), "misc", tuple(fields))
+    return Reference(_bib_key(key), "misc", tuple(fields), verbatim=True)
 
 
 def data_sources(spec: JobSpec, databases: Databases | None) -> list[Reference]:
@@ -311,9 +314,41 @@ _LATEX_SPECIAL = {
 }
 
 
+def _one_line(text: str) -> str:
+    """``text`` on one line: line breaks and other control characters become spaces."""
+    return "".join(char if char.isprintable() else " " for char in text)
+
+
 def latex_escape(text: str) -> str:
-    """``text`` with LaTeX's special characters escaped (``% & _ # $ { } ~ ^ \\``)."""
-    return "".join(_LATEX_SPECIAL.get(char, char) for char in text)
+    """``text`` with LaTeX's special characters escaped (``% & _ # $ { } ~ ^ \\``).
+
+    A backslash becomes ``\\textbackslash{}``, so ``\\input{...}`` or ``\\write18{...}`` from a
+    database title is printed, never run; line breaks become spaces.
+    """
+    return "".join(_LATEX_SPECIAL.get(char, char) for char in _one_line(text))
+
+
+_BIBTEX_VERBATIM = {
+    **_LATEX_SPECIAL,
+    # BibTeX counts every brace, escaped or not: braces become brace-free commands.
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+}
+
+
+def bibtex_verbatim(text: str) -> str:
+    """A BibTeX field value that prints ``text`` as it is, whatever it holds.
+
+    Every LaTeX special character, the backslash included, is escaped; braces become
+    ``\\textbraceleft{}``/``\\textbraceright{}`` (always balanced); line breaks become spaces.
+    """
+    return "".join(_BIBTEX_VERBATIM.get(char, char) for char in _one_line(text))
+
+
+def bibtex_url(url: str) -> str:
+    """A URL for a BibTeX ``url`` field: characters that end a field or a line percent-encoded."""
+    replacements = {"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20", '"': "%22"}
+    return "".join(replacements.get(char, char if char.isprintable() else "") for char in url)
 
 
 def bibtex_escape(text: str) -> str:
@@ -336,9 +371,14 @@ def bibtex(references: list[Reference]) -> str:
     for reference in references:
         lines = [f"@{reference.kind}{{{reference.key},"]
         for name, value in reference.fields:
-            field_value = value if name == "url" else bibtex_escape(value)
             if name == "url":
-                field_value = field_value.replace("{", "%7B").replace("}", "%7D")
+                field_value = bibtex_url(value)
+            elif reference.verbatim:
+                field_value = bibtex_verbatim(value)
+                if name == "author":
+                    field_value = "{" + field_value + "}"  # a corporate author, not "Last, First"
+            else:
+                field_value = bibtex_escape(value)
             lines.append(f"  {name} = {{{field_value}}},")
         lines.append("}")
         blocks.append("\n".join(lines))
@@ -596,7 +636,8 @@ def markdown_document(result: Statement) -> str:
 
 def latex_document(result: Statement) -> str:
     """The LaTeX paragraph followed by the reproducibility block as a verbatim comment."""
-    comment = "\n".join("% " + line for line in [result.cli, *result.spec_json.splitlines()])
+    # Every line of the block is a comment, also when an id or alias holds a line break.
+    comment = "\n".join("% " + line for line in [*result.cli.splitlines(), *result.spec_json.splitlines()])
     return f"{result.latex}\n\n% Reproduce with:\n{comment}\n"
 
 

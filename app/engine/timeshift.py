@@ -159,6 +159,11 @@ class SlotGrid:
         return pd.DatetimeIndex(self.start + offsets)
 
 
+MAX_WINDOW_H = 1_000_000.0
+"""Longest job or flexibility accepted [h] (about 114 years): a design bound that keeps a job and
+its window inside the 584 years pandas timestamps span."""
+
+
 def _seconds(name: str, hours: float, minimum: float = 0.0, strict: bool = False) -> int:
     """Hours -> whole seconds, refusing non-finite or out-of-range values."""
     if isinstance(hours, bool) or not isinstance(hours, (int, float, np.floating, np.integer)):
@@ -169,6 +174,8 @@ def _seconds(name: str, hours: float, minimum: float = 0.0, strict: bool = False
     if value < minimum or (strict and value <= minimum):
         relation = "greater than" if strict else "at least"
         raise InputError(f"{name} must be {relation} {minimum:g} h, got {value:g}")
+    if value > MAX_WINDOW_H:
+        raise InputError(f"{name} must be at most {MAX_WINDOW_H:,.0f} h (about 114 years), got {value:g}")
     return round(value * units.SECONDS_PER_HOUR)
 
 
@@ -732,9 +739,17 @@ def _as_utc(start: pd.Timestamp | str | None, grid_start: pd.Timestamp) -> pd.Ti
         stamp = pd.Timestamp(start)
     except (ValueError, TypeError):
         raise InputError(f"start must be an ISO 8601 timestamp with an offset, got {start!r}") from None
+    if pd.isna(stamp):
+        raise InputError(f"start must be an ISO 8601 timestamp with an offset, got {start!r}")
     if stamp.tzinfo is None:
         raise InputError(f"start {stamp.isoformat()} has no time zone; add an offset such as +00:00")
-    return stamp.tz_convert("UTC")
+    try:
+        return stamp.tz_convert("UTC").as_unit("ns")
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        raise InputError(
+            f"start {stamp.isoformat()} is outside the dates handled ({pd.Timestamp.min:%Y-%m-%d} to "
+            f"{pd.Timestamp.max:%Y-%m-%d})"
+        ) from None
 
 
 def _window(
@@ -757,6 +772,9 @@ def _window(
     offset_s = round((t0 - first_time).total_seconds())
     if offset_s < 0:
         raise InputError(f"start {t0.isoformat()} is before the series begins ({first_time.isoformat()})")
+    last_time = pd.Timestamp(index[-1])
+    if t0 > last_time:
+        raise InputError(f"start {t0.isoformat()} is after the series ends ({last_time.isoformat()})")
     align = [duration_s, flex_s, offset_s]
     if min_chunk_h is not None:
         align.append(_seconds("min_chunk_h", min_chunk_h, 0.0, strict=True))
@@ -765,10 +783,13 @@ def _window(
     job_slots = duration_s // grid.step_s
     flex_slots = flex_s // grid.step_s
     if first + job_slots + flex_slots > len(grid.intensity_g_per_kwh):
-        need = t0 + pd.Timedelta(seconds=duration_s + flex_s)
+        try:
+            need = (t0 + pd.Timedelta(seconds=duration_s + flex_s)).isoformat()
+        except (pd.errors.OutOfBoundsDatetime, pd.errors.OutOfBoundsTimedelta, OverflowError):
+            need = "after the last date handled (2262)"
         raise InputError(
             f"the series ends at {grid.end.isoformat()}; a {duration_h:g} h job with {flex_h:g} h of "
-            f"flexibility starting {t0.isoformat()} needs data until {need.isoformat()}"
+            f"flexibility starting {t0.isoformat()} needs data until {need}"
         )
     return _Window(grid, first, job_slots, flex_slots, t0)
 

@@ -19,6 +19,7 @@ edge, so the window spans exactly the call times.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from app.errors import InputError, MeasurementError
+from app.files import check_output_path, os_error_text
 from app.measure.backends import Clock, DeviceInfo, PowerBackend, Reading
 from app.measure.measurement import Measurement, Sample, integrate
 
@@ -76,26 +78,39 @@ class JsonlLog:
     """Append-only JSONL file; every line is flushed and fsync'd before :meth:`write` returns."""
 
     def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+        # A folder, FIFO or device (/dev/full) is refused before opening: nothing blocks on it.
+        self.path = check_output_path(path, what="log")
         try:
             self._handle: IO[str] | None = self.path.open("a", encoding="utf-8")
         except OSError as error:
-            raise MeasurementError(f"cannot open log {self.path}: {error.strerror or error}") from None
+            raise MeasurementError(f"cannot open log {self.path}: {os_error_text(error)}") from None
         self._lock = threading.Lock()
+        self.failure: str | None = None
 
     def write(self, record: dict[str, Any]) -> None:
+        """Append one line; an OS error (a full disk) closes the log and raises MeasurementError."""
         line = json.dumps(record, allow_nan=False, separators=(",", ":"), default=str)
         with self._lock:
             if self._handle is None:
                 return
-            self._handle.write(line + "\n")
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
+            try:
+                self._handle.write(line + "\n")
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+            except OSError as error:
+                self.failure = (
+                    f"log {self.path} could not be written ({os_error_text(error)}); logging stopped"
+                )
+                with contextlib.suppress(OSError):
+                    self._handle.close()
+                self._handle = None
+                raise MeasurementError(self.failure) from None
 
     def close(self) -> None:
         with self._lock:
             if self._handle is not None:
-                self._handle.close()
+                with contextlib.suppress(OSError):
+                    self._handle.close()
                 self._handle = None
 
 
@@ -176,7 +191,10 @@ class Sampler:
             sample = Sample(self.clock(), readings)
             self.samples.append(sample)
             if self.log is not None:
-                self.log.write(sample_to_record(sample))
+                try:
+                    self.log.write(sample_to_record(sample))
+                except MeasurementError as error:
+                    self.errors.append(str(error))
             return sample
 
     def _run(self) -> None:

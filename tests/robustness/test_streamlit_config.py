@@ -19,3 +19,5 @@ def test_streamlit_config_is_locked_down() -> None:
     assert config["browser"]["gatherUsageStats"] is False
     assert config["global"]["developmentMode"] is False
     assert config["client"]["showErrorDetails"] in ("none", False)
+    # st.dataframe's toolbar download does not neutralise formula cells: it is off.
+    assert config["client"]["disableDataExport"] is True

@@ -248,6 +248,32 @@ DATABASE_CASES = [
     ("huge file", {"hardware_db/big.yaml": b"#" * (MAX_FILE_BYTES + 1)}, "byte limit"),
     ("python file", {"hardware_db/plugin.py": b"import os\n"}, "not a .yaml file"),
     ("outside the folders", {"readme.txt": b"hi"}, "not under hardware_db/ or region_db/"),
+    # Once a crash of the page (RecursionError; libyaml's composer crashes the interpreter).
+    (
+        "deep nesting",
+        {"hardware_db/deep.yaml": b"devices: " + b"[" * 100_000 + b"]" * 100_000},
+        "nested deeper",
+    ),
+    (
+        "5,000-digit integer",
+        {"hardware_db/n.yaml": b"family: x\nn: " + b"9" * 5000 + b"\n"},
+        "5000 characters",
+    ),
+    (
+        "second tdp_w",
+        {
+            "hardware_db/gpus.yaml": GPUS.replace(
+                "    tdp_w: {value: 300", "    tdp_w: {value: 1}\n    tdp_w: {value: 300", 1
+            ).encode()
+        },
+        "given twice",
+    ),
+    (
+        "second devices:",
+        {"hardware_db/gpus.yaml": (GPUS + "devices: []\n").encode()},
+        "'devices' is given twice",
+    ),
+    ("too many nodes", {"hardware_db/big.yaml": b"devices: [" + b"1," * 250_000 + b"1]"}, "YAML nodes"),
 ]
 
 

@@ -101,7 +101,9 @@ if warnings:
     )
 if not parsed:
     if not failed:
-        st.error("No CodeCarbon rows with energy in " + ", ".join(name for name, _ in files))
+        st.error(
+            components.plain("No CodeCarbon rows with energy in " + ", ".join(name for name, _ in files))
+        )
     st.stop()
 
 rows = pd.concat([p.rows for p in parsed], ignore_index=True)

@@ -9,7 +9,7 @@ from app.engine.footprint import estimate
 from app.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
 from app.engine.whatif import compare_regions
 from app.errors import WattprintError
-from app.ui import cached, components, maps, state
+from app.ui import cached, components, maps, safe, state
 
 dbs = cached.databases()
 spec: JobSpec = st.session_state.get("calc_spec") or state.build(state.DEFAULTS, dbs).spec
@@ -47,7 +47,7 @@ try:
     fixed_pue = 1.0 if spec.pue_included else spec.pue
     ranked = compare_regions(footprint, frame, fixed_pue, DEFAULT_PUE)
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
     st.stop()
 
 current = spec.region

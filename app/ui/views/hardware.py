@@ -9,7 +9,7 @@ import streamlit as st
 from app.commands.hardware import device_to_dict
 from app.db.schema import PRECISION_FIELDS
 from app.errors import WattprintError
-from app.ui import audit, cached
+from app.ui import audit, cached, safe
 
 PRECISION_LABELS = {  # short name of each precision field
     "fp64_tflops": "FP64",
@@ -51,7 +51,7 @@ try:
     dbs = cached.databases()
     frame = cached.hardware_frame()
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
     st.stop()
 
 # ---- filters -----------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ detail_id = st.selectbox(
 try:
     device = dbs.hardware.get(detail_id)
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
     st.stop()
 data = device_to_dict(device, dbs.hardware.sources)
 with st.expander(f"{device.name} ({device.id})", expanded=True):

@@ -12,7 +12,7 @@ from streamlit.errors import StreamlitAPIException
 from app.errors import WattprintError
 from app.measure import session
 from app.measure.measurement import J_PER_KWH, Measurement, Sample
-from app.ui import cached
+from app.ui import cached, safe
 
 FAKE_TAG = "FAKE (replayed trace)"
 GPU_SOURCE = "GPU (NVML)"
@@ -125,7 +125,7 @@ def render_measurement(
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"{key}_devices")
     for note in [*measurement.notes, *(notes or [])]:
-        st.caption(note)
+        safe.caption(note)
     if measurement.average_power_w is not None and measurement.devices:
         per_device_w = measurement.average_power_w / len(measurement.devices)
         if measurement.is_fake:
@@ -188,7 +188,7 @@ if running is None:
             st.session_state.pop("ms_live_result", None)
             st.rerun()
         except WattprintError as error:
-            st.error(str(error))
+            safe.error(error)
 else:
     if right.button("Stop", key="ms_stop"):
         sampler = st.session_state.pop("ms_sampler")
@@ -200,7 +200,7 @@ else:
                 [d.name for d in sampler.devices],
             )
         except WattprintError as error:
-            st.error(str(error))
+            safe.error(error)
         st.rerun()
 
     @st.fragment(run_every=1.0)
@@ -258,7 +258,7 @@ else:
                 tdp = device.tdp_w.value
             st.session_state["ms_bench_result"] = benchmark.compare_to_peak(result, peak, tdp)
         except WattprintError as error:
-            st.error(str(error))
+            safe.error(error)
     if "ms_bench_result" in st.session_state:
         st.dataframe(
             pd.DataFrame(
@@ -283,7 +283,7 @@ if log_bytes is not None:
     try:
         saved, summary = cached.measurement_log(log_bytes)
     except WattprintError as error:
-        st.error(f"Cannot read this log: {error}")
+        safe.error(f"Cannot read this log: {error}")
     else:
         extra = list(saved.problems[:5])
         if len(saved.problems) > 5:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
 from app.errors import WattprintError
-from app.ui import audit, cached, components, maps
+from app.ui import audit, cached, components, maps, safe
 
 LATEST = "Latest per region"
 ALL = "All"
@@ -46,7 +46,7 @@ try:
     db = dbs.regions
     all_years = sorted({fact.year for region in db.regions.values() for fact in region.intensity_g_per_kwh})
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
     st.stop()
 
 this_year = dt.date.today().year
@@ -72,7 +72,7 @@ low_only = st.checkbox(f"Only low-carbon regions ({LEAF})", value=False, key="re
 try:
     frame = cached.region_frame(year)
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
     st.stop()
 
 if provider != ALL:
@@ -159,7 +159,7 @@ try:
     chain = list(db.chain(region))
     profile = db.profile_for(region.id)
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
     st.stop()
 
 st.markdown(f"**{components.plain(region.name)}** (`{region.id}`), {region.kind}")

@@ -8,6 +8,7 @@ from app.engine import report
 from app.engine.footprint import estimate
 from app.engine.jobspec import JobSpec, resolve
 from app.errors import WattprintError
+from app.ui import safe
 from app.ui.cached import databases
 
 st.title("Report")
@@ -22,7 +23,7 @@ try:
     footprint = estimate(resolve(spec, db))
     result = report.statement(spec, footprint, db, social_cost=social)
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
     st.stop()
 st.subheader("Statement (Markdown)")
 st.code(report.markdown_document(result), language="markdown")

@@ -13,7 +13,7 @@ import streamlit as st
 
 from app.engine import timeshift
 from app.errors import WattprintError
-from app.ui import cached, components
+from app.ui import cached, components, safe
 
 BUNDLED = "Bundled series of a region"
 UPLOAD = "Upload a CSV"
@@ -31,7 +31,7 @@ st.caption(
 try:
     db = cached.databases().regions
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
     st.stop()
 
 # ---- which series ----------------------------------------------------------------------------------
@@ -89,7 +89,7 @@ try:
         if series.attrs.get("conversion"):
             series_note += f"; {series.attrs['conversion']}"
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
     st.stop()
 
 assert series is not None
@@ -106,7 +106,7 @@ year = st.selectbox(
 )
 period = series[pd.DatetimeIndex(series.index).year == year]
 period_key = f"{series_key}|{year}"
-st.caption(
+safe.caption(
     f"{series_note}. {len(period):,} rows in {year}, from {period.index[0]} to {period.index[-1]} (UTC)."
 )
 if len(period) < 2:
@@ -313,7 +313,7 @@ try:
         power_kw,
     )
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
     st.stop()
 
 # ---- one job -----------------------------------------------------------------------------------------
@@ -387,7 +387,7 @@ try:
         period_key, period, method, float(duration_h), float(flex_h), gaps
     )
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
 else:
     st.markdown(
         f"**Over every submission time in {year}** ({distribution.count:,} starts): mean savings "
@@ -413,7 +413,7 @@ try:
             gaps,
         )
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
 else:
     if grid.empty:
         st.info("The period is too short for the job lengths of the heatmap.")
@@ -442,7 +442,7 @@ try:
     daily, _ = cached.intensity_profiles(period_key, period, timezone, gaps)
     _, monthly = cached.intensity_profiles(series_key, series, timezone, gaps)
 except WattprintError as error:
-    st.error(str(error))
+    safe.error(error)
 else:
     left, right = st.columns(2)
     day_chart = go.Figure(
