@@ -286,6 +286,8 @@ if history or missing:
             "Missing because": [""] * len(history) + [m.reason for m in missing],
         }
     ).sort_values("Year")
+    if not missing:
+        history_frame = history_frame.drop(columns=["Missing because"])
     if history:
         figures = history_frame.dropna(subset=["Intensity [gCO2e/kWh]"])
         chart = go.Figure(
