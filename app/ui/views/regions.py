@@ -141,9 +141,10 @@ if low_only:
     frame = frame[frame["low_carbon"]]
 frame = frame.sort_values("intensity_g_per_kwh", kind="stable")
 
-st.subheader(f"{len(frame)} regions with a {basis} figure" + (f" for {year}" if year else ""))
+a_basis = ("an " if basis[0] in "aeiou" else "a ") + basis
+st.subheader(f"{len(frame)} regions with {a_basis} figure" + (f" for {year}" if year else ""))
 if left_out.empty:
-    st.caption(f"Every region matching these filters has a {basis} figure.")
+    st.caption(f"Every region matching these filters has {a_basis} figure.")
 else:
     st.caption(
         f"{len(left_out)} matching region(s) have no {basis} figure: listed with the reason below the table."
@@ -216,7 +217,7 @@ if any(r.provider_intensity_g_per_kwh or r.cfe_fraction for r in shown_regions):
         "provider's; they are not the grid figure and are not ranked with it."
     )
 if not left_out.empty:
-    st.markdown(f"**Without a {basis} figure** ({len(left_out)}): missing, not 0")
+    st.markdown(f"**Without {a_basis} figure** ({len(left_out)}): missing, not 0")
     st.dataframe(
         audit.no_none(
             pd.DataFrame(
