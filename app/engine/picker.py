@@ -14,7 +14,9 @@ A region without a price is scored on the criteria it has (its price is "unknown
 neither best nor worst on price), so a price weight does not push out every provider that
 publishes no price index. Carbon is the job's own kg CO2e from
 :func:`app.engine.whatif.compare_regions` (energy x PUE x intensity), so it ranks what the job
-emits, PUE included, not the bare grid intensity.
+emits, PUE included, not the bare grid intensity. Every candidate's intensity must be of one
+basis (``intensity_basis``): kg CO2e of two bases (e.g. lifecycle and a provider's operational
+figure) are not comparable and are refused.
 
 References
 ----------
@@ -72,7 +74,8 @@ def rank_regions(
     ----------
     compared : pandas.DataFrame
         :func:`app.engine.whatif.compare_regions` output: ``id``, ``co2e_kg`` [kg],
-        ``latitude``, ``longitude`` [degrees] and ``price_index`` [-] (NaN where unknown).
+        ``latitude``, ``longitude`` [degrees] and ``price_index`` [-] (NaN where unknown);
+        ``intensity_basis``, when present, must hold a single basis.
     carbon_weight, distance_weight, price_weight : float
         Non-negative weights [-]; at least one positive. The distance weight is ignored when
         there is no place.
@@ -91,6 +94,10 @@ def rank_regions(
         raise InputError("weights must be non-negative numbers, at least one above 0")
     if compared.empty:
         raise InputError("no region to pick from")
+    if "intensity_basis" in compared:
+        bases = sorted({str(b) for b in compared["intensity_basis"].dropna()})
+        if len(bases) > 1:
+            raise InputError(f"cannot rank figures of different intensity bases together: {', '.join(bases)}")
     for lat, lon in places:
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise InputError(f"place {lat:g}, {lon:g} is outside latitude -90..90, longitude -180..180")

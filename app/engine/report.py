@@ -515,7 +515,7 @@ def _paragraph(
 ) -> list[str]:
     r = footprint.range
     # Region figures are looked up on the default (lifecycle) basis; a given intensity has none stated.
-    year = f" ({facts.intensity_year}, {DEFAULT_BASIS} basis)" if facts.intensity_year else ""
+    year = f" ({facts.intensity_year}, {DEFAULT_BASIS} basis)" if facts.intensity_year else " (as given)"
     sentences = [
         f"The work ran on {facts.hardware} for {number(footprint.duration_h)} h "
         f"({number(footprint.device_hours)} device-hours) in {facts.location}.",

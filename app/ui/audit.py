@@ -12,6 +12,9 @@ import pandas as pd
 
 from app.db import codecarbon as codecarbon_files
 from app.db.exports import neutralise_formulas
+from app.db.loader import RegionDB
+from app.db.schema import DEFAULT_BASIS
+from app.errors import WattprintError
 
 HANDOFF_KEY = "codecarbon_handoff"
 """Session key: CodeCarbon files (name, bytes) dropped on the Batch page, for the import page."""
@@ -23,6 +26,44 @@ def name_the_upload(message: str, name: str) -> str:
     """``message`` with the server's temporary copy of an upload (``/tmp/.../upload.csv``)
     replaced by the name of the file the user uploaded."""
     return _TEMP_UPLOAD.sub(lambda _match: name, message)
+
+
+GIVEN_BASIS = "given (basis not stated)"
+"""The basis label of an intensity typed into a jobs file instead of a region."""
+
+
+def intensity_provenance(results: pd.DataFrame, regions: RegionDB) -> pd.DataFrame:
+    """``intensity_basis`` and ``intensity_year`` of each row of a batch result.
+
+    A row priced from a region uses the default basis (as every single estimate does) and the
+    year it asked for, else that region's latest; a row that gives ``intensity_g_per_kwh``
+    itself has no stated basis or year; a failed row has neither. ``results`` needs
+    ``region_id`` (the canonical id, or the text given when unknown), ``year`` and ``error``.
+    """
+    failed = results["error"].fillna("").astype(str) != ""
+    asked = pd.to_numeric(results["year"], errors="coerce") if "year" in results else None
+    latest: dict[str, int | None] = {}
+    for region_id in results.loc[~failed, "region_id"].dropna().unique():
+        try:
+            latest[str(region_id)] = regions.intensity(str(region_id)).year
+        except WattprintError:
+            latest[str(region_id)] = None
+    bases: list[str | None] = []
+    years: list[int | None] = []
+    for position, (region_id, bad) in enumerate(zip(results["region_id"], failed, strict=True)):
+        if bad:
+            bases.append(None)
+            years.append(None)
+        elif isinstance(region_id, str) and region_id in latest:
+            year = asked.iloc[position] if asked is not None else float("nan")
+            bases.append(DEFAULT_BASIS)
+            years.append(int(year) if pd.notna(year) else latest[region_id])
+        else:
+            bases.append(GIVEN_BASIS)
+            years.append(None)
+    return pd.DataFrame(
+        {"intensity_basis": bases, "intensity_year": pd.array(years, dtype="Int64")}, index=results.index
+    )
 
 
 def looks_like_codecarbon(data: bytes) -> bool:

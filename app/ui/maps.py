@@ -65,6 +65,17 @@ def _geo_layout(height: int) -> dict[str, object]:
     }
 
 
+def one_basis(regions: pd.DataFrame) -> str | None:
+    """The single intensity basis of ``regions`` (None without an ``intensity_basis`` column or
+    rows); ValueError when it mixes bases: a map or ranking never puts two bases on one scale."""
+    if "intensity_basis" not in regions or regions.empty:
+        return None
+    bases = sorted({str(b) for b in regions["intensity_basis"].dropna()})
+    if len(bases) > 1:
+        raise ValueError(f"cannot colour figures of different bases on one scale: {', '.join(bases)}")
+    return bases[0] if bases else None
+
+
 def region_map(
     regions: pd.DataFrame,
     value_column: str,
@@ -94,7 +105,11 @@ def region_map(
         Points (the user's place) drawn as blue stars.
     range_color : (low, high), optional
         Fixed colour range; default the data's range.
+
+    With ``intensity_basis`` and ``intensity_year`` columns each dot's label names its figure's
+    basis and year; a frame mixing two bases is refused (:func:`one_basis`).
     """
+    one_basis(regions)
     located = regions.dropna(subset=["latitude", "longitude"])
     marked = set(highlight)
     figure = go.Figure()
@@ -125,7 +140,7 @@ def region_map(
                 },
                 "line": {"width": 0.6, "color": "#333"},
             },
-            text=located["id"].astype(str) + " · " + names,
+            text=located["id"].astype(str) + " · " + names + _figure_label(located),
             customdata=located[value_column],
             hovertemplate=f"%{{text}}<br>%{{customdata:{value_format}}} {value_label}<extra></extra>",
         )
@@ -165,6 +180,14 @@ def region_map(
         )
     figure.update_layout(**_geo_layout(height))
     return figure
+
+
+def _figure_label(located: pd.DataFrame) -> pd.Series | str:
+    """``"<br>intensity: lifecycle, 2023"`` per row when the frame says basis and year."""
+    if "intensity_basis" not in located or "intensity_year" not in located:
+        return ""
+    years = located["intensity_year"].map(lambda y: "" if pd.isna(y) else f", {int(y)}")
+    return "<br>intensity: " + located["intensity_basis"].astype(str) + years
 
 
 def has_coordinates(regions: pd.DataFrame) -> bool:

@@ -117,6 +117,8 @@ def test_map_draws_coastlines_from_the_app_itself(server, page, title, name):
     fetched = [url for url in page.requests if "topojson" in url]
     assert fetched and all(url.startswith(server) for url in fetched), fetched
     assert not any("cdn.plot.ly" in url for url in page.requests)
+    if name == "regions":  # one basis on the map and table, named
+        assert page.get_by_text("regions with a lifecycle figure").first.is_visible()
     shot(page, name)
     assert_clean(page)
 
@@ -131,6 +133,7 @@ def test_picker_shows_the_job_kg_and_the_map(server, page):
     assert stars > 0
     assert page.locator("[data-testid=stMetric]", has_text="Best pick").first.is_visible()
     assert "carbon=" in page.url and "near=" in page.url
+    assert page.get_by_text("cloud region(s) on the lifecycle basis").first.is_visible()
     shot(page, "picker")
     assert_clean(page)
 

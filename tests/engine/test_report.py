@@ -66,6 +66,20 @@ def test_latex_statement_is_escaped(mini) -> None:
     assert r"US\$190" in latex
 
 
+def test_latex_statement_names_the_basis_and_year(result) -> None:
+    # The same lookup as the Markdown statement: gcp:us-central1 on the lifecycle basis, latest year.
+    resolved = load_databases(MINI_DB).regions.intensity("gcp:us-central1")
+    assert f"({resolved.year}, {resolved.basis} basis)" in result.latex
+    # The model card states no intensity (the Hub's co2_eq_emissions has no such field).
+    assert "g/kWh" not in result.model_card
+
+
+def test_a_given_intensity_is_not_given_a_basis() -> None:
+    spec = JobSpec(power_w=300, count=2, hours=10, intensity_g_per_kwh=400, pue=1.2)
+    text = report.statement(spec, estimate(resolve(spec, None)), None).markdown
+    assert "400 gCO2e/kWh (as given)" in text and "basis" not in text.split("gCO2e/kWh")[1][:30]
+
+
 def test_bibtex_parses_as_entries(result) -> None:
     entries = re.findall(r"@(\w+)\{([^,]+),\n((?:  \w+ = \{.*\},\n)+)\}", result.bibtex)
     keys = [key for _, key, _ in entries]

@@ -7,6 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from app.db import batchfiles, exports
+from app.db.schema import DEFAULT_BASIS
 from app.engine import batch
 from app.errors import WattprintError
 from app.ui import audit, components
@@ -16,14 +17,32 @@ TOP_GROUPS = 15
 MONTH = "month (from month or start)"
 HARDWARE = "hardware (aliases merged)"
 REGION = "region (aliases merged)"
-RESULTS_FIRST = ("line", "name", "co2e_kg", "energy_kwh", "error")
+RESULTS_FIRST = (
+    "line",
+    "name",
+    "co2e_kg",
+    "energy_kwh",
+    "intensity_g_per_kwh_used",
+    "intensity_basis",
+    "intensity_year",
+    "error",
+)
 COLUMN_LABELS = {
     "co2e_kg": st.column_config.Column("CO₂e [kg]"),
     "energy_kwh": st.column_config.Column("Energy [kWh]"),
     "it_energy_kwh": st.column_config.Column("IT energy [kWh]"),
+    "intensity_g_per_kwh_used": st.column_config.Column("Intensity used [gCO₂e/kWh]"),
+    "intensity_basis": st.column_config.TextColumn("Intensity basis"),
+    "intensity_year": st.column_config.Column("Intensity year"),
     "error": st.column_config.TextColumn("Error"),
 }
-FORMATS = {"co2e_kg": "{:,.3f}", "energy_kwh": "{:,.3f}", "it_energy_kwh": "{:,.3f}", "line": "{:.0f}"}
+FORMATS = {
+    "co2e_kg": "{:,.3f}",
+    "energy_kwh": "{:,.3f}",
+    "it_energy_kwh": "{:,.3f}",
+    "line": "{:.0f}",
+    "intensity_year": "{:.0f}",
+}
 
 st.title("Batch audit")
 st.caption(
@@ -66,15 +85,34 @@ results["hardware_id"] = results["hardware"].map(
 results["region_id"] = results["region"].map(
     lambda v: region_names.get(str(v).lower(), v) if isinstance(v, str) else None
 )
+results = results.join(audit.intensity_provenance(results, db.regions))
 totals = batch.totals(results)
 
 a, b, c, d = st.columns(4)
-a.metric("CO₂e [kg]", f"{totals.co2e_kg:,.1f}", help="Operational, location-based; valid rows only")
+a.metric(
+    "CO₂e [kg]",
+    f"{totals.co2e_kg:,.1f}",
+    help=f"Use phase, location-based; regions on the {DEFAULT_BASIS} basis; valid rows only",
+)
 b.metric("Energy [kWh]", f"{totals.energy_kwh:,.1f}", help="Facility energy, PUE applied")
 c.metric("Jobs estimated", f"{totals.jobs - totals.failed:,} of {totals.jobs:,}")
 d.metric(":red[Rows failed]" if totals.failed else "Rows failed", f"{totals.failed:,}")
 if totals.failed:
     st.error(f"{totals.failed:,} rows failed; each with its line and reason in the table below.")
+years = results["intensity_year"].dropna()
+given = int((results["intensity_basis"] == audit.GIVEN_BASIS).sum())
+st.caption(
+    f"Rows with a region are priced on its {DEFAULT_BASIS} grid intensity"
+    + (f", years {int(years.min())}-{int(years.max())}" if len(years) and years.min() != years.max() else "")
+    + (f", year {int(years.min())}" if len(years) and years.min() == years.max() else "")
+    + " (each row's basis and year are in the table)."
+    + (
+        f" {given:,} row(s) give their own intensity, whose basis the file does not state: their CO₂e "
+        "is added to the total but is not on the same footing."
+        if given
+        else ""
+    )
+)
 
 st.subheader("Results")
 shown = audit.readable(results.drop(columns=["hardware_id", "region_id"]), RESULTS_FIRST)

@@ -12,6 +12,7 @@ import streamlit as st
 
 from app.db import codecarbon as codecarbon_files
 from app.db import exports
+from app.db.schema import DEFAULT_BASIS
 from app.engine import codecarbon, units
 from app.errors import WattprintError
 from app.ui import audit, components
@@ -45,7 +46,8 @@ st.title("CodeCarbon import")
 st.caption(
     "Upload one or more emissions.csv files written by CodeCarbon (1.x to 3.x). Each run's total "
     "is its last row (CodeCarbon's rows are cumulative). The measured energy is kept; the CO₂e is "
-    "re-priced with wattprint's location-based grid intensity for the region and year you pick."
+    "re-priced with wattprint's location-based grid intensity for the region and year you pick, on the "
+    f"{DEFAULT_BASIS} basis (the basis and year are named beside every figure)."
 )
 db = databases()
 uploads = st.file_uploader("emissions.csv files", type=["csv"], accept_multiple_files=True, key="cc_files")
@@ -142,6 +144,7 @@ if pue_mode == OWN_PUE:
     pue = float(r3.number_input("PUE [-]", min_value=1.0, max_value=5.0, value=1.2, step=0.05, key="cc_pue"))
 try:
     intensity = db.regions.intensity(region, None if year_choice == "latest" else int(year_choice))
+    where = f"{intensity.basis} basis, {intensity.year}"
 except WattprintError as error:
     st.error(components.plain(str(error)))
     st.stop()
@@ -160,13 +163,18 @@ own_intensity = {
 repriced["own_region_year"] = repriced["own_region"].map(
     lambda r: own_intensity[r].year if r in own_intensity else None
 )
+repriced["own_region_basis"] = repriced["own_region"].map(
+    lambda r: own_intensity[r].basis if r in own_intensity else None
+)
 repriced["own_region_co2e_kg"] = (
     repriced["energy_kwh"]
     * repriced["own_region"].map(lambda r: own_intensity[r].value if r in own_intensity else float("nan"))
     / units.G_PER_KG
 )
 st.caption(
-    f"{region}: {intensity.value:,.1f} gCO₂e/kWh ({intensity.year}, location-based)"
+    f"{region}: {intensity.value:,.1f} gCO₂e/kWh (location-based, {where}"
+    + (f", from `{intensity.region_id}`" if intensity.region_id != region else "")
+    + ")"
     + (f"; PUE {pue:.2f} applied to every run" if pue is not None else "; PUE as measured")
     + ". Files' own regions: "
     + (", ".join(sorted({str(r) for r in known["own_region"]})) or "none recognised")
@@ -177,7 +185,11 @@ st.caption(
 a, b, c, d = st.columns(4)
 a.metric("Runs", f"{len(repriced):,}", help=f"from {len(parsed)} files")
 b.metric("Energy [kWh]", f"{repriced['energy_kwh'].sum():,.4g}")
-c.metric(f"CO₂e in {region} [kg]", f"{repriced['co2e_kg'].sum():,.4g}")
+c.metric(
+    f"CO₂e in {region} [kg]",
+    f"{repriced['co2e_kg'].sum():,.4g}",
+    help=f"At {intensity.value:,.1f} gCO₂e/kWh, {where}.",
+)
 d.metric(
     "CodeCarbon's own figure [kg]",
     f"{runs['codecarbon_co2e_kg'].sum():,.4g}",
@@ -204,7 +216,7 @@ chart = px.bar(
     y="project",
     orientation="h",
     hover_data={"energy_kwh": ":,.4g", "runs": True},
-    labels={"co2e_kg": f"CO₂e in {region}, {intensity.year} [kg]", "project": "Project", "energy_kwh": "kWh"},
+    labels={"co2e_kg": f"CO₂e in {region}, {where} [kg]", "project": "Project", "energy_kwh": "kWh"},
     color_discrete_sequence=[components.GREEN],
 )
 chart.update_yaxes(type="category", automargin=True)
@@ -226,6 +238,7 @@ table = audit.readable(
         "energy_kwh",
         "own_region",
         "own_region_co2e_kg",
+        "own_region_basis",
         "own_region_year",
         "codecarbon_co2e_kg",
         "duration_h",
@@ -236,11 +249,12 @@ st.dataframe(
     key="cc_runs_table",
     hide_index=True,
     column_config={
-        "co2e_kg": st.column_config.Column(f"CO₂e in {region} [kg]"),
+        "co2e_kg": st.column_config.Column(f"CO₂e in {region} [kg] ({where})"),
         "energy_kwh": st.column_config.Column("Energy [kWh]"),
         "codecarbon_co2e_kg": st.column_config.Column("CodeCarbon's CO₂e [kg]"),
         "own_region": st.column_config.Column("Ran in (from the file)"),
         "own_region_co2e_kg": st.column_config.Column("CO₂e where it ran [kg]"),
+        "own_region_basis": st.column_config.Column("its basis"),
         "own_region_year": st.column_config.Column("its year"),
         "duration_h": st.column_config.Column("Duration [h]"),
         "run_id": st.column_config.TextColumn("run id"),
@@ -266,6 +280,6 @@ right.download_button(
 total_kwh = float(repriced["energy_kwh"].sum())
 if math.isfinite(total_kwh) and total_kwh > 0:
     st.caption(
-        f"{total_kwh:,.4g} kWh × {intensity.value:,.1f} g/kWh ÷ {units.G_PER_KG:,.0f} g/kg = "
+        f"{total_kwh:,.4g} kWh × {intensity.value:,.1f} g/kWh ({where}) ÷ {units.G_PER_KG:,.0f} g/kg = "
         f"{total_kwh * intensity.value / units.G_PER_KG:,.4g} kg CO₂e."
     )

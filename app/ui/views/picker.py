@@ -8,11 +8,12 @@ import math
 import pandas as pd
 import streamlit as st
 
-from app.db import exports
+from app.db import exports, tables
+from app.db.schema import DEFAULT_BASIS, INTENSITY_BASES
 from app.engine.footprint import estimate
 from app.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
 from app.engine.picker import rank_regions
-from app.engine.whatif import compare_regions
+from app.engine.whatif import STALE_AFTER_YEARS, compare_regions
 from app.errors import InputError, WattprintError
 from app.ui import audit, cached, components, maps, state
 
@@ -25,6 +26,7 @@ URL_FIELDS: dict[str, tuple[str, object]] = {
     "picker_latlon": ("at", ""),
     "picker_providers": ("providers", []),
     "picker_top": ("top", 5),
+    "picker_basis": ("basis", DEFAULT_BASIS),
 }
 
 
@@ -68,6 +70,10 @@ def restore_from_url(cities: list[str], providers: list[str]) -> list[str]:
                     asked = [item for item in params.get_all(name) if item]
                     value = [item for item in asked if item in valid]
                     ignored += [f"{name}={item[:40]!r}" for item in asked if item not in valid]
+                elif name == "basis":
+                    value = str(params[name]).strip().lower()
+                    if value not in INTENSITY_BASES:
+                        raise ValueError
                 else:
                     value = params[name][:200]
             except ValueError:
@@ -84,10 +90,10 @@ def price_text(value: float) -> str:
 dbs = cached.databases()
 spec: JobSpec = st.session_state.get("calc_spec") or state.build(state.DEFAULTS, dbs).spec
 
-frame = cached.region_frame(None)
-clouds = frame[frame["kind"] == "cloud"].dropna(subset=["latitude", "longitude"])
-cities = clouds.dropna(subset=["city"]).groupby("city")[["latitude", "longitude"]].first().sort_index()
-provider_names = sorted(clouds["provider"].dropna().unique())
+located = cached.region_frame(None)
+located = located[located["kind"] == "cloud"].dropna(subset=["latitude", "longitude"])
+cities = located.dropna(subset=["city"]).groupby("city")[["latitude", "longitude"]].first().sort_index()
+provider_names = sorted(located["provider"].dropna().unique())
 ignored = restore_from_url(list(cities.index), provider_names)
 
 st.title("Pick a cloud region")
@@ -103,7 +109,9 @@ st.caption(
     "its mean great-circle distance to your places (a latency proxy) and its price index where the "
     "provider publishes one. Every criterion is scaled 0 (best) to 1 (worst) over the candidates and "
     "weighted; lower score is better. A region without a price is scored on the other criteria: its "
-    "price is unknown, not worst."
+    "price is unknown, not worst. The kg of every region rest on one intensity basis (lifecycle by "
+    "default, as on Compare regions): a region without a figure of that basis is left out, not ranked "
+    "on another."
 )
 st.page_link("views/calculator.py", label="Change the job in the calculator", icon="🧮")
 if ignored:
@@ -125,9 +133,26 @@ price_weight = w3.slider(
 l1, l2 = st.columns([2, 1])
 picked = l1.multiselect("Your places (cities with a cloud region)", list(cities.index), key="picker_cities")
 typed = l2.text_input("…or lat, lon (e.g. 48.85, 2.35; 40.7, -74.0)", key="picker_latlon")
-c1, c2 = st.columns([2, 1])
+c1, c2, c3 = st.columns([2, 1, 1])
 providers = c1.multiselect("Providers (empty: all)", provider_names, key="picker_providers")
 top = int(c2.number_input("How many picks", min_value=1, max_value=50, step=1, key="picker_top"))
+basis = str(
+    c3.selectbox(
+        "Intensity basis",
+        INTENSITY_BASES,
+        key="picker_basis",
+        help="Every region is priced on this basis only (default lifecycle, as on Compare regions).",
+    )
+)
+every = tables.region_frame(dbs.regions, None, basis)
+every = every[every["kind"] == "cloud"]
+clouds = every.dropna(subset=["latitude", "longitude"])
+left_out = tables.excluded_regions(dbs.regions, None, basis)
+left_out = left_out[left_out["kind"] == "cloud"]
+unplaced = every[every["latitude"].isna() | every["longitude"].isna()]
+if providers:
+    left_out = left_out[left_out["provider"].isin(providers)]
+    unplaced = unplaced[unplaced["provider"].isin(providers)]
 
 st.query_params.from_dict(
     {
@@ -138,6 +163,7 @@ st.query_params.from_dict(
         "at": typed,
         "providers": providers,
         "top": str(top),
+        "basis": basis,
     }
 )
 
@@ -165,7 +191,10 @@ except WattprintError as error:
 has_places = bool(places)
 reasons = [
     ", ".join(
-        [f"{components.kg(row.co2e_kg)} for the job at {row.intensity_g_per_kwh:.0f} gCO2e/kWh"]
+        [
+            f"{components.kg(row.co2e_kg)} for the job at {row.intensity_g_per_kwh:.0f} gCO2e/kWh "
+            f"({row.intensity_basis}, {row.intensity_year})"
+        ]
         + ([f"{row.distance_km:,.0f} km from your places"] if has_places else [])
         + [f"price index {price_text(row.price_index)}"]
     )
@@ -188,6 +217,14 @@ c.metric(
     f"{int(ranked['price_known'].sum())} of {len(ranked)}",
     help="Price index known",
 )
+reasons_left = left_out["reason"].map(lambda text: str(text).split(" (")[0]).value_counts()
+left_text = "; ".join(f"{count} {reason}" for reason, count in reasons_left.items())
+if len(unplaced):
+    left_text += ("; " if left_text else "") + f"{len(unplaced)} without a known location"
+st.caption(
+    f"Ranked {len(ranked)} cloud region(s) on the {basis} basis. "
+    + (f"Left out {len(left_out) + len(unplaced)}: {left_text}." if left_text else "Left out: none.")
+)
 if price_weight > 0 and not ranked["price_known"].any():
     st.info("None of these candidates publishes a price index: the price weight has no effect.")
 
@@ -199,7 +236,9 @@ table = pd.DataFrame(
         "Provider": best["provider"],
         "kg CO₂e for the job": best["co2e_kg"],
         "Grid gCO₂e/kWh": best["intensity_g_per_kwh"],
+        "Basis": best["intensity_basis"],
         "Intensity year": best["intensity_year"],
+        "Stale": [f"> {STALE_AFTER_YEARS} y older than newest" if old else "" for old in best["stale"]],
         "PUE used": best["pue_used"],
         **({"Distance [km]": best["distance_km"]} if has_places else {}),
         "Price index": [price_text(v) for v in best["price_index"]],
@@ -236,8 +275,8 @@ st.plotly_chart(
     key="picker_map",
 )
 st.caption(
-    "Every candidate coloured by the job's kg CO₂e; rings: the picks; stars: your places. "
-    "Grid intensities are each region's latest year (see the table)."
+    f"Every candidate coloured by the job's kg CO₂e on the {basis} basis only; rings: the picks; stars: "
+    "your places. Grid intensities are each region's latest year of that basis (see the table)."
 )
 st.download_button(
     "Download all candidates (CSV)",
@@ -251,7 +290,9 @@ st.download_button(
                 "co2e_kg",
                 "energy_kwh",
                 "intensity_g_per_kwh",
+                "intensity_basis",
                 "intensity_year",
+                "intensity_from",
                 "pue_used",
                 "distance_km",
                 "price_index",

@@ -11,6 +11,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from app.db.schema import DEFAULT_BASIS
 from app.engine import timeshift
 from app.errors import WattprintError
 from app.ui import cached, components, safe
@@ -39,6 +40,7 @@ source = st.radio("Intensity series", [BUNDLED, UPLOAD], horizontal=True, key="t
 series: pd.Series | None = None
 series_key = ""
 series_note = ""
+series_basis = "basis not stated"
 try:
     if source == BUNDLED:
         linked = {}
@@ -58,6 +60,8 @@ try:
         profile = linked[region_id]
         series = cached.profile_series(profile.id)
         series_key = f"profile:{profile.id}"
+        # Every bundled series is a lifecycle (average, production-based) series: region_db/README.md.
+        series_basis = DEFAULT_BASIS
         source_entry = db.sources.get(profile.source)
         series_note = (
             f"{profile.name}: {profile.method.split('.')[0]}. Source: "
@@ -83,6 +87,7 @@ try:
         data = uploaded.getvalue()
         series = cached.uploaded_series(data)
         series_key = "upload:" + hashlib.sha256(data).hexdigest()
+        series_basis = "basis as in your file (not stated)"
         series_note = f"Uploaded file, {series.attrs.get('layout', 'generic')} layout, column " + repr(
             series.attrs.get("value_column", "")
         )
@@ -106,8 +111,11 @@ year = st.selectbox(
 )
 period = series[pd.DatetimeIndex(series.index).year == year]
 period_key = f"{series_key}|{year}"
+all_years = sorted(set(pd.DatetimeIndex(series.index).year))
+span = f"{all_years[0]}" if len(all_years) == 1 else f"{all_years[0]}-{all_years[-1]}"
 safe.caption(
-    f"{series_note}. {len(period):,} rows in {year}, from {period.index[0]} to {period.index[-1]} (UTC)."
+    f"{series_note}. Intensity basis: {series_basis}; the series covers {span}. "
+    f"{len(period):,} rows in {year}, from {period.index[0]} to {period.index[-1]} (UTC)."
 )
 if len(period) < 2:
     st.error(f"The series has {len(period)} row(s) in {year}; pick another year.")
@@ -181,7 +189,8 @@ else:
             components.plain(
                 f"Start at {plan.best_start:%H:%M on %A %d %B} ({timezone}); the job ends at "
                 f"{plan.best_end:%H:%M on %A %d %B}. Based on {plan.basis} of this series "
-                f"(mean of the same local hour over those days), not a forecast of the actual day."
+                f"({series_basis} intensity, {span}; mean of the same local hour over those days), not a "
+                "forecast of the actual day."
             )
         )
         window = plan.forecast
@@ -215,7 +224,7 @@ else:
         )
         plan_chart.update_layout(
             xaxis_title=f"Time ({timezone})",
-            yaxis_title="Typical intensity [gCO2e/kWh]",
+            yaxis_title=f"Typical intensity, {series_basis} [gCO2e/kWh]",
             showlegend=False,
             margin={"l": 10, "r": 10, "t": 20, "b": 10},
             height=300,
@@ -373,7 +382,7 @@ curve.add_vline(
 )
 curve.update_layout(
     xaxis_title=f"Time ({timezone})",
-    yaxis_title="Intensity [gCO2e/kWh]",
+    yaxis_title=f"Intensity, {series_basis}, {job_year} [gCO2e/kWh]",
     showlegend=False,
     margin={"l": 10, "r": 10, "t": 20, "b": 10},
     height=340,
@@ -464,7 +473,7 @@ else:
     day_chart.update_layout(
         title=f"By hour of day ({year})",
         xaxis_title=f"Hour ({timezone})",
-        yaxis_title="Intensity [gCO2e/kWh]",
+        yaxis_title=f"Intensity, {series_basis} [gCO2e/kWh]",
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         height=320,
         legend={"orientation": "h", "y": -0.25},
@@ -480,7 +489,7 @@ else:
     month_chart.update_layout(
         title="By month (whole series)",
         xaxis_title="Month",
-        yaxis_title="Intensity [gCO2e/kWh]",
+        yaxis_title=f"Intensity, {series_basis} [gCO2e/kWh]",
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         height=320,
         legend={"orientation": "h", "y": -0.25},
