@@ -139,8 +139,9 @@ def test_failure_mid_write_leaves_the_old_output(
         return real(frame, tables)
 
     monkeypatch.setattr(batch, "estimate_frame", failing)
-    with pytest.raises(OSError):
-        run_cli(capsys, ["batch", str(jobs), "-o", str(out), "--chunk-rows", "2"])
+    code, _, err = run_cli(capsys, ["batch", str(jobs), "-o", str(out), "--chunk-rows", "2"])
+    assert code == 2, err
+    assert err.strip().splitlines()[-1] == "wattprint: error: No space left on device"  # after progress lines
     assert out.read_bytes() == b"previous results"
     assert [p.name for p in tmp_path.iterdir()] == sorted(["b.csv", f"out.{suffix}"]) or set(
         p.name for p in tmp_path.iterdir()
