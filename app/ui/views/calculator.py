@@ -16,8 +16,8 @@ from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH, compare_regions, g
 from app.errors import WattprintError
 from app.ui import cached, components, state
 
+# Wall-clock hours above which the calculator asks the user to check the unit (10 years).
 LONG_JOB_HOURS = 87_600.0
-"""Wall-clock hours above which the calculator asks the user to check the unit (10 years)."""
 
 dbs = cached.databases()
 hardware_labels = cached.hardware_labels()
@@ -78,7 +78,7 @@ LABELS = {
     "included": "Already included",
     "cloud": "Cloud region",
     "grid": "Country or grid",
-    "none": "None",
+    "none": "Not counted",
 }
 EQUIVALENT_LABELS = {
     "km": "Km by car",
