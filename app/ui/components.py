@@ -6,6 +6,7 @@ Every user-supplied string is shown through Streamlit's text elements (never HTM
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,6 +17,7 @@ from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
 PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
 GREEN = "#2e7d32"
 GREY = "#9e9e9e"
+PALE_GREEN = "#a5c8a7"
 
 
 MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$:")
@@ -61,9 +63,35 @@ def kwh(value: float) -> str:
     return f"{num(value)} kWh"
 
 
+LOW_CARBON_ICON = ":material/eco:"
+"""Streamlit's Material "eco" leaf: drawn from the app's own icon font, so no emoji font is needed."""
+LOW_CARBON_TEXT = "low carbon"
+
+
+def is_low_carbon(intensity_g_per_kwh: float) -> bool:
+    """True for a grid at or below the low-carbon threshold (Google Cloud's "Low CO2")."""
+    return bool(intensity_g_per_kwh <= LOW_CARBON_THRESHOLD_G_PER_KWH)
+
+
 def badge(intensity_g_per_kwh: float) -> str:
-    """🍃 for a grid at or below the low-carbon threshold, else an empty string."""
-    return "🍃" if intensity_g_per_kwh <= LOW_CARBON_THRESHOLD_G_PER_KWH else ""
+    """The low-carbon mark for Markdown text (the Material leaf icon), else an empty string."""
+    return LOW_CARBON_ICON if is_low_carbon(intensity_g_per_kwh) else ""
+
+
+def job_title(result: Any, databases: Any) -> str:
+    """``8 × NVIDIA H100 SXM5 80GB, 24 h, AWS US East (N. Virginia) (aws:us-east-1)`` for a JobResult."""
+    spec, footprint = result.built.spec, result.footprint
+    if spec.hardware:
+        who = databases.hardware.get(spec.hardware).name
+    else:
+        who = f"{num(spec.power_w or 0)} W device"
+    place = (
+        f"{result.region.name} ({result.region.id})"
+        if result.region is not None
+        else f"a {num(footprint.intensity_g_per_kwh)} g/kWh grid"
+    )
+    count = f"{spec.count:,.0f}" if float(spec.count).is_integer() else num(spec.count)
+    return f"{count} × {who}, {num(footprint.duration_h)} h, {place}"
 
 
 def breakdown_figure(footprint: Footprint) -> go.Figure:
@@ -104,25 +132,29 @@ def ranked_figure(ranked: pd.DataFrame, current_id: str | None, top: int = 25) -
     if current_id is not None and current_id not in set(shown["id"]):
         shown = pd.concat([shown, ranked[ranked["id"] == current_id]])
     shown = shown.iloc[::-1]
-    colors = [GREY if row_id == current_id else GREEN for row_id in shown["id"]]
-    labels = [
-        f"{badge(i)} {row_id}".strip()
-        for row_id, i in zip(shown["id"], shown["intensity_g_per_kwh"], strict=True)
+    low = [is_low_carbon(i) for i in shown["intensity_g_per_kwh"]]
+    colors = [
+        GREY if row_id == current_id else (GREEN if is_low else PALE_GREEN)
+        for row_id, is_low in zip(shown["id"], low, strict=True)
     ]
+    labels = list(shown["id"])
     figure = go.Figure(
         go.Bar(
             x=shown["co2e_kg"],
             y=labels,
             orientation="h",
             marker_color=colors,
-            customdata=shown["name"],
+            customdata=[
+                f"{name}{', ' + LOW_CARBON_TEXT if is_low else ''}"
+                for name, is_low in zip(shown["name"], low, strict=True)
+            ],
             hovertemplate="%{y} (%{customdata}): %{x:,.1f} kg CO₂e<extra></extra>",
         )
     )
     figure.update_layout(
         height=max(300, 22 * len(shown) + 60),
         margin={"l": 10, "r": 10, "t": 10, "b": 30},
-        xaxis_title="kg CO₂e (grey: your current choice)",
+        xaxis_title="kg CO₂e (dark green: low-carbon grid; grey: your current choice)",
         yaxis={"automargin": True},
     )
     return figure

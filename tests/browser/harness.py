@@ -43,7 +43,7 @@ def streamlit_server(timeout_s: float = 60.0) -> Iterator[str]:
             "-m",
             "streamlit",
             "run",
-            "app/ui/streamlit_app.py",
+            "app/ui/server.py",
             "--server.headless",
             "true",
             "--server.address",

@@ -24,7 +24,7 @@ duration = (
 st.caption(
     f"Job from the calculator: {spec.count:,.0f} × {who}, {duration}, from {spec.region or 'a custom grid'}."
 )
-st.page_link("views/calculator.py", label="Change the job in the calculator", icon="🧮")
+st.page_link("views/calculator.py", label="Change the job in the calculator", icon=":material/calculate:")
 
 years = cached.region_years()
 f1, f2, f3, f4 = st.columns(4)
@@ -61,7 +61,9 @@ b.metric(
     "-" + components.percent(float(best["savings_fraction"])) if best["savings_fraction"] > 0 else "±0%",
     delta_color="inverse",
 )
-c.metric("Regions shown", f"{len(ranked):,}", help="🍃 = at or below the low-carbon threshold")
+c.metric(
+    "Regions shown", f"{len(ranked):,}", help="Dark green bars: grids at or below the low-carbon threshold"
+)
 
 chart_tab, map_tab, table_tab = st.tabs(["Ranking", "Map", "Table"])
 with chart_tab:
@@ -80,7 +82,7 @@ with map_tab:
     else:
         st.info("None of these entries has coordinates (countries and grids are not placed on the map).")
 with table_tab:
-    table = ranked.assign(low_carbon=ranked["intensity_g_per_kwh"].map(components.badge))[
+    table = ranked.assign(low_carbon=ranked["intensity_g_per_kwh"].map(components.is_low_carbon))[
         [
             "rank",
             "low_carbon",
@@ -101,7 +103,7 @@ with table_tab:
         table,
         hide_index=True,
         column_config={
-            "low_carbon": st.column_config.TextColumn("🍃", width="small"),
+            "low_carbon": st.column_config.CheckboxColumn("low carbon", width="small"),
             "intensity_g_per_kwh": st.column_config.NumberColumn("g CO₂e/kWh", format="%.0f"),
             "intensity_year": st.column_config.NumberColumn("year", format="%d"),
             "pue_used": st.column_config.NumberColumn("PUE", format="%.2f"),
