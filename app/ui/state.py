@@ -527,15 +527,18 @@ def check_ids(job: dict[str, Any], hardware_ids: Any, cloud_ids: Any, grid_ids: 
 
 
 def bind_widgets(session: Any, options: PageOptions | None = None, job_widgets: bool = True) -> None:
-    """Give every job widget (``calc_<name>``) and option widget its saved value before it is drawn."""
+    """Give every job widget (``calc_<name>``) and option widget its saved value before it is drawn.
+
+    Values are set even where the key exists: a widget of the same key on another page is another
+    widget, and Streamlit would otherwise draw it with its own default.
+    """
+    collect(session, options)
     job = session[SAVED_KEY]
     for name in FIELDS if job_widgets else ():
-        if widget_key(name) not in session:
-            session[widget_key(name)] = job.get(name, DEFAULTS[name])
+        session[widget_key(name)] = job.get(name, DEFAULTS[name])
     if options is not None:
         for name, value in session[options.store].items():
-            if options.key(name) not in session:
-                session[options.key(name)] = value
+            session[options.key(name)] = value
 
 
 def collect(session: Any, options: PageOptions | None = None) -> None:
@@ -630,3 +633,17 @@ def shared_job() -> Any:
     job = open_page()
     publish()
     return widgets.job_line(job)
+
+
+def job_hours(result: JobResult | None, fallback: float, low: float = 0.25, high: float = 2000.0) -> float:
+    """The job's wall-clock hours within ``low``..``high`` (``fallback`` without a job) [h]."""
+    if result is None:
+        return fallback
+    return float(min(max(result.footprint.duration_h, low), high))
+
+
+def job_power_kw(result: JobResult | None, fallback: float, low: float = 0.001, high: float = 1e6) -> float:
+    """The job's average facility draw, energy ÷ hours, within ``low``..``high`` [kW]."""
+    if result is None or not result.footprint.duration_h:
+        return fallback
+    return float(min(max(result.footprint.energy_kwh / result.footprint.duration_h, low), high))

@@ -277,8 +277,18 @@ def job_line(job: dict[str, Any]) -> state.JobResult | None:
                 else ""
             )
         )
-        st.page_link("views/calculator.py", label="Change the job", icon=":material/calculate:")
+        page_link("views/calculator.py", "Change the job", ":material/calculate:")
     return result
+
+
+def page_link(page: str, text: str, icon: str) -> None:
+    """``st.page_link``, left out when the page runs on its own (outside the router, as in tests)."""
+    from streamlit.errors import StreamlitPageNotFoundError
+
+    try:
+        st.page_link(page, label=text, icon=icon)
+    except StreamlitPageNotFoundError:
+        pass
 
 
 EQUIVALENT_LABELS = {
@@ -329,7 +339,7 @@ def headline(result: state.JobResult) -> None:
             f"This is already the cleanest of the {result.scope} in the database.",
             icon=components.LOW_CARBON_ICON,
         )
-    st.page_link("views/compare.py", label="Compare every region", icon=":material/public:")
+    page_link("views/compare.py", "Compare every region", ":material/public:")
     if result.built.flops_note:
         st.info(f"Duration from FLOPs: {result.built.flops_note}.")
     st.plotly_chart(

@@ -265,7 +265,7 @@ def test_compare_page_uses_calculator_job(at, databases):
     expected = compare_regions(footprint, frame[frame["kind"] == "cloud"], None, DEFAULT_PUE)
     assert list(ranked["id"]) == list(expected["id"])
     assert ranked["co2e_kg"].tolist() == pytest.approx(expected["co2e_kg"].tolist())
-    at.multiselect(key="compare_provider").set_value(["gcp"])
+    at.multiselect(key="compare_providers").set_value(["gcp"])
     at.run()
     assert set(at.session_state["compare_result"]["provider"]) == {"gcp"}
 

@@ -6,13 +6,14 @@ import streamlit as st
 
 from app.engine.whatif import pick_regions
 from app.errors import InputError
-from app.ui import cached, components
+from app.ui import cached, components, state
 
 st.title("Pick a cloud region")
 st.caption(
     "Scores every cloud region by min-max normalised grid carbon, great-circle distance to your "
     "users and price (Google Cloud's price index, where known); lower is better."
 )
+state.shared_job()
 frame = cached.region_frame(None)
 clouds = frame[frame["kind"] == "cloud"].dropna(subset=["latitude", "longitude"])
 cities = clouds.dropna(subset=["city"]).groupby("city")[["latitude", "longitude"]].first().sort_index()

@@ -12,7 +12,7 @@ import streamlit as st
 
 from app.engine import timeshift
 from app.errors import WattprintError
-from app.ui import cached
+from app.ui import cached, state
 
 BUNDLED = "Bundled series of a region"
 UPLOAD = "Upload a CSV"
@@ -27,6 +27,7 @@ st.caption(
     "through dirty hours (Pause and Resume), as in Dodge et al. (2022), Section 5."
 )
 
+job = state.shared_job()
 try:
     db = cached.databases().regions
 except WattprintError as error:
@@ -115,7 +116,12 @@ if len(period) < 2:
 # ---- the job ---------------------------------------------------------------------------------------
 left, middle, right = st.columns(3)
 duration_h = left.number_input(
-    "Job length [h]", min_value=0.25, max_value=2000.0, value=6.0, step=1.0, key="ts_hours"
+    "Job length [h]",
+    min_value=0.25,
+    max_value=2000.0,
+    value=state.job_hours(job, 6.0),
+    step=1.0,
+    key="ts_hours",
 )
 flex_mode = middle.radio(
     "Flexibility given as", [FLEX_HOURS, FLEX_PERCENT], horizontal=True, key="ts_flex_mode"
@@ -136,7 +142,7 @@ else:
     flex_h = duration_h * flex_percent / 100.0
 method = right.radio("Method", list(METHOD_LABELS), format_func=lambda m: METHOD_LABELS[m], key="ts_method")
 power_kw = right.number_input(
-    "Average draw [kW]", min_value=0.001, max_value=1e6, value=1.0, key="ts_power_kw"
+    "Average draw [kW]", min_value=0.001, max_value=1e6, value=state.job_power_kw(job, 1.0), key="ts_power_kw"
 )
 first_day = period.index[0].date()
 last_day = period.index[-1].date()
