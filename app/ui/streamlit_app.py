@@ -13,7 +13,9 @@ if str(ROOT) not in sys.path:
 
 PAGES = Path(__file__).with_name("views")
 
-st.set_page_config(page_title="wattprint", page_icon=":material/eco:", layout="wide")
+st.set_page_config(
+    page_title="wattprint", page_icon=str(Path(__file__).with_name("favicon.png")), layout="wide"
+)
 
 # One entry per page: (file in views/, title, icon, url path). The first is the default page.
 PAGE_LIST = [

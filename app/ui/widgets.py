@@ -7,6 +7,7 @@ its valid range is named in visible text under the field, and the result is hidd
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import streamlit as st
@@ -285,10 +286,8 @@ def page_link(page: str, text: str, icon: str) -> None:
     """``st.page_link``, left out when the page runs on its own (outside the router, as in tests)."""
     from streamlit.errors import StreamlitPageNotFoundError
 
-    try:
+    with contextlib.suppress(StreamlitPageNotFoundError):
         st.page_link(page, label=text, icon=icon)
-    except StreamlitPageNotFoundError:
-        pass
 
 
 EQUIVALENT_LABELS = {
