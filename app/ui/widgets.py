@@ -302,14 +302,16 @@ def headline(result: state.JobResult) -> None:
     """The job's title, energy, CO2e, intensity, range and greener region, and the breakdown chart."""
     footprint, greener = result.footprint, result.greener
     st.subheader(components.job_title(result, cached.databases()), anchor=False)
-    m1, m2, m3 = st.columns(3)
-    m1.metric("Energy (facility)", components.kwh(footprint.energy_kwh))
-    m2.metric(
+    m1, m2 = st.columns(2)
+    m1.metric(
         "Operational CO₂e",
         components.kg(footprint.co2e_kg),
         help="Location-based: facility energy × grid intensity.",
     )
+    m2.metric("Energy (facility)", components.kwh(footprint.energy_kwh))
+    m3, m4 = st.columns(2)
     low = components.is_low_carbon(footprint.intensity_g_per_kwh)
+    m4.metric("Device-hours", components.num(footprint.device_hours))
     m3.metric(
         f"Grid intensity {components.LOW_CARBON_ICON if low else ''}".strip(),
         f"{components.num(footprint.intensity_g_per_kwh)} g/kWh",

@@ -65,9 +65,9 @@ with details_col:
         )
     st.subheader("Everyday equivalents")
     eq = equivalents(footprint.total_co2e_kg, footprint.intensity_g_per_kwh)
-    cols = st.columns(4)
+    cols = st.columns(2)
     for index, item in enumerate(eq):
-        cols[index % 4].metric(
+        cols[index % 2].metric(
             widgets.EQUIVALENT_LABELS.get(item.unit, item.unit),
             components.num(item.count),
             help=f"{item.name}: {item.factor}",

@@ -38,6 +38,7 @@ COLUMNS = {
 
 st.title("The same job in every region")
 job = state.open_page(OPTIONS)
+result = widgets.job_line(job)
 years = ["latest", *[str(y) for y in reversed(cached.region_years())]]
 everything = cached.region_frame(None)
 choices = {
@@ -58,7 +59,6 @@ providers = f2.multiselect("Provider", choices["providers"], key=OPTIONS.key("pr
 continents = f3.multiselect("Continent", choices["continents"], key=OPTIONS.key("continents"))
 year_choice = f4.selectbox("Year of the intensities", years, key=OPTIONS.key("data_year"))
 state.publish(OPTIONS)
-result = widgets.job_line(job)
 if result is None:
     st.stop()
 

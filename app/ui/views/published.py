@@ -21,10 +21,10 @@ COLUMNS = {
     "model": st.column_config.TextColumn("model"),
     "hardware": st.column_config.TextColumn("hardware"),
     "year": st.column_config.NumberColumn("year", format="%d"),
-    "published_energy_kwh": st.column_config.NumberColumn("published kWh", format="%.0f"),
-    "energy_kwh": st.column_config.NumberColumn("recomputed kWh", format="%.0f"),
-    "published_co2e_kg": st.column_config.NumberColumn("published kg CO₂e", format="%.1f"),
-    "co2e_kg": st.column_config.NumberColumn("recomputed kg CO₂e", format="%.1f"),
+    "published_energy_kwh": st.column_config.NumberColumn("published kWh", format="localized"),
+    "energy_kwh": st.column_config.NumberColumn("recomputed kWh", format="localized"),
+    "published_co2e_kg": st.column_config.NumberColumn("published kg CO₂e", format="localized"),
+    "co2e_kg": st.column_config.NumberColumn("recomputed kg CO₂e", format="localized"),
     "co2e_rel_diff": st.column_config.NumberColumn("difference", format="percent"),
     "source": st.column_config.TextColumn("source"),
     "url": st.column_config.LinkColumn("document"),
@@ -72,6 +72,7 @@ figure = px.bar(
     color=chart["model"].eq("Your job").map({True: "your job", False: "published"}),
     color_discrete_map={"your job": components.GREY, "published": components.GREEN},
 )
+figure.update_yaxes(categoryorder="array", categoryarray=list(chart["model"]))
 figure.update_layout(showlegend=False, margin={"l": 10, "r": 10, "t": 10, "b": 30}, height=420)
 st.plotly_chart(figure, key="published_chart", config=components.PLOTLY_CONFIG)
 st.dataframe(table[list(COLUMNS)], key="published_table", hide_index=True, column_config=COLUMNS)

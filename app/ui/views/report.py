@@ -34,7 +34,6 @@ st.caption(
     "calculator's, and every input the statement depends on."
 )
 job = state.open_page(OPTIONS, edits_job=True)
-st.html(widgets.STICKY_RESULT_CSS)
 inputs_col, result_col = st.columns([1, 1.3], gap="large")
 with inputs_col:
     widgets.job_inputs(("hardware", "duration", "power", "location"))
@@ -49,7 +48,7 @@ with inputs_col:
         st.toggle("Add the social cost of carbon (US EPA 2023)", key=OPTIONS.key("social_cost"))
 state.publish(OPTIONS)
 
-with result_col, st.container(key="job_result"):
+with result_col:
     result = widgets.job_result(job)
     if result is None:
         st.stop()
