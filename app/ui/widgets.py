@@ -343,6 +343,5 @@ def headline(result: state.JobResult) -> None:
     page_link("views/compare.py", "Compare every region", ":material/public:")
     if result.built.flops_note:
         st.info(f"Duration from FLOPs: {result.built.flops_note}.")
-    st.plotly_chart(
-        components.breakdown_figure(footprint), config=components.PLOTLY_CONFIG, key="calc_breakdown"
-    )
+    st.markdown("**Where the emissions come from**")
+    st.html(components.breakdown_html(footprint))

@@ -14,7 +14,7 @@ from app.engine.flops import device_hours_from_flops, model_flops
 from app.engine.footprint import estimate
 from app.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
 from app.engine.whatif import compare_regions, greenest_alternative
-from app.ui import state
+from app.ui import components, state
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = ROOT / "app" / "ui" / "streamlit_app.py"
@@ -82,7 +82,9 @@ def test_defaults_show_a_complete_result(at, databases):
     assert greener is not None and shown["greener_region"] == greener.region_id
     assert shown["greener_co2e_kg"] == pytest.approx(greener.co2e_kg)
     assert any(greener.region_id in s.value and "Had this run in" in s.value for s in at.success)
-    assert len(at.get("plotly_chart")) >= 1 and not at.error
+    breakdown = " ".join(str(h.proto) for h in at.get("html"))
+    assert "Accelerators" in breakdown and components.kg(footprint.co2e_kg / footprint.pue) in breakdown
+    assert not at.error
 
 
 def test_count_region_and_utilisation_match_engine(at, databases):

@@ -73,11 +73,10 @@ with details_col:
             help=f"{item.name}: {item.factor}",
         )
     with st.expander("Equivalence factors and sources"):
-        st.dataframe(
+        st.table(
             pd.DataFrame(
                 [{"equivalent": e.name, "factor": e.factor, "source": e.source, "year": e.year} for e in eq]
-            ),
-            hide_index=True,
+            ).set_index("equivalent")
         )
     st.subheader("Assumptions")
     rows = [
@@ -90,7 +89,7 @@ with details_col:
         }
         for a in (*footprint.assumptions, *result.built.flops_assumptions)
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="calc_assumptions")
+    st.table(pd.DataFrame(rows).set_index("assumption"))
     st.caption(
         f"{components.LOW_CARBON_ICON} marks grids at or below {LOW_CARBON_THRESHOLD_G_PER_KWH:.0f} "
         "g CO₂e/kWh (Google Cloud's 'Low CO₂' threshold)."
