@@ -42,9 +42,11 @@ LABELS = {
 # The result column stays in view while the inputs beside it scroll (desktop); on a phone the
 # columns stack and the result follows the inputs.
 STICKY_RESULT_CSS = """<style>
-[data-testid="stColumn"]:has(> div > div > .st-key-job_result) { align-self: stretch; }
-.st-key-job_result { position: sticky; top: 3.5rem; z-index: 2; }
-@media (max-width: 640px) { .st-key-job_result { position: static; } }
+[data-testid="stColumn"]:has(.st-key-job_result) { align-self: stretch; }
+[data-testid="stLayoutWrapper"]:has(> .st-key-job_result) {
+  position: sticky; top: 3.75rem; z-index: 2; background: #fff; }
+@media (max-width: 640px) {
+  [data-testid="stLayoutWrapper"]:has(> .st-key-job_result) { position: static; } }
 </style>"""
 
 
@@ -57,8 +59,12 @@ def radio(title: str, name: str, options: list[str], **kwargs: Any) -> Any:
     return st.radio(title, options, key=K(name), horizontal=True, **kwargs)
 
 
+TITLES: dict[str, str] = {}  # input name -> the title its widget was last drawn with
+
+
 def number(title: str, name: str, problems: dict[str, str], **kwargs: Any) -> Any:
     """A number input with no hard limits; a value out of range is explained right below it."""
+    TITLES[name] = title
     value = st.number_input(title, key=K(name), **kwargs)
     if name in problems:
         st.error(f"{title}: {problems[name]}.", icon=":material/error:")
@@ -250,7 +256,7 @@ def job_result(job: dict[str, Any]) -> state.JobResult | None:
     if problems:
         st.warning(
             "No result until the inputs are valid: "
-            + "; ".join(f"{name} {why}" for name, why in problems.items())
+            + "; ".join(f"{TITLES.get(name, name)}: {why}" for name, why in problems.items())
             + ".",
             icon=":material/block:",
         )

@@ -177,3 +177,35 @@ def test_screenshots_of_every_page(browser, server, width):
             assert not page.watch.errors, (path, page.watch.errors)
         finally:
             context.close()
+
+
+def test_result_stays_in_view_and_invalid_input_says_why(browser, server):
+    context, page = open_page(browser, f"{server}/")
+    try:
+        metric = page.locator('[data-testid="stMetric"]', has_text="Operational CO₂e").first
+        metric.wait_for(timeout=30_000)
+        # Scroll to the location inputs, far below the first screen: the result is still on screen.
+        page.get_by_text("Year of the grid intensity").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        box = metric.bounding_box()
+        assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 900, box
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / "calculator-scrolled-1280.png"))
+
+        hours = page.get_by_role("spinbutton", name="Hours (wall clock)")
+        hours.scroll_into_view_if_needed()
+        hours.fill("-5")
+        hours.press("Enter")
+        page.get_by_text("below the smallest valid value").first.wait_for(timeout=30_000)
+        wait_idle(page)
+        assert page.get_by_text("No result until the inputs are valid").first.is_visible()
+        assert not page.locator('[data-testid="stMetric"]', has_text="Operational CO₂e").count()
+        assert "hours=-5" not in page.url
+        page.screenshot(path=str(SHOTS / "calculator-invalid-1280.png"))
+        hours.fill("12")
+        hours.press("Enter")
+        metric.wait_for(timeout=30_000)
+        page.wait_for_function("() => location.search.includes('hours=12.0')", timeout=30_000)
+        assert not page.watch.errors, page.watch.errors
+    finally:
+        context.close()
