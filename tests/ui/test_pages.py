@@ -300,3 +300,81 @@ def test_user_strings_are_not_rendered_as_markdown(at):
     at.run()
     message = next(e.value for e in at.error if "Could not load" in e.value)
     assert "\\!\\[x\\]\\(http" in message
+
+
+def opened_at(page: str, query: dict[str, str]) -> AppTest:
+    """A fresh session whose first request is ``/<page>?<query>``."""
+    test = app()
+    test.switch_page(f"views/{page}")
+    test.query_params.update(query)
+    test.run()
+    assert not test.exception, test.exception
+    return test
+
+
+def test_report_link_opens_that_jobs_statement(databases):
+    # 16 x A100 SXM4 80GB for 48 h on the French grid at 70% of TDP
+    query = {
+        "hardware": "nvidia-a100-sxm4-80gb",
+        "count": "16",
+        "hours": "48.0",
+        "utilization": "0.7",
+        "location": "grid",
+        "grid": "country:FR",
+        "format": "latex",
+    }
+    at = opened_at("report.py", query)
+    spec = JobSpec(hardware="nvidia-a100-sxm4-80gb", count=16, hours=48, region="country:FR", utilization=0.7)
+    footprint = estimate(resolve(spec, databases))
+    texts = at.session_state["report_texts"]
+    assert "16 x NVIDIA A100" in texts["markdown"] and "country:FR" in texts["markdown"]
+    assert json.loads(texts["json"])["footprint"]["co2e_kg"] == pytest.approx(footprint.co2e_kg)
+    assert at.segmented_control(key="report_format").value == "latex"
+    assert any("\\citep{" in c.value and c.language == "latex" for c in at.code)
+    assert at.number_input(key="calc_count").value == 16  # the report edits the same job
+    assert at.slider(key="calc_utilization").value == 0.7
+    assert at.query_params["format"] in (["latex"], "latex")
+
+
+def test_compare_link_restores_job_and_filters(databases):
+    at = opened_at("compare.py", {"count": "64", "hours": "336.0", "kinds": "cloud", "providers": "gcp,aws"})
+    assert at.multiselect(key="compare_providers").value == ["gcp", "aws"]
+    ranked = at.session_state["compare_result"]
+    assert set(ranked["provider"]) == {"gcp", "aws"}
+    spec = JobSpec(
+        hardware="nvidia-h100-sxm5-80gb", count=64, hours=336, region="aws:us-east-1", utilization=1.0
+    )
+    footprint = estimate(resolve(spec, databases))
+    assert metric(at, "Your choice") == components.kg(footprint.co2e_kg)
+
+
+def test_published_your_job_defaults_to_the_job(databases):
+    at = opened_at("published.py", {"count": "2", "hours": "10.0"})
+    spec = JobSpec(
+        hardware="nvidia-h100-sxm5-80gb", count=2, hours=10, region="aws:us-east-1", utilization=1.0
+    )
+    assert metric(at, "Your job") == components.kg(estimate(resolve(spec, databases)).co2e_kg)
+    at.radio(key="published_your_kg_from").set_value("typed").run()
+    at.number_input(key="published_your_kg").set_value(5000.0).run()
+    assert at.query_params["your_kg"] in (["5000.0"], "5000.0")
+
+
+def test_a_job_edited_on_the_report_is_the_calculators(databases):
+    at = opened_at("report.py", {})
+    at.number_input(key="calc_count").set_value(3).run()
+    at.switch_page("views/calculator.py").run()
+    assert at.number_input(key="calc_count").value == 3
+    assert result(at)["co2e_kg"] == pytest.approx(
+        estimate(
+            resolve(
+                JobSpec(
+                    hardware="nvidia-h100-sxm5-80gb",
+                    count=3,
+                    hours=24,
+                    region="aws:us-east-1",
+                    utilization=1.0,
+                ),
+                databases,
+            )
+        ).co2e_kg
+    )
