@@ -188,7 +188,7 @@ def test_result_stays_in_view_and_invalid_input_says_why(browser, server):
         page.get_by_text("Year of the grid intensity").first.scroll_into_view_if_needed()
         page.wait_for_timeout(500)
         box = metric.bounding_box()
-        assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 900, box
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 900, box
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / "calculator-scrolled-1280.png"))
 
