@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from app.engine.footprint import Footprint
 from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
+
+if TYPE_CHECKING:  # plotly is imported by the figure functions only: the calculator draws none
+    import plotly.graph_objects as go
 
 PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
 GREEN = "#2e7d32"
@@ -129,6 +131,8 @@ def breakdown_html(footprint: Footprint) -> str:
 
 def breakdown_figure(footprint: Footprint) -> go.Figure:
     """Horizontal bars: kg CO2e from accelerators, CPU, memory, PUE overhead, embodied."""
+    import plotly.graph_objects as go
+
     parts = breakdown_parts(footprint)
     labels = [name for name, _ in parts][::-1]
     values = [value for _, value in parts][::-1]
@@ -154,6 +158,8 @@ def breakdown_figure(footprint: Footprint) -> go.Figure:
 
 def ranked_figure(ranked: pd.DataFrame, current_id: str | None, top: int = 25) -> go.Figure:
     """Horizontal bars of the ``top`` cleanest regions (and the current one), kg CO2e."""
+    import plotly.graph_objects as go
+
     shown = ranked.head(top)
     if current_id is not None and current_id not in set(shown["id"]):
         shown = pd.concat([shown, ranked[ranked["id"] == current_id]])
@@ -190,6 +196,8 @@ def map_figure(ranked: pd.DataFrame, current_id: str | None) -> go.Figure:
     A plain scatter, not ``scatter_geo``: plotly.js fetches its coastline topojson from
     cdn.plot.ly, and the app must work offline, so no coastlines are drawn.
     """
+    import plotly.graph_objects as go
+
     located = ranked.dropna(subset=["latitude", "longitude"])
     figure = go.Figure(
         go.Scatter(

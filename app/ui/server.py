@@ -9,6 +9,9 @@ the HTML page the server sends, pointing at the app's root.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,4 +61,23 @@ class BackendBaseUrl:
         await self.app(scope, receive, wrapped_send)
 
 
-app = st.App(str(ENTRY), middleware=[Middleware(BackendBaseUrl)])
+def warm_up() -> None:
+    """Load the databases and compute the default job into the process-wide caches, so the first
+    visitor after a start waits for none of it. It runs beside the server: a broken database
+    stops it with a traceback in the server's log, and each page shows the same error inline."""
+    from app.ui import cached, state
+
+    cached.databases()
+    cached.hardware_labels()
+    cached.region_labels()
+    cached.region_ids()
+    cached.job_result(state.params_key(state.DEFAULTS))
+
+
+@asynccontextmanager
+async def lifespan(_app: Any) -> AsyncIterator[None]:
+    threading.Thread(target=warm_up, name="wattprint-warm-up", daemon=True).start()
+    yield
+
+
+app = st.App(str(ENTRY), middleware=[Middleware(BackendBaseUrl)], lifespan=lifespan)
