@@ -32,6 +32,13 @@ def plain(text: object) -> str:
     return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in str(text))
 
 
+def plain_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell Markdown-escaped, for ``st.table`` (which renders Markdown)."""
+    escaped = frame.map(lambda cell: plain(cell) if isinstance(cell, str) else cell)
+    escaped.index = escaped.index.map(lambda cell: plain(cell) if isinstance(cell, str) else cell)
+    return escaped
+
+
 def num(value: float, digits: int = 3) -> str:
     """A number with thousands separators and about ``digits`` significant figures."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):

@@ -170,7 +170,10 @@ def test_screenshots_of_every_page(browser, server, width):
     for index, (_, _, _, path) in enumerate(PAGES):
         context, page = open_page(browser, f"{server}/{address(index, path)}?{JOB_QUERY}", width)
         try:
-            page.wait_for_timeout(1000)
+            if path in READY:
+                page.get_by_text(READY[path]).first.wait_for(timeout=60_000)
+            page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=60_000)
+            page.wait_for_timeout(2000)
             wait_idle(page)
             full_page_screenshot(page, str(SHOTS / f"{path}-{width}.png"))
             assert not page.locator('[data-testid="stException"]').count(), path

@@ -133,3 +133,13 @@ def test_page_shows_no_docstring_or_placeholder(entry):
     leaked, placeholders = leaks(at)
     assert not leaked, leaked
     assert not placeholders, placeholders
+
+
+def test_static_tables_escape_markdown():
+    # st.table renders Markdown: a unit "-" became a bullet, and a source could hold an image link.
+    import pandas as pd
+
+    from app.ui.components import plain_table
+
+    frame = plain_table(pd.DataFrame({"unit": ["-"], "source": ["![x](http://example.com/a.png)"], "n": [1]}))
+    assert frame["unit"][0] == "\\-" and frame["source"][0].startswith("\\!\\[x\\]") and frame["n"][0] == 1

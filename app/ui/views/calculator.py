@@ -74,9 +74,14 @@ with details_col:
         )
     with st.expander("Equivalence factors and sources"):
         st.table(
-            pd.DataFrame(
-                [{"equivalent": e.name, "factor": e.factor, "source": e.source, "year": e.year} for e in eq]
-            ).set_index("equivalent")
+            components.plain_table(
+                pd.DataFrame(
+                    [
+                        {"equivalent": e.name, "factor": e.factor, "source": e.source, "year": e.year}
+                        for e in eq
+                    ]
+                ).set_index("equivalent")
+            )
         )
     st.subheader("Assumptions")
     rows = [
@@ -89,7 +94,7 @@ with details_col:
         }
         for a in (*footprint.assumptions, *result.built.flops_assumptions)
     ]
-    st.table(pd.DataFrame(rows).set_index("assumption"))
+    st.table(components.plain_table(pd.DataFrame(rows).set_index("assumption")))
     st.caption(
         f"{components.LOW_CARBON_ICON} marks grids at or below {LOW_CARBON_THRESHOLD_G_PER_KWH:.0f} "
         "g CO₂e/kWh (Google Cloud's 'Low CO₂' threshold)."
