@@ -176,22 +176,29 @@ def ranked_figure(ranked: pd.DataFrame, current_id: str | None, top: int = 25) -
         GREY if row_id == current_id else (GREEN if is_low else PALE_GREEN)
         for row_id, is_low in zip(shown["id"], low, strict=True)
     ]
-    labels = [f"{name} · {row_id}" for name, row_id in zip(shown["name"], shown["id"], strict=True)]
+    names = [str(name) for name in shown["name"]]
+    labels = [  # the region's name; with its id where two regions share a name
+        name if names.count(name) == 1 else f"{name} · {row_id}"
+        for name, row_id in zip(names, shown["id"], strict=True)
+    ]
     figure = go.Figure(
         go.Bar(
             x=shown["co2e_kg"],
             y=labels,
             orientation="h",
             marker_color=colors,
-            customdata=[f" ({LOW_CARBON_TEXT})" if is_low else "" for is_low in low],
-            hovertemplate="%{y}%{customdata}: %{x:,.1f} kg CO₂e<extra></extra>",
+            customdata=[
+                f"{row_id}{', ' + LOW_CARBON_TEXT if is_low else ''}"
+                for row_id, is_low in zip(shown["id"], low, strict=True)
+            ],
+            hovertemplate="%{y} (%{customdata}): %{x:,.1f} kg CO₂e<extra></extra>",
         )
     )
     figure.update_yaxes(categoryorder="array", categoryarray=labels)
     figure.update_layout(
         height=max(300, 22 * len(shown) + 60),
         margin={"l": 10, "r": 10, "t": 10, "b": 30},
-        xaxis_title="kg CO₂e (dark green: low-carbon grid; grey: your current choice)",
+        xaxis_title="kg CO₂e",
         yaxis={"automargin": True},
     )
     return figure

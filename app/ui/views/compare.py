@@ -98,6 +98,7 @@ with chart_tab:
     st.plotly_chart(
         components.ranked_figure(ranked, current), config=components.PLOTLY_CONFIG, key="compare_ranked"
     )
+    st.caption("Dark green: a low-carbon grid. Grey: the job's own region. Hover a bar for its id.")
 with map_tab:
     if ranked[["latitude", "longitude"]].notna().all(axis=1).any():
         st.plotly_chart(

@@ -16,7 +16,7 @@ FORMATS = {
     "markdown": ("Markdown", "wattprint-statement.md", "text/markdown", "markdown"),
     "latex": ("LaTeX", "wattprint-statement.tex", "application/x-tex", "latex"),
     "bibtex": ("BibTeX", "references.bib", "application/x-bibtex", "bibtex"),
-    "model-card": ("Model card (YAML)", "model-card.yaml", "application/yaml", "yaml"),
+    "model-card": ("Model card", "model-card.yaml", "application/yaml", "yaml"),
     "json": ("JSON", "wattprint-report.json", "application/json", "json"),
 }
 OPTIONS = state.PageOptions(
