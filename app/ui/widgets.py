@@ -176,9 +176,7 @@ def location_inputs(problems: dict[str, str]) -> None:
             format_func=lambda key: region_labels.get(key, key),
             key=K("region" if location == "cloud" else "grid"),
         )
-        years = ["latest", *[str(y) for y in dbs.regions.intensity_years(region_id)]]
-        if st.session_state[K("year")] not in years:
-            st.session_state[K("year")] = "latest"
+        years = year_choices()
         st.selectbox(
             "Year of the grid intensity",
             years,
@@ -197,6 +195,19 @@ def location_inputs(problems: dict[str, str]) -> None:
             )
         else:
             st.caption(f"PUE {DEFAULT_PUE:.2f}: {DEFAULT_PUE_SOURCE}")
+
+
+def year_choices() -> list[str]:
+    """The intensity years the chosen region offers; a year it lacks becomes "latest" (in the session)."""
+    session = st.session_state
+    location = session[K("location")]
+    if location not in ("cloud", "grid"):
+        return ["latest"]
+    region_id = session[K("region" if location == "cloud" else "grid")]
+    years = ["latest", *[str(y) for y in cached.databases().regions.intensity_years(region_id)]]
+    if session[K("year")] not in years:
+        session[K("year")] = "latest"
+    return years
 
 
 def serving_inputs(problems: dict[str, str]) -> None:

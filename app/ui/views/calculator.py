@@ -17,16 +17,16 @@ st.caption(
     "Every figure below lists its source and year."
 )
 job = state.open_page(edits_job=True)
+widgets.year_choices()
+state.publish()  # the widgets' values are in the session before they are drawn
 st.html(widgets.STICKY_RESULT_CSS)
 inputs_col, result_col = st.columns([1, 1.15], gap="large")
-with inputs_col:
-    widgets.job_inputs()
-state.publish()
-
-with result_col, st.container(key="job_result"):
+with result_col, st.container(key="job_result"):  # drawn first: the result updates first
     result = widgets.job_result(job)
     if result is not None:
         widgets.headline(result)
+with inputs_col:
+    widgets.job_inputs()
 st.session_state["calc_spec"] = result.built.spec if result else None
 if result is None:
     st.session_state["calc_result"] = None
