@@ -642,6 +642,13 @@ def job_hours(result: JobResult | None, fallback: float, low: float = 0.25, high
     return float(min(max(result.footprint.duration_h, low), high))
 
 
+def job_region(result: JobResult | None, offered: Any, fallback: str) -> str:
+    """The job's region id when ``offered`` holds it, else ``fallback``."""
+    if result is not None and result.region is not None and result.region.id in offered:
+        return str(result.region.id)
+    return fallback
+
+
 def job_power_kw(result: JobResult | None, fallback: float, low: float = 0.001, high: float = 1e6) -> float:
     """The job's average facility draw, energy ÷ hours, within ``low``..``high`` [kW]."""
     if result is None or not result.footprint.duration_h:

@@ -155,14 +155,15 @@ def test_timeshift_flexibility_in_percent_and_upload() -> None:
 
 
 def test_timeshift_opens_on_the_shared_job() -> None:
-    # 8 x H100 SXM5 for 24 h in aws:us-east-1 (the default job): 24 h and energy / 24 h [kW]
+    # 2 x H100 SXM5 for 30 h in aws:eu-west-2: the page takes 30 h, energy / 30 h [kW] and the region
     at = AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT)
-    at.query_params.update({"count": "2", "hours": "30.0"})
+    at.query_params.update({"count": "2", "hours": "30.0", "region": "aws:eu-west-2"})
     at.run()
     at.switch_page("views/timeshift.py").run()
     assert not at.exception, at.exception
     energy_kwh = at.session_state["calc_result"]["energy_kwh"]
     assert at.number_input(key="ts_hours").value == 30.0
+    assert at.selectbox(key="ts_region").value == "aws:eu-west-2"  # it has an hourly series
     assert at.number_input(key="ts_power_kw").value == pytest.approx(energy_kwh / 30.0)
     assert "count=2" in "&".join(f"{k}={v}" for k, v in at.query_params.items()).replace("['2']", "2")
 

@@ -47,7 +47,7 @@ try:
             if profile is not None:
                 linked[region_id] = profile
         region_ids = list(linked)
-        default_region = "aws:us-west-1"
+        default_region = state.job_region(job, region_ids, "aws:us-west-1")
         region_id = st.selectbox(
             "Region (those with an hourly series)",
             region_ids,
