@@ -5,7 +5,6 @@ Every user-supplied string is shown through Streamlit's text elements (never HTM
 
 from __future__ import annotations
 
-import html
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -114,26 +113,6 @@ def breakdown_parts(footprint: Footprint) -> list[tuple[str, float]]:
         ("PUE overhead (cooling, power delivery)", footprint.breakdown.pue_overhead_kwh * intensity),
         ("Embodied (manufacturing share)", footprint.breakdown.embodied_co2e_kg),
     ]
-
-
-def breakdown_html(footprint: Footprint) -> str:
-    """The breakdown as plain HTML bars (no chart library to load: the result shows at once).
-
-    Every string in it is the app's own (part names, formatted numbers), never user text.
-    """
-    parts = breakdown_parts(footprint)
-    largest = max((value for _, value in parts), default=0.0) or 1.0
-    rows = []
-    for name, value in parts:
-        width = max(0.0, min(100.0, 100.0 * value / largest))
-        rows.append(
-            '<div style="display:flex;align-items:center;gap:0.5rem;margin:0.15rem 0;font-size:0.875rem">'
-            f'<div style="flex:0 0 38%;text-align:right">{html.escape(name)}</div>'
-            '<div style="flex:1 1 auto;background:#eef3ee;height:1.1rem;border-radius:3px">'
-            f'<div style="width:{width:.1f}%;background:{GREEN};height:100%;border-radius:3px"></div></div>'
-            f'<div style="flex:0 0 6.5rem">{html.escape(kg(value))}</div></div>'
-        )
-    return '<div role="figure" aria-label="Where the emissions come from">' + "".join(rows) + "</div>"
 
 
 def breakdown_figure(footprint: Footprint) -> go.Figure:

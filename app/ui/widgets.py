@@ -39,15 +39,20 @@ LABELS = {
     "grid": "Country or grid",
     "none": "Not counted",
 }
-# The result column stays in view while the inputs beside it scroll (desktop); on a phone the
-# columns stack and the result follows the inputs.
-STICKY_RESULT_CSS = """<style>
+
+
+def sticky_result() -> None:
+    """Keep the container keyed ``job_result`` in view while the inputs beside it scroll (desktop);
+    on a phone the columns stack and the result follows the inputs."""
+    st.html(
+        """<style>
 [data-testid="stColumn"]:has(.st-key-job_result) { align-self: stretch; }
 [data-testid="stLayoutWrapper"]:has(> .st-key-job_result) {
   position: sticky; top: 3.75rem; z-index: 2; background: #fff; }
 @media (max-width: 640px) {
   [data-testid="stLayoutWrapper"]:has(> .st-key-job_result) { position: static; } }
 </style>"""
+    )
 
 
 def label(value: str) -> str:
@@ -361,4 +366,11 @@ def headline(result: state.JobResult) -> None:
     if result.built.flops_note:
         st.info(f"Duration from FLOPs: {result.built.flops_note}.")
     st.markdown("**Where the emissions come from**")
-    st.html(components.breakdown_html(footprint))
+    parts = components.breakdown_parts(footprint)
+    largest = max(value for _, value in parts) or 1.0
+    for name, value in parts:  # native bars: no chart library to load, so the result shows at once
+        if value > 0:
+            st.progress(min(value / largest, 1.0), text=f"{name}: {components.kg(value)}")
+    zero = [name for name, value in parts if value <= 0]
+    if zero:
+        st.caption(f"Nothing from: {', '.join(zero)}.")

@@ -82,8 +82,8 @@ def test_defaults_show_a_complete_result(at, databases):
     assert greener is not None and shown["greener_region"] == greener.region_id
     assert shown["greener_co2e_kg"] == pytest.approx(greener.co2e_kg)
     assert any(greener.region_id in s.value and "Had this run in" in s.value for s in at.success)
-    breakdown = " ".join(str(h.proto) for h in at.get("html"))
-    assert "Accelerators" in breakdown and components.kg(footprint.co2e_kg / footprint.pue) in breakdown
+    bars = " ".join(str(bar.proto) for bar in at.get("progress"))
+    assert "Accelerators" in bars and components.kg(footprint.co2e_kg / footprint.pue) in bars
     assert not at.error
 
 

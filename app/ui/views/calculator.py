@@ -19,7 +19,7 @@ st.caption(
 job = state.open_page(edits_job=True)
 widgets.year_choices()
 state.publish()  # the widgets' values are in the session before they are drawn
-st.html(widgets.STICKY_RESULT_CSS)
+widgets.sticky_result()
 inputs_col, result_col = st.columns([1, 1.15], gap="large")
 with result_col, st.container(key="job_result"):  # drawn first: the result updates first
     result = widgets.job_result(job)
