@@ -33,6 +33,16 @@ def hardware_labels() -> dict[str, str]:
 
 
 @st.cache_resource(show_spinner=False)
+def hardware_groups() -> dict[str, list[str]]:
+    """Hardware ids in id order: ``accelerators`` (GPUs, TPUs, NPUs, ...) and ``cpus``."""
+    devices = databases().hardware.devices
+    return {
+        "accelerators": [key for key in sorted(devices) if devices[key].kind != "cpu"],
+        "cpus": [key for key in sorted(devices) if devices[key].kind == "cpu"],
+    }
+
+
+@st.cache_resource(show_spinner=False)
 def region_labels() -> dict[str, str]:
     """Region id -> label with the low-carbon badge and latest intensity, in id order."""
     frame = region_frame(None)

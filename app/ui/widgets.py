@@ -76,15 +76,38 @@ def number(title: str, name: str, problems: dict[str, str], **kwargs: Any) -> An
     return value
 
 
+GROUP_KEY = "calc_device_group"  # accelerators or CPUs: a view of the list, derived from the hardware
+
+
+def first_of_group() -> None:
+    """On a change of device type: the default accelerator, or the first CPU."""
+    groups = cached.hardware_groups()
+    group = st.session_state[GROUP_KEY]
+    default = state.DEFAULTS["hardware"]
+    st.session_state[K("hardware")] = default if default in groups[group] else groups[group][0]
+
+
 def hardware_inputs(problems: dict[str, str]) -> Any:
     """Accelerator (or custom watts) and the number of devices; returns the device or None."""
     hardware_labels = cached.hardware_labels()
     hw_mode = radio("Power from", "hw_mode", ["database", "custom"])
     device = None
     if hw_mode == "database":
+        groups = cached.hardware_groups()
+        session = st.session_state
+        if session.get(GROUP_KEY) not in groups or session[K("hardware")] not in groups[session[GROUP_KEY]]:
+            session[GROUP_KEY] = "cpus" if session[K("hardware")] in groups["cpus"] else "accelerators"
+        group = st.radio(
+            "Device type",
+            list(groups),
+            key=GROUP_KEY,
+            horizontal=True,
+            format_func=lambda g: f"{'Accelerators' if g == 'accelerators' else 'CPUs'} ({len(groups[g]):,})",
+            on_change=first_of_group,
+        )
         hardware = st.selectbox(
-            "Accelerator (type to search)",
-            list(hardware_labels),
+            "Accelerator (type to search)" if group == "accelerators" else "CPU (type to search)",
+            groups[group],
             format_func=lambda key: hardware_labels.get(key, key),
             key=K("hardware"),
         )

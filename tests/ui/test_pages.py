@@ -378,3 +378,20 @@ def test_a_job_edited_on_the_report_is_the_calculators(databases):
             )
         ).co2e_kg
     )
+
+
+def test_device_type_splits_the_hardware_list(databases):
+    at = app()
+    at.run()
+    options = at.selectbox(key="calc_hardware").options
+    assert all(databases.hardware.get(key.split(" · ")[-1]).kind != "cpu" for key in options[:20])
+    at.radio(key="calc_device_group").set_value("cpus").run()
+    cpu = at.selectbox(key="calc_hardware").value
+    assert databases.hardware.get(cpu).kind == "cpu" and not at.exception
+    assert result(at)["co2e_kg"] > 0
+    # A link to a CPU opens the CPU list with that CPU chosen.
+    again = app()
+    again.query_params.update({"hardware": cpu})
+    again.run()
+    assert again.radio(key="calc_device_group").value == "cpus"
+    assert again.selectbox(key="calc_hardware").value == cpu
