@@ -20,7 +20,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt requirements-fast.
 	touch $(VENV)/.runtime-installed $@
 
 run: $(VENV)/.runtime-installed
-	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false PYTHONPATH=. $(PY) -m streamlit run app/ui/streamlit_app.py \
+	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false PYTHONPATH=. $(PY) -m streamlit run app/ui/server.py \
 		--server.address localhost --server.port $(PORT) --browser.gatherUsageStats false
 
 chromium:

@@ -1,7 +1,15 @@
 """The web app in a real browser: time to the first result, and from an input change to the update.
 
-Starts ``streamlit run`` on a free port and a headless Debian chromium, then prints the median
-(and spread) over REPEATS runs of each. Run: ``python bench/ui.py``.
+Starts the app (``app/ui/server.py``) on a free port and a headless Debian chromium, and, as the
+baseline of the same run, a one-input Streamlit page (``bench/ui_baseline.py``) served the same way:
+the floor that Streamlit and the browser set on this machine. Prints medians (and spread) over
+REPEATS fresh browser contexts, and the ratio of the app to the baseline.
+
+- first result: navigation until the CO2e metric shows a value ("visible"), and until the page is
+  idle (no script run, no loading placeholder);
+- update: from typing a new device count (Enter) until the CO2e metric shows the new value.
+
+Run: ``python bench/ui.py`` (about a minute).
 """
 
 from __future__ import annotations
@@ -16,6 +24,41 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_result
 
 REPEATS = 10
+APP = "app/ui/server.py"
+BASELINE = "bench/ui_baseline.py"
+METRIC = '[data-testid="stMetric"]'
+
+
+def measure(browser, url: str) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+    """Times [s] of REPEATS fresh contexts on ``url``, after one warm-up visit."""
+    warm = browser.new_page()
+    warm.goto(url + "/")
+    wait_for_result(warm)
+    warm.close()
+    times: dict[str, list[float]] = {"visible": [], "idle": [], "update": []}
+    for index in range(REPEATS):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        start = time.perf_counter()
+        page.goto(url + "/")
+        page.locator(METRIC, has_text="Operational CO₂e").first.wait_for(timeout=60_000)
+        times["visible"].append(time.perf_counter() - start)
+        before = wait_for_result(page)
+        times["idle"].append(time.perf_counter() - start)
+
+        count = page.get_by_role("spinbutton", name="Number of devices")
+        start = time.perf_counter()
+        count.fill(str(index + 2 if index + 2 < 8 else index + 3))  # never the default 8
+        count.press("Enter")
+        page.wait_for_function(
+            "old => [...document.querySelectorAll('[data-testid=stMetric]')].some(m => "
+            "m.innerText.includes('Operational') && !m.innerText.includes(old))",
+            arg=before,
+            timeout=30_000,
+        )
+        times["update"].append(time.perf_counter() - start)
+        context.close()
+    return times
 
 
 def main() -> int:
@@ -24,40 +67,25 @@ def main() -> int:
         return 0
     from playwright.sync_api import sync_playwright
 
-    first: list[float] = []
-    update: list[float] = []
-    with streamlit_server() as url, sync_playwright() as playwright:
+    results = {}
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        # Warm-up: the first ever run loads the databases into the server's cache.
-        warm = browser.new_page()
-        warm.goto(url + "/")
-        wait_for_result(warm)
-        warm.close()
-        for index in range(REPEATS):
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            page = context.new_page()
-            start = time.perf_counter()
-            page.goto(url + "/")
-            before = wait_for_result(page)
-            first.append(time.perf_counter() - start)
-
-            count = page.get_by_role("spinbutton", name="Number of devices")
-            start = time.perf_counter()
-            count.fill(str(index + 2 if index + 2 < 8 else index + 3))  # never the default 8
-            count.press("Enter")
-            page.wait_for_function(
-                "old => [...document.querySelectorAll('[data-testid=stMetric]')].some(m => "
-                "m.innerText.includes('Operational') && !m.innerText.includes(old))",
-                arg=before,
-                timeout=30_000,
-            )
-            update.append(time.perf_counter() - start)
-            context.close()
+        for name, script in (("baseline", BASELINE), ("app", APP)):
+            with streamlit_server(script=script) as url:
+                results[name] = measure(browser, url)
         browser.close()
-    for name, times in (("navigation -> first result", first), ("input change -> updated result", update)):
+    labels = {
+        "visible": "navigation -> result visible",
+        "idle": "navigation -> page idle",
+        "update": "input change -> updated result",
+    }
+    for key, label in labels.items():
+        app, base = results["app"][key], results["baseline"][key]
         print(
-            f"{name:32} median {statistics.median(times) * 1000:7.0f} ms  "
-            f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, n={len(times)})"
+            f"{label:32} app median {statistics.median(app) * 1000:6.0f} ms "
+            f"(min {min(app) * 1000:.0f}, max {max(app) * 1000:.0f}, n={len(app)}); "
+            f"baseline {statistics.median(base) * 1000:5.0f} ms; "
+            f"ratio {statistics.median(app) / statistics.median(base):.2f}"
         )
     return 0
 

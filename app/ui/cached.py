@@ -10,6 +10,7 @@ import streamlit as st
 from app.db.loader import Databases, load_databases
 from app.db.tables import region_frame as _region_frame
 from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
+from app.ui import state
 
 
 @st.cache_resource(show_spinner=False)
@@ -32,13 +33,23 @@ def hardware_labels() -> dict[str, str]:
 
 
 @st.cache_resource(show_spinner=False)
+def hardware_groups() -> dict[str, list[str]]:
+    """Hardware ids in id order: ``accelerators`` (GPUs, TPUs, NPUs, ...) and ``cpus``."""
+    devices = databases().hardware.devices
+    return {
+        "accelerators": [key for key in sorted(devices) if devices[key].kind != "cpu"],
+        "cpus": [key for key in sorted(devices) if devices[key].kind == "cpu"],
+    }
+
+
+@st.cache_resource(show_spinner=False)
 def region_labels() -> dict[str, str]:
     """Region id -> label with the low-carbon badge and latest intensity, in id order."""
     frame = region_frame(None)
     labels = {}
     for row in frame.sort_values("id").itertuples():
-        leaf = "🍃 " if row.intensity_g_per_kwh <= LOW_CARBON_THRESHOLD_G_PER_KWH else ""
-        labels[str(row.id)] = f"{leaf}{row.id} · {row.name} ({row.intensity_g_per_kwh:,.0f} g/kWh)"
+        low = ", low carbon" if row.intensity_g_per_kwh <= LOW_CARBON_THRESHOLD_G_PER_KWH else ""
+        labels[str(row.id)] = f"{row.id} · {row.name} ({row.intensity_g_per_kwh:,.0f} g/kWh{low})"
     return labels
 
 
@@ -214,3 +225,24 @@ def demo_log_bytes(seconds: float = 30.0, interval_s: float = 0.1) -> bytes:
         sampler.end_window("demo")
         sampler.close()
         return path.read_bytes()
+
+
+# --------------------------------------------------------------------------------------------
+# The job
+
+
+@st.cache_resource(show_spinner=False)
+def region_ids() -> dict[str, list[str]]:
+    """Region ids by what the calculator offers: ``cloud`` regions and ``grid`` (countries, grids)."""
+    frame = region_frame(None)
+    return {
+        "cloud": sorted(frame.loc[frame["kind"] == "cloud", "id"]),
+        "grid": sorted(frame.loc[frame["kind"] != "cloud", "id"]),
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def job_result(params: tuple[tuple[str, str], ...]) -> state.JobResult:
+    """:func:`app.ui.state.compute` of the job a query string describes. Shared: do not mutate."""
+    values, _ = state.parse_params(dict(params))
+    return state.compute(values, databases(), region_frame)

@@ -6,25 +6,33 @@ Every user-supplied string is shown through Streamlit's text elements (never HTM
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from app.engine.footprint import Footprint
 from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
+from app.ui import safe
+
+if TYPE_CHECKING:  # plotly is imported by the figure functions only: the calculator draws none
+    import plotly.graph_objects as go
 
 PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}
 GREEN = "#2e7d32"
 GREY = "#9e9e9e"
-
-
-MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~$:")
+PALE_GREEN = "#a5c8a7"
 
 
 def plain(text: object) -> str:
-    """``text`` with Markdown specials escaped, for user strings shown in st.error/st.warning
-    (which render Markdown: an image link in a file name must not load anything)."""
-    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in str(text))
+    """``text`` with Markdown escaped (:func:`app.ui.safe.plain`), for user strings shown as Markdown."""
+    return safe.plain(text)
+
+
+def plain_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell Markdown-escaped, for ``st.table`` (which renders Markdown)."""
+    escaped = frame.map(lambda cell: plain(cell) if isinstance(cell, str) else cell)
+    escaped.index = escaped.index.map(lambda cell: plain(cell) if isinstance(cell, str) else cell)
+    return escaped
 
 
 def num(value: float, digits: int = 3) -> str:
@@ -61,21 +69,54 @@ def kwh(value: float) -> str:
     return f"{num(value)} kWh"
 
 
+LOW_CARBON_ICON = ":material/eco:"
+"""Streamlit's Material "eco" leaf: drawn from the app's own icon font, so no emoji font is needed."""
+LOW_CARBON_TEXT = "low carbon"
+
+
+def is_low_carbon(intensity_g_per_kwh: float) -> bool:
+    """True for a grid at or below the low-carbon threshold (Google Cloud's "Low CO2")."""
+    return bool(intensity_g_per_kwh <= LOW_CARBON_THRESHOLD_G_PER_KWH)
+
+
 def badge(intensity_g_per_kwh: float) -> str:
-    """🍃 for a grid at or below the low-carbon threshold, else an empty string."""
-    return "🍃" if intensity_g_per_kwh <= LOW_CARBON_THRESHOLD_G_PER_KWH else ""
+    """The low-carbon mark for Markdown text (the Material leaf icon), else an empty string."""
+    return LOW_CARBON_ICON if is_low_carbon(intensity_g_per_kwh) else ""
 
 
-def breakdown_figure(footprint: Footprint) -> go.Figure:
-    """Horizontal bars: kg CO2e from accelerators, CPU, memory, PUE overhead, embodied."""
+def job_title(result: Any, databases: Any) -> str:
+    """``8 × NVIDIA H100 SXM5 80GB, 24 h, AWS US East (N. Virginia) (aws:us-east-1)`` for a JobResult."""
+    spec, footprint = result.built.spec, result.footprint
+    if spec.hardware:
+        who = databases.hardware.get(spec.hardware).name
+    else:
+        who = f"{num(spec.power_w or 0)} W device"
+    place = (
+        f"{result.region.name} ({result.region.id})"
+        if result.region is not None
+        else f"a {num(footprint.intensity_g_per_kwh)} g/kWh grid"
+    )
+    count = f"{spec.count:,.0f}" if float(spec.count).is_integer() else num(spec.count)
+    return f"{count} × {who}, {num(footprint.duration_h)} h, {place}"
+
+
+def breakdown_parts(footprint: Footprint) -> list[tuple[str, float]]:
+    """(part, kg CO2e): accelerators, CPU, memory, PUE overhead, embodied."""
     intensity = footprint.intensity_g_per_kwh / 1000.0
-    parts = [
+    return [
         ("Accelerators", footprint.breakdown.accelerators_kwh * intensity),
         ("CPU", footprint.breakdown.cpu_kwh * intensity),
         ("Memory", footprint.breakdown.memory_kwh * intensity),
         ("PUE overhead (cooling, power delivery)", footprint.breakdown.pue_overhead_kwh * intensity),
         ("Embodied (manufacturing share)", footprint.breakdown.embodied_co2e_kg),
     ]
+
+
+def breakdown_figure(footprint: Footprint) -> go.Figure:
+    """Horizontal bars: kg CO2e from accelerators, CPU, memory, PUE overhead, embodied."""
+    import plotly.graph_objects as go
+
+    parts = breakdown_parts(footprint)
     labels = [name for name, _ in parts][::-1]
     values = [value for _, value in parts][::-1]
     figure = go.Figure(
@@ -100,14 +141,21 @@ def breakdown_figure(footprint: Footprint) -> go.Figure:
 
 def ranked_figure(ranked: pd.DataFrame, current_id: str | None, top: int = 25) -> go.Figure:
     """Horizontal bars of the ``top`` cleanest regions (and the current one), kg CO2e."""
+    import plotly.graph_objects as go
+
     shown = ranked.head(top)
     if current_id is not None and current_id not in set(shown["id"]):
         shown = pd.concat([shown, ranked[ranked["id"] == current_id]])
     shown = shown.iloc[::-1]
-    colors = [GREY if row_id == current_id else GREEN for row_id in shown["id"]]
-    labels = [
-        f"{badge(i)} {row_id}".strip()
-        for row_id, i in zip(shown["id"], shown["intensity_g_per_kwh"], strict=True)
+    low = [is_low_carbon(i) for i in shown["intensity_g_per_kwh"]]
+    colors = [
+        GREY if row_id == current_id else (GREEN if is_low else PALE_GREEN)
+        for row_id, is_low in zip(shown["id"], low, strict=True)
+    ]
+    names = [str(name) for name in shown["name"]]
+    labels = [  # the region's name; with its id where two regions share a name
+        name if names.count(name) == 1 else f"{name} · {row_id}"
+        for name, row_id in zip(names, shown["id"], strict=True)
     ]
     figure = go.Figure(
         go.Bar(
@@ -115,14 +163,18 @@ def ranked_figure(ranked: pd.DataFrame, current_id: str | None, top: int = 25) -
             y=labels,
             orientation="h",
             marker_color=colors,
-            customdata=shown["name"],
+            customdata=[
+                f"{row_id}{', ' + LOW_CARBON_TEXT if is_low else ''}"
+                for row_id, is_low in zip(shown["id"], low, strict=True)
+            ],
             hovertemplate="%{y} (%{customdata}): %{x:,.1f} kg CO₂e<extra></extra>",
         )
     )
+    figure.update_yaxes(categoryorder="array", categoryarray=labels)
     figure.update_layout(
         height=max(300, 22 * len(shown) + 60),
         margin={"l": 10, "r": 10, "t": 10, "b": 30},
-        xaxis_title="kg CO₂e (grey: your current choice)",
+        xaxis_title="kg CO₂e",
         yaxis={"automargin": True},
     )
     return figure
@@ -134,6 +186,8 @@ def map_figure(ranked: pd.DataFrame, current_id: str | None) -> go.Figure:
     A plain scatter, not ``scatter_geo``: plotly.js fetches its coastline topojson from
     cdn.plot.ly, and the app must work offline, so no coastlines are drawn.
     """
+    import plotly.graph_objects as go
+
     located = ranked.dropna(subset=["latitude", "longitude"])
     figure = go.Figure(
         go.Scatter(

@@ -76,7 +76,11 @@ def widget_key(name: str) -> str:
 
 def parse_value(name: str, text: str) -> Any:
     """One query-string value as the input's type; raises ValueError when not valid."""
-    field = FIELDS[name]
+    return parse_field(FIELDS[name], text)
+
+
+def parse_field(field: InputField, text: str) -> Any:
+    """``text`` as a value of ``field``; raises ValueError when not valid."""
     default = field.default
     if len(text) > 200:
         raise ValueError("too long")
@@ -165,6 +169,11 @@ def active_names(values: Mapping[str, Any]) -> list[str]:
         else:
             used |= {"serve_params_b", "serve_tokens", "precision", "mfu"}
     return [name for name in FIELDS if name in used]
+
+
+def params_key(values: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The job's query string as a hashable key (for caches)."""
+    return tuple(to_params(values).items())
 
 
 def to_params(values: Mapping[str, Any]) -> dict[str, str]:
@@ -315,6 +324,66 @@ def build(values: Mapping[str, Any], databases: Any) -> Built:
     return Built(spec, flops_note, tuple(flops_assumptions), serving, serving_source)
 
 
+@dataclass(frozen=True)
+class JobResult:
+    """Everything the pages show of one job: its footprint, the greener region, the serving part."""
+
+    built: Built
+    footprint: Any  # Footprint
+    region: Any | None  # Region of the job, None for a custom intensity
+    ranked: Any  # DataFrame: the job in every comparable region
+    scope: str  # what "comparable" meant, in words
+    greener: Any | None  # Greener: same provider's cleanest cloud region, else any provider's
+    serving: Any | None  # Footprint of the serving lifetime
+    greener_same_provider: Any | None = None  # Greener, or None without a provider
+    greener_any_provider: Any | None = None  # Greener among every cloud region
+
+
+def compute(values: Mapping[str, Any], databases: Any, frame_for_year: Any = None) -> JobResult:
+    """The footprint of the job ``values`` describe and its greener alternative; raises InputError.
+
+    ``frame_for_year(year)`` gives the region table of a year (default: built from the databases).
+    """
+    from app.db.tables import region_frame
+    from app.engine.flops import serving_job
+    from app.engine.footprint import estimate
+    from app.engine.jobspec import DEFAULT_PUE, resolve
+    from app.engine.whatif import compare_regions, greener_alternatives
+
+    built = build(values, databases)
+    job = resolve(built.spec, databases)
+    footprint = estimate(job)
+    current = databases.regions.get(built.spec.region) if built.spec.region else None
+    if frame_for_year is None:
+        frame = region_frame(databases.regions, built.spec.year)
+    else:
+        frame = frame_for_year(built.spec.year)
+    if current is not None and current.kind == "cloud":
+        comparable = frame[frame["provider"] == current.provider]
+        scope = f"{current.provider.upper() if current.provider else 'cloud'} regions"
+    elif current is not None:
+        comparable = frame[frame["kind"] == current.kind]
+        scope = f"{current.kind} entries"
+    else:
+        comparable = frame[frame["kind"] == "country"]
+        scope = "countries"
+    fixed_pue = 1.0 if built.spec.pue_included else built.spec.pue
+    ranked = compare_regions(footprint, comparable, fixed_pue, DEFAULT_PUE)
+    same_provider, any_provider = greener_alternatives(
+        footprint,
+        frame,
+        current.id if current else None,
+        current.provider if current else None,
+        fixed_pue,
+        DEFAULT_PUE,
+    )
+    greener = same_provider if current is not None and current.provider else any_provider
+    serving = (
+        estimate(serving_job(job, built.serving, built.serving_source)) if built.serving is not None else None
+    )
+    return JobResult(built, footprint, current, ranked, scope, greener, serving, same_provider, any_provider)
+
+
 def inputs_from_spec(spec: Any, databases: Any) -> dict[str, Any]:
     """Calculator inputs that describe ``spec`` (a JobSpec), for scenario files without inputs."""
     from app.errors import InputError
@@ -355,3 +424,243 @@ def inputs_from_spec(spec: Any, databases: Any) -> dict[str, Any]:
     elif spec.embodied_kgco2e is not None:
         values.update(embodied="custom", embodied_kg=float(spec.embodied_kgco2e))
     return {name: format_value(value) for name, value in values.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# One job for every page, and each page's own options, in the session and in the query string.
+#
+# The job is ``session[SAVED_KEY]`` (every FIELDS value); a page's options are
+# ``session[options.store]``. A link's values are applied when its query string differs from the
+# one the app last wrote, so the app's own URL updates never undo a widget change.
+
+JOB_URL_KEY = "job_url_params"
+PENDING_KEY = "calc_pending_inputs"
+"""Session key: inputs another page (Measure, a scenario file) hands to the job on the next run."""
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """A page's own inputs (filters, weights, format): URL name -> field; widget key ``<page>_<name>``.
+
+    A field whose default is a tuple holds several values, written comma-separated in the URL.
+    """
+
+    page: str
+    fields: dict[str, InputField]
+
+    def key(self, name: str) -> str:
+        return f"{self.page}_{name}"
+
+    @property
+    def store(self) -> str:
+        return f"{self.page}_saved_options"
+
+    @property
+    def url_key(self) -> str:
+        return f"{self.page}_url_params"
+
+
+def parse_option(field: InputField, text: str) -> Any:
+    """One option from its URL text; raises ValueError when not valid."""
+    if isinstance(field.default, tuple):
+        items = [item for item in text.split(",") if item]
+        if field.choices is not None:
+            bad = [item for item in items if item not in field.choices]
+            if bad:
+                raise ValueError(f"{bad[0][:40]!r} is not one of {', '.join(field.choices)}")
+        return items
+    return parse_field(field, text)
+
+
+def format_option(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(item) for item in value)
+    return format_value(value)
+
+
+def _last(raw: Any) -> str:
+    if isinstance(raw, list):
+        return str(raw[-1]) if raw else ""
+    return str(raw)
+
+
+def load(session: Any, query: Mapping[str, Any], options: PageOptions | None = None) -> list[str]:
+    """Apply a link's job (and ``options``) to ``session``; returns what was ignored, and why.
+
+    A link holds the whole job: inputs it leaves out take their defaults. Widget keys of the
+    applied values are dropped so the widgets show them.
+    """
+    job: dict[str, Any] = session.setdefault(SAVED_KEY, dict(DEFAULTS))
+    problems: list[str] = []
+    job_query = {name: _last(raw) for name, raw in query.items() if name in FIELDS}
+    if job_query and job_query != session.get(JOB_URL_KEY):
+        values, problems = parse_params(job_query)
+        job.clear()
+        job.update(DEFAULTS)
+        job.update(values)
+        for name in FIELDS:
+            session.pop(widget_key(name), None)
+        session[JOB_URL_KEY] = job_query
+    pending = session.pop(PENDING_KEY, None)
+    if pending is not None:
+        job.update(pending)
+        for name in pending:
+            session.pop(widget_key(name), None)
+    if options is not None:
+        saved: dict[str, Any] = session.setdefault(
+            options.store,
+            {
+                name: list(f.default) if isinstance(f.default, tuple) else f.default
+                for name, f in options.fields.items()
+            },
+        )
+        option_query = {name: _last(raw) for name, raw in query.items() if name in options.fields}
+        if option_query and option_query != session.get(options.url_key):
+            for name, text in option_query.items():
+                try:
+                    saved[name] = parse_option(options.fields[name], text)
+                except (ValueError, TypeError) as error:
+                    problems.append(f"ignored {name}={text[:40]!r}: {error}")
+                session.pop(options.key(name), None)
+            session[options.url_key] = option_query
+    return problems
+
+
+def check_ids(job: dict[str, Any], hardware_ids: Any, cloud_ids: Any, grid_ids: Any) -> list[str]:
+    """Reset ids the databases do not know to the defaults; returns a message for each."""
+    problems = []
+    for name, valid in (("hardware", hardware_ids), ("region", cloud_ids), ("grid", grid_ids)):
+        if job.get(name) not in valid:
+            problems.append(f"unknown {name} {str(job.get(name))[:60]!r}; using {DEFAULTS[name]}")
+            job[name] = DEFAULTS[name]
+    return problems
+
+
+def bind_widgets(session: Any, options: PageOptions | None = None, job_widgets: bool = True) -> None:
+    """Give every job widget (``calc_<name>``) and option widget its saved value before it is drawn.
+
+    Values are set even where the key exists: a widget of the same key on another page is another
+    widget, and Streamlit would otherwise draw it with its own default.
+    """
+    collect(session, options)
+    job = session[SAVED_KEY]
+    for name in FIELDS if job_widgets else ():
+        session[widget_key(name)] = job.get(name, DEFAULTS[name])
+    if options is not None:
+        for name, value in session[options.store].items():
+            session[options.key(name)] = value
+
+
+def collect(session: Any, options: PageOptions | None = None) -> None:
+    """Copy the widgets' values back into the saved job and options."""
+    job = session[SAVED_KEY]
+    for name in FIELDS:
+        if widget_key(name) in session:
+            job[name] = session[widget_key(name)]
+    if options is not None:
+        saved = session[options.store]
+        for name in options.fields:
+            if options.key(name) in session:
+                saved[name] = session[options.key(name)]
+
+
+def invalid(values: Mapping[str, Any]) -> dict[str, str]:
+    """Inputs in use whose value is outside their valid range: name -> why, in words."""
+    merged = {**DEFAULTS, **values}
+    problems = {}
+    for name in active_names(merged):
+        field, value = FIELDS[name], merged[name]
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        if not math.isfinite(value):
+            problems[name] = f"{value} is not a number"
+        elif field.minimum is not None and value < field.minimum:
+            problems[name] = f"{value:g} is below the smallest valid value, {field.minimum:g}"
+        elif field.maximum is not None and value > field.maximum:
+            problems[name] = f"{value:g} is above the largest valid value, {field.maximum:g}"
+    return problems
+
+
+def page_params(session: Any, options: PageOptions | None = None) -> dict[str, str]:
+    """The query string of a page: the job's inputs in use, then the page's options."""
+    params = to_params(session[SAVED_KEY])
+    if options is not None:
+        params.update({name: format_option(v) for name, v in session[options.store].items()})
+    return params
+
+
+def written(session: Any, params: Mapping[str, str], options: PageOptions | None = None) -> None:
+    """Remember the query string the app wrote, so the next run does not re-apply it."""
+    session[JOB_URL_KEY] = {k: v for k, v in params.items() if k in FIELDS}
+    if options is not None:
+        session[options.url_key] = {k: v for k, v in params.items() if k in options.fields}
+
+
+# --------------------------------------------------------------------------------------------
+# The same, on a running page (these import Streamlit when called).
+
+
+def open_page(options: PageOptions | None = None, edits_job: bool = False) -> dict[str, Any]:
+    """Start a page: apply a link, check its ids, warn inline about what was ignored; the job."""
+    import streamlit as st
+
+    from app.ui import cached, components
+
+    session = st.session_state
+    problems = load(session, st.query_params.to_dict(), options)
+    problems += session.pop("calc_url_problems", [])
+    job: dict[str, Any] = session[SAVED_KEY]
+    regions = cached.region_ids()
+    problems += check_ids(job, cached.hardware_labels(), regions["cloud"], regions["grid"])
+    for problem in problems:
+        st.warning(components.plain(f"Link: {problem}"))
+    bind_widgets(session, options, job_widgets=edits_job)
+    return job
+
+
+def publish(options: PageOptions | None = None) -> dict[str, str]:
+    """After the page's widgets: save their values, and write the page's URL when the job is valid."""
+    import streamlit as st
+
+    session = st.session_state
+    collect(session, options)
+    params = page_params(session, options)
+    if not invalid(session[SAVED_KEY]):
+        if st.query_params.to_dict() != params:
+            st.query_params.from_dict(params)
+        written(session, params, options)
+    return params
+
+
+def shared_job() -> Any:
+    """For a page that uses the job without editing it: link in, URL out, the job shown in one line.
+
+    Returns the :class:`app.ui.cached.JobResult`, or None (with the reason shown) when the job
+    cannot be computed.
+    """
+    from app.ui import widgets
+
+    job = open_page()
+    publish()
+    return widgets.job_line(job)
+
+
+def job_hours(result: JobResult | None, fallback: float, low: float = 0.25, high: float = 2000.0) -> float:
+    """The job's wall-clock hours within ``low``..``high`` (``fallback`` without a job) [h]."""
+    if result is None:
+        return fallback
+    return float(min(max(result.footprint.duration_h, low), high))
+
+
+def job_region(result: JobResult | None, offered: Any, fallback: str) -> str:
+    """The job's region id when ``offered`` holds it, else ``fallback``."""
+    if result is not None and result.region is not None and result.region.id in offered:
+        return str(result.region.id)
+    return fallback
+
+
+def job_power_kw(result: JobResult | None, fallback: float, low: float = 0.001, high: float = 1e6) -> float:
+    """The job's average facility draw, energy ÷ hours, within ``low``..``high`` [kW]."""
+    if result is None or not result.footprint.duration_h:
+        return fallback
+    return float(min(max(result.footprint.energy_kwh / result.footprint.duration_h, low), high))

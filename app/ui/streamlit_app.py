@@ -13,22 +13,24 @@ if str(ROOT) not in sys.path:
 
 PAGES = Path(__file__).with_name("views")
 
-st.set_page_config(page_title="wattprint", page_icon="🌱", layout="wide")
+st.set_page_config(
+    page_title="wattprint", page_icon=str(Path(__file__).with_name("favicon.png")), layout="wide"
+)
 
 # One entry per page: (file in views/, title, icon, url path). The first is the default page.
 PAGE_LIST = [
-    ("calculator.py", "Calculator", "🧮", "calculator"),
-    ("compare.py", "Compare regions", "🌍", "compare"),
-    ("picker.py", "Region picker", "📍", "picker"),
-    ("hardware.py", "Hardware", "🖥️", "hardware"),
-    ("regions.py", "Regions", "🗺️", "regions"),
-    ("timeshift.py", "Time shifting", "⏱️", "timeshift"),
-    ("measure.py", "Measure", "🔌", "measure"),
-    ("report.py", "Report", "📝", "report"),
-    ("batch.py", "Batch audit", "📦", "batch"),
-    ("codecarbon.py", "CodeCarbon import", "🌿", "codecarbon"),
-    ("published.py", "Published footprints", "📚", "published"),
-    ("database.py", "Your database", "🗄️", "database"),
+    ("calculator.py", "Calculator", ":material/calculate:", "calculator"),
+    ("compare.py", "Compare regions", ":material/public:", "compare"),
+    ("picker.py", "Region picker", ":material/place:", "picker"),
+    ("hardware.py", "Hardware", ":material/memory:", "hardware"),
+    ("regions.py", "Regions", ":material/map:", "regions"),
+    ("timeshift.py", "Time shifting", ":material/schedule:", "timeshift"),
+    ("measure.py", "Measure", ":material/electrical_services:", "measure"),
+    ("report.py", "Report", ":material/description:", "report"),
+    ("batch.py", "Batch audit", ":material/inventory_2:", "batch"),
+    ("codecarbon.py", "CodeCarbon import", ":material/eco:", "codecarbon"),
+    ("published.py", "Published footprints", ":material/menu_book:", "published"),
+    ("database.py", "Your database", ":material/database:", "database"),
 ]
 
 navigation = st.navigation(

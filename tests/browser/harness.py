@@ -33,8 +33,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(timeout_s: float = 60.0) -> Iterator[str]:
-    """Run the app in a subprocess; yields its base URL once /_stcore/health answers ok."""
+def streamlit_server(timeout_s: float = 60.0, script: str = "app/ui/server.py") -> Iterator[str]:
+    """Run ``script`` in a subprocess; yields its base URL once /_stcore/health answers ok."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     process = subprocess.Popen(
@@ -43,7 +43,7 @@ def streamlit_server(timeout_s: float = 60.0) -> Iterator[str]:
             "-m",
             "streamlit",
             "run",
-            "app/ui/streamlit_app.py",
+            script,
             "--server.headless",
             "true",
             "--server.address",

@@ -54,11 +54,13 @@ def assert_inline(at: AppTest, fragment: str) -> None:
 # --- calculator -------------------------------------------------------------------------------
 
 
-def test_calculator_zero_devices_is_clamped() -> None:
+@pytest.mark.parametrize("name, value", [("count", 0), ("hours", -5.0)])
+def test_calculator_out_of_range_number_says_why_and_hides_the_result(name: str, value: float) -> None:
     at = routed("calculator.py")
-    at.number_input(key=state.widget_key("count")).set_value(0).run()
+    at.number_input(key=state.widget_key(name)).set_value(value).run()
     assert not at.exception
-    assert at.number_input(key=state.widget_key("count")).value == 1
+    assert_inline(at, "below the smallest valid value")
+    assert at.session_state["calc_result"] is None
 
 
 @pytest.mark.parametrize(

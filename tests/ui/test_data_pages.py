@@ -114,6 +114,7 @@ def test_timeshift_savings_equal_the_engine() -> None:
     at = page("timeshift.py")
     at.selectbox(key="ts_region").set_value("aws:us-west-1")
     at.number_input(key="ts_hours").set_value(6.0)
+    at.number_input(key="ts_power_kw").set_value(1.0)  # the page opens on the shared job's draw
     at.number_input(key="ts_flex_hours").set_value(12.0)
     at.radio(key="ts_method").set_value("pause-resume")
     at.date_input(key="ts_date").set_value(dt.date(2022, 6, 1))
@@ -139,6 +140,7 @@ def test_timeshift_flexibility_in_percent_and_upload() -> None:
     rows = "".join(f"2024-01-01T{h:02d}:00:00Z,{100 + 50 * (h % 5)}\n" for h in range(24))
     csv = ("timestamp,intensity_g_per_kwh\n" + rows).encode()
     at.file_uploader(key="ts_upload").set_value(("series.csv", csv, "text/csv")).run()
+    at.number_input(key="ts_hours").set_value(6.0).run()  # the page opens on the shared job's 24 h
     assert not at.error, [e.value for e in at.error]
     at.radio(key="ts_flex_mode").set_value("+ % of job length")
     at.run()
@@ -150,6 +152,20 @@ def test_timeshift_flexibility_in_percent_and_upload() -> None:
 
     result = timeshift.flexible_start(read_user_series(csv), 6.0, 3.0, "2024-01-01T00:00:00+00:00")
     assert metrics["Savings [%]"] == f"{result.savings_fraction * 100:.1f}"
+
+
+def test_timeshift_opens_on_the_shared_job() -> None:
+    # 2 x H100 SXM5 for 30 h in aws:eu-west-2: the page takes 30 h, energy / 30 h [kW] and the region
+    at = AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT)
+    at.query_params.update({"count": "2", "hours": "30.0", "region": "aws:eu-west-2"})
+    at.run()
+    at.switch_page("views/timeshift.py").run()
+    assert not at.exception, at.exception
+    energy_kwh = at.session_state["calc_result"]["energy_kwh"]
+    assert at.number_input(key="ts_hours").value == 30.0
+    assert at.selectbox(key="ts_region").value == "aws:eu-west-2"  # it has an hourly series
+    assert at.number_input(key="ts_power_kw").value == pytest.approx(energy_kwh / 30.0)
+    assert "count=2" in "&".join(f"{k}={v}" for k, v in at.query_params.items()).replace("['2']", "2")
 
 
 def test_timeshift_bad_upload_is_an_inline_error() -> None:

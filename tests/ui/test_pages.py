@@ -14,7 +14,7 @@ from app.engine.flops import device_hours_from_flops, model_flops
 from app.engine.footprint import estimate
 from app.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
 from app.engine.whatif import compare_regions, greenest_alternative
-from app.ui import state
+from app.ui import components, state
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = ROOT / "app" / "ui" / "streamlit_app.py"
@@ -82,7 +82,9 @@ def test_defaults_show_a_complete_result(at, databases):
     assert greener is not None and shown["greener_region"] == greener.region_id
     assert shown["greener_co2e_kg"] == pytest.approx(greener.co2e_kg)
     assert any(greener.region_id in s.value and "Had this run in" in s.value for s in at.success)
-    assert len(at.get("plotly_chart")) >= 1 and not at.error
+    bars = " ".join(str(bar.proto) for bar in at.get("progress"))
+    assert "Accelerators" in bars and components.kg(footprint.co2e_kg / footprint.pue) in bars
+    assert not at.error
 
 
 def test_count_region_and_utilisation_match_engine(at, databases):
@@ -267,7 +269,7 @@ def test_compare_page_uses_calculator_job(at, databases):
     expected = compare_regions(footprint, frame[frame["kind"] == "cloud"], None, DEFAULT_PUE)
     assert list(ranked["id"]) == list(expected["id"])
     assert ranked["co2e_kg"].tolist() == pytest.approx(expected["co2e_kg"].tolist())
-    at.multiselect(key="compare_provider").set_value(["gcp"])
+    at.multiselect(key="compare_providers").set_value(["gcp"])
     at.run()
     assert set(at.session_state["compare_result"]["provider"]) == {"gcp"}
 
@@ -300,3 +302,98 @@ def test_user_strings_are_not_rendered_as_markdown(at):
     at.run()
     message = next(e.value for e in at.error if "Could not load" in e.value)
     assert "\\!\\[x\\]\\(http" in message
+
+
+def opened_at(page: str, query: dict[str, str]) -> AppTest:
+    """A fresh session whose first request is ``/<page>?<query>``."""
+    test = app()
+    test.switch_page(f"views/{page}")
+    test.query_params.update(query)
+    test.run()
+    assert not test.exception, test.exception
+    return test
+
+
+def test_report_link_opens_that_jobs_statement(databases):
+    # 16 x A100 SXM4 80GB for 48 h on the French grid at 70% of TDP
+    query = {
+        "hardware": "nvidia-a100-sxm4-80gb",
+        "count": "16",
+        "hours": "48.0",
+        "utilization": "0.7",
+        "location": "grid",
+        "grid": "country:FR",
+        "format": "latex",
+    }
+    at = opened_at("report.py", query)
+    spec = JobSpec(hardware="nvidia-a100-sxm4-80gb", count=16, hours=48, region="country:FR", utilization=0.7)
+    footprint = estimate(resolve(spec, databases))
+    texts = at.session_state["report_texts"]
+    assert "16 x NVIDIA A100" in texts["markdown"] and "country:FR" in texts["markdown"]
+    assert json.loads(texts["json"])["footprint"]["co2e_kg"] == pytest.approx(footprint.co2e_kg)
+    assert at.segmented_control(key="report_format").value == "latex"
+    assert any("\\citep{" in c.value and c.language == "latex" for c in at.code)
+    assert at.number_input(key="calc_count").value == 16  # the report edits the same job
+    assert at.slider(key="calc_utilization").value == 0.7
+    assert at.query_params["format"] in (["latex"], "latex")
+
+
+def test_compare_link_restores_job_and_filters(databases):
+    at = opened_at("compare.py", {"count": "64", "hours": "336.0", "kinds": "cloud", "providers": "gcp,aws"})
+    assert at.multiselect(key="compare_providers").value == ["gcp", "aws"]
+    ranked = at.session_state["compare_result"]
+    assert set(ranked["provider"]) == {"gcp", "aws"}
+    spec = JobSpec(
+        hardware="nvidia-h100-sxm5-80gb", count=64, hours=336, region="aws:us-east-1", utilization=1.0
+    )
+    footprint = estimate(resolve(spec, databases))
+    assert metric(at, "Your choice") == components.kg(footprint.co2e_kg)
+
+
+def test_published_your_job_defaults_to_the_job(databases):
+    at = opened_at("published.py", {"count": "2", "hours": "10.0"})
+    spec = JobSpec(
+        hardware="nvidia-h100-sxm5-80gb", count=2, hours=10, region="aws:us-east-1", utilization=1.0
+    )
+    assert metric(at, "Your job") == components.kg(estimate(resolve(spec, databases)).co2e_kg)
+    at.radio(key="published_your_kg_from").set_value("typed").run()
+    at.number_input(key="published_your_kg").set_value(5000.0).run()
+    assert at.query_params["your_kg"] in (["5000.0"], "5000.0")
+
+
+def test_a_job_edited_on_the_report_is_the_calculators(databases):
+    at = opened_at("report.py", {})
+    at.number_input(key="calc_count").set_value(3).run()
+    at.switch_page("views/calculator.py").run()
+    assert at.number_input(key="calc_count").value == 3
+    assert result(at)["co2e_kg"] == pytest.approx(
+        estimate(
+            resolve(
+                JobSpec(
+                    hardware="nvidia-h100-sxm5-80gb",
+                    count=3,
+                    hours=24,
+                    region="aws:us-east-1",
+                    utilization=1.0,
+                ),
+                databases,
+            )
+        ).co2e_kg
+    )
+
+
+def test_device_type_splits_the_hardware_list(databases):
+    at = app()
+    at.run()
+    options = at.selectbox(key="calc_hardware").options
+    assert all(databases.hardware.get(key.split(" · ")[-1]).kind != "cpu" for key in options[:20])
+    at.radio(key="calc_device_group").set_value("cpus").run()
+    cpu = at.selectbox(key="calc_hardware").value
+    assert databases.hardware.get(cpu).kind == "cpu" and not at.exception
+    assert result(at)["co2e_kg"] > 0
+    # A link to a CPU opens the CPU list with that CPU chosen.
+    again = app()
+    again.query_params.update({"hardware": cpu})
+    again.run()
+    assert again.radio(key="calc_device_group").value == "cpus"
+    assert again.selectbox(key="calc_hardware").value == cpu

@@ -88,7 +88,6 @@ def price_text(value: float) -> str:
 
 
 dbs = cached.databases()
-spec: JobSpec = st.session_state.get("calc_spec") or state.build(state.DEFAULTS, dbs).spec
 
 located = cached.region_frame(None)
 located = located[located["kind"] == "cloud"].dropna(subset=["latitude", "longitude"])
@@ -97,6 +96,8 @@ provider_names = sorted(located["provider"].dropna().unique())
 ignored = restore_from_url(list(cities.index), provider_names)
 
 st.title("Pick a cloud region")
+shared = state.shared_job()  # the job from the link or the calculator, written back to the URL
+spec: JobSpec = shared.built.spec if shared is not None else state.build(state.DEFAULTS, dbs).spec
 who = spec.hardware or f"{components.num(spec.power_w or 0)} W devices"
 duration = (
     f"{components.num(spec.hours)} h"
@@ -104,7 +105,7 @@ duration = (
     else f"{components.num(spec.device_hours or 0)} device-hours"
 )
 st.caption(
-    f"For the calculator's job: {spec.count:,.0f} × {who}, {duration}. Each region gets the job's "
+    f"For the job: {spec.count:,.0f} × {who}, {duration}. Each region gets the job's "
     "kg CO₂e (the same estimate as Compare regions: energy × PUE × the region's grid intensity), "
     "its mean great-circle distance to your places (a latency proxy) and its price index where the "
     "provider publishes one. Every criterion is scaled 0 (best) to 1 (worst) over the candidates and "

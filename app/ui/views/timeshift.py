@@ -14,7 +14,7 @@ import streamlit as st
 from app.db.schema import DEFAULT_BASIS
 from app.engine import timeshift
 from app.errors import WattprintError
-from app.ui import cached, components, safe
+from app.ui import cached, components, safe, state
 
 BUNDLED = "Bundled series of a region"
 UPLOAD = "Upload a CSV"
@@ -29,6 +29,7 @@ st.caption(
     "through dirty hours (Pause and Resume), as in Dodge et al. (2022), Section 5."
 )
 
+job = state.shared_job()
 try:
     db = cached.databases().regions
 except WattprintError as error:
@@ -49,7 +50,7 @@ try:
             if profile is not None:
                 linked[region_id] = profile
         region_ids = list(linked)
-        default_region = "aws:us-west-1"
+        default_region = state.job_region(job, region_ids, "aws:us-west-1")
         region_id = st.selectbox(
             "Region (those with an hourly series)",
             region_ids,
@@ -239,7 +240,12 @@ st.subheader("What if: a submission time in the series")
 # ---- the job ---------------------------------------------------------------------------------------
 left, middle, right = st.columns(3)
 duration_h = left.number_input(
-    "Job length [h]", min_value=0.25, max_value=2000.0, value=6.0, step=1.0, key="ts_hours"
+    "Job length [h]",
+    min_value=0.25,
+    max_value=2000.0,
+    value=state.job_hours(job, 6.0),
+    step=1.0,
+    key="ts_hours",
 )
 flex_mode = middle.radio(
     "Flexibility given as", [FLEX_HOURS, FLEX_PERCENT], horizontal=True, key="ts_flex_mode"
@@ -260,7 +266,7 @@ else:
     flex_h = duration_h * flex_percent / 100.0
 method = right.radio("Method", list(METHOD_LABELS), format_func=lambda m: METHOD_LABELS[m], key="ts_method")
 power_kw = right.number_input(
-    "Average draw [kW]", min_value=0.001, max_value=1e6, value=1.0, key="ts_power_kw"
+    "Average draw [kW]", min_value=0.001, max_value=1e6, value=state.job_power_kw(job, 1.0), key="ts_power_kw"
 )
 # The first whole local day of the period (midnight UTC can be the evening before, locally).
 first_day = period.index[0].tz_convert(timezone).date()
