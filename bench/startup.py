@@ -1,9 +1,15 @@
-"""Start-up time of commands: the parsed-database cache against parsing the YAML every time.
+"""Start-up time of commands: cold (cache off) and warm, against importing every command.
 
-Runs each command ``--repeat`` times as a user would (a fresh ``python -m app`` process), first
-with the cache off (``WATTPRINT_CACHE_DIR=off``: every file parsed and validated), then with a
-warm cache in a temporary folder, and ``python -c pass`` as the floor of any Python process.
-Prints the median wall time of each and the ratio of cache off to cache on, all in this run.
+Runs each command ``--repeat`` times as a user would (a fresh Python process each time):
+
+- ``cold``: ``WATTPRINT_CACHE_DIR=off``, so every database file is parsed and validated, as on
+  the first run after a database edit;
+- ``warm``: the parsed-database cache filled in a temporary folder;
+- ``eager``: warm, but every command module imported before the command runs, as the CLI did
+  before it imported only the chosen command's module (the baseline of the lazy imports);
+
+and ``python -c pass`` as the floor of any Python process. Prints the median wall time of each,
+the ratio of cold to warm (the cache) and of eager to warm (the lazy imports), all in this run.
 
     python bench/startup.py [--repeat 5]
 """
@@ -23,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = [
     ["hardware", "list"],
     ["regions", "list"],
+    ["estimate", "--device-hours", "10", "--power-w", "300", "--intensity", "400"],
     [
         "estimate",
         "--hardware",
@@ -34,8 +41,14 @@ COMMANDS = [
         "--region",
         "aws:us-east-1",
     ],
+    ["compare", "--device-hours", "10", "--power-w", "300", "--region", "aws:us-east-1"],
     ["db", "check"],
 ]
+EAGER = (
+    "import sys; from app import cli; [cli.command_module(name) for name in cli.COMMANDS]; "
+    "raise SystemExit(cli.main(sys.argv[1:]))"
+)
+"""The CLI as it was: every command module (and so pandas, numpy, ...) imported up front."""
 
 
 def wall_s(args: list[str], env: dict[str, str], repeat: int) -> float:
@@ -61,12 +74,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="wattprint-cache-") as cache:
         for command in COMMANDS:
             program = [sys.executable, "-m", "app", *command]
-            off = wall_s(program, {**base, "WATTPRINT_CACHE_DIR": "off"}, args.repeat)
+            cold = wall_s(program, {**base, "WATTPRINT_CACHE_DIR": "off"}, args.repeat)
             warm_env = {**base, "WATTPRINT_CACHE_DIR": cache}
             wall_s(program, warm_env, 1)  # fills the cache
             warm = wall_s(program, warm_env, args.repeat)
-            name = " ".join(command[:2])
-            print(f"  {name:16} cache off {off:.2f} s   cache on {warm:.2f} s   ratio {off / warm:.1f}x")
+            eager = wall_s([sys.executable, "-c", EAGER, *command], warm_env, args.repeat)
+            name = " ".join(command[:3] if command[0] == "estimate" else command[:2])
+            print(
+                f"  {name:26} cold {cold:.2f} s   warm {warm:.2f} s   eager {eager:.2f} s   "
+                f"cold/warm {cold / warm:.1f}x   eager/warm {eager / warm:.1f}x"
+            )
     return 0
 
 

@@ -160,26 +160,35 @@ def _check_limits(text: str, budget: list[int]) -> None:
     ``budget`` holds the nodes still allowed over the whole database; it is decreased.
     """
     depth = nodes = aliases = 0
+    limit = min(MAX_NODES_PER_FILE, budget[0])
     loader = StrictLoader(text)
+    # One type lookup per event rather than a chain of isinstance calls: this pass sees every
+    # event of every file, about 150,000 for the bundled databases.
+    opens, closes = (
+        (yaml.MappingStartEvent, yaml.SequenceStartEvent),
+        (yaml.MappingEndEvent, yaml.SequenceEndEvent),
+    )
+    check_event, get_event = loader.check_event, loader.get_event
     try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+        while check_event():
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                nodes += 1
+            elif kind in opens:
                 depth += 1
                 nodes += 1
                 if depth > MAX_DEPTH:
                     raise _LimitError(f"nested deeper than {MAX_DEPTH} levels", _line(event))
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            elif kind in closes:
                 depth -= 1
-            elif isinstance(event, yaml.ScalarEvent):
-                nodes += 1
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind is yaml.AliasEvent:
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     raise _LimitError(f"more than {MAX_ALIASES} aliases", _line(event))
-            if nodes > MAX_NODES_PER_FILE:
-                raise _LimitError(f"more than {MAX_NODES_PER_FILE:,} YAML nodes in one file", None)
-            if nodes > budget[0]:
+            if nodes > limit:
+                if nodes > MAX_NODES_PER_FILE:
+                    raise _LimitError(f"more than {MAX_NODES_PER_FILE:,} YAML nodes in one file", None)
                 raise _LimitError(f"the database holds more than {MAX_NODES_TOTAL:,} YAML nodes", None)
     finally:
         loader.dispose()
