@@ -716,6 +716,8 @@ CACHE_DIR_ENV = "WATTPRINT_CACHE_DIR"
 ``~/.cache/wattprint``); ``off`` turns the cache off."""
 CACHE_KEEP = 16
 """Most cached databases kept; the least recently written are removed."""
+PARSED_FILES_KEEP = 4
+"""Most sets of parsed files kept (one per version of the parsing code)."""
 _CACHE_MAX_BYTES = 64 * 1024 * 1024
 
 
@@ -818,9 +820,14 @@ def _write_cache(folder: Path, key: str, databases: Databases) -> None:
     """Store ``databases``; keep the :data:`CACHE_KEEP` most recent."""
     if not _write_pickle(folder, f"databases-{key[:40]}.pickle", databases):
         return
+    _keep_newest(folder, "databases-*.pickle", CACHE_KEEP)
+
+
+def _keep_newest(folder: Path, pattern: str, keep: int) -> None:
+    """Remove all but the ``keep`` most recently written files matching ``pattern``."""
     with contextlib.suppress(OSError):
-        cached = sorted(folder.glob("databases-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for stale in cached[CACHE_KEEP:]:
+        cached = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in cached[keep:]:
             stale.unlink(missing_ok=True)
 
 
@@ -848,9 +855,7 @@ def _load_cached(root: str) -> Databases:
         # Files that parsed are kept even when validation found problems: the next load, after
         # the fix, parses only the fixed file.
         if _write_pickle(folder, parsed_name, parsed_files["used"]):
-            for stale in folder.glob("parsed-files-*.pickle"):
-                if stale.name != parsed_name:
-                    stale.unlink(missing_ok=True)
+            _keep_newest(folder, "parsed-files-*.pickle", PARSED_FILES_KEEP)
     if problems:
         raise DatabaseError(problems)
     if folder is not None and key is not None:
