@@ -1,42 +1,68 @@
 """``wattprint``: the command-line interface, thin commands over the engine.
 
-Each command lives in :mod:`app.commands` and registers itself with :func:`register`. Any
+Each command lives in :mod:`app.commands` and registers itself with its ``register``; only the
+module of the command being run is imported (see :data:`COMMANDS`). Any
 :class:`~app.errors.WattprintError` ends the program with exit code 2 and one line on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from app import __version__
-from app.commands import batch as batch_command
-from app.commands import benchmark, common, compare, dbcheck, estimate, hardware, measure, regions, shift
-from app.commands import codecarbon as codecarbon_command
-from app.commands import published as published_command
-from app.commands import report as report_command
+from app.commands.common import OneLineParser
 from app.errors import WattprintError
 
-COMMAND_MODULES = (
-    estimate,
-    compare,
-    hardware,
-    regions,
-    dbcheck,
-    shift,
-    measure,
-    benchmark,
-    batch_command,
-    report_command,
-    published_command,
-    codecarbon_command,
-)
+COMMANDS = {
+    "estimate": "estimate",
+    "compare": "compare",
+    "hardware": "hardware",
+    "regions": "regions",
+    "db": "dbcheck",
+    "shift": "shift",
+    "measure": "measure",
+    "benchmark": "benchmark",
+    "batch": "batch",
+    "report": "report",
+    "published": "published",
+    "import-codecarbon": "codecarbon",
+}
+"""Each command's name and the module under :mod:`app.commands` that registers it, in the
+order ``wattprint --help`` lists them. A module is imported only when its command is run (or
+when the whole parser is built, for help), so a command pays only for the libraries it uses."""
+
+_GLOBAL_VALUE_OPTIONS = ("--db-dir",)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser, every command registered."""
-    parser = common.OneLineParser(
+def command_module(name: str) -> ModuleType:
+    """The module of the command ``name`` (a key of :data:`COMMANDS`)."""
+    return importlib.import_module(f"app.commands.{COMMANDS[name]}")
+
+
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv`` (its first word that is not an option or an option's
+    value), or None when there is none or it is not a command."""
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            return None
+        if word.startswith("-"):
+            # An option of the top-level parser that takes a value, possibly abbreviated.
+            if "=" not in word and any(o.startswith(word) and len(word) > 2 for o in _GLOBAL_VALUE_OPTIONS):
+                next(words, None)
+            continue
+        return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command registered, or only the command ``only`` (which imports
+    just that command's module)."""
+    parser = OneLineParser(
         prog="wattprint",
         description="Energy and carbon of machine-learning work: estimate, compare, measure, report.",
     )
@@ -46,16 +72,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="a folder with its own hardware_db/ and region_db/ (default: the bundled databases)",
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=common.OneLineParser)
-    for module in COMMAND_MODULES:
-        module.register(subparsers)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    for name in [only] if only else COMMANDS:
+        command_module(name).register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(chosen_command(arguments))
+    args = parser.parse_args(arguments)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

@@ -8,7 +8,6 @@ from typing import Any
 from app.commands import common
 from app.db.loader import RegionDB
 from app.db.schema import DEFAULT_BASIS, Region
-from app.engine.geo import haversine_km
 from app.errors import InputError
 
 
@@ -149,6 +148,8 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_nearest(args: argparse.Namespace) -> int:
+    from app.engine.geo import haversine_km  # numpy, for this sub-command only
+
     db = common.databases(args).regions
     located = [r for r in db.filter(kind=args.kind) if r.latitude is not None and r.longitude is not None]
     ranked = sorted(

@@ -21,6 +21,7 @@ by the hash of every file read and of this code, so a command starts without par
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import math
 import os
@@ -160,26 +161,35 @@ def _check_limits(text: str, budget: list[int]) -> None:
     ``budget`` holds the nodes still allowed over the whole database; it is decreased.
     """
     depth = nodes = aliases = 0
+    limit = min(MAX_NODES_PER_FILE, budget[0])
     loader = StrictLoader(text)
+    # One type lookup per event rather than a chain of isinstance calls: this pass sees every
+    # event of every file, about 150,000 for the bundled databases.
+    opens, closes = (
+        (yaml.MappingStartEvent, yaml.SequenceStartEvent),
+        (yaml.MappingEndEvent, yaml.SequenceEndEvent),
+    )
+    check_event, get_event = loader.check_event, loader.get_event
     try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+        while check_event():
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                nodes += 1
+            elif kind in opens:
                 depth += 1
                 nodes += 1
                 if depth > MAX_DEPTH:
                     raise _LimitError(f"nested deeper than {MAX_DEPTH} levels", _line(event))
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            elif kind in closes:
                 depth -= 1
-            elif isinstance(event, yaml.ScalarEvent):
-                nodes += 1
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind is yaml.AliasEvent:
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     raise _LimitError(f"more than {MAX_ALIASES} aliases", _line(event))
-            if nodes > MAX_NODES_PER_FILE:
-                raise _LimitError(f"more than {MAX_NODES_PER_FILE:,} YAML nodes in one file", None)
-            if nodes > budget[0]:
+            if nodes > limit:
+                if nodes > MAX_NODES_PER_FILE:
+                    raise _LimitError(f"more than {MAX_NODES_PER_FILE:,} YAML nodes in one file", None)
                 raise _LimitError(f"the database holds more than {MAX_NODES_TOTAL:,} YAML nodes", None)
     finally:
         loader.dispose()
@@ -200,6 +210,12 @@ def _regular_file_problem(path: Path) -> str | None:
         return f"{path}: {info.st_size} bytes is over the {MAX_FILE_BYTES} byte limit"
     return None
 
+
+_PARSED_FILES: contextvars.ContextVar[dict[str, dict[str, tuple[int, Any]]] | None] = contextvars.ContextVar(
+    "wattprint_parsed_files", default=None
+)
+"""While a cached load runs: ``{"known": ..., "used": ...}``, each SHA-256 of a file's bytes ->
+(YAML nodes, parsed data), from the previous load and of this one (see :func:`_load_cached`)."""
 
 UNREADABLE: Any = object()
 """What :func:`_read_yaml` returns for a file it refused (the problem is already recorded)."""
@@ -224,9 +240,22 @@ def _read_yaml(path: Path, problems: list[str], budget: list[int] | None = None)
     except UnicodeDecodeError:
         problems.append(f"{path}: not UTF-8 text")
         return UNREADABLE
+    budget = budget if budget is not None else [MAX_NODES_TOTAL]
+    parsed_files = _PARSED_FILES.get()
+    digest = hashlib.sha256(raw).hexdigest() if parsed_files is not None else ""
+    if parsed_files is not None and digest in parsed_files["known"]:
+        nodes, data = parsed_files["known"][digest]
+        if nodes <= budget[0]:  # else parse it again, to report the limit as a fresh load does
+            budget[0] -= nodes
+            parsed_files["used"][digest] = (nodes, data)
+            return data
     try:
-        _check_limits(text, budget if budget is not None else [MAX_NODES_TOTAL])
-        return yaml.load(text, Loader=StrictLoader)  # a subclass of the safe loader
+        before = budget[0]
+        _check_limits(text, budget)
+        data = yaml.load(text, Loader=StrictLoader)  # a subclass of the safe loader
+        if parsed_files is not None:
+            parsed_files["used"][digest] = (before - budget[0], data)
+        return data
     except _LimitError as error:
         where = f" line {error.line + 1}" if error.line is not None else ""
         problems.append(f"{path}:{where} refused: {error}")
@@ -687,6 +716,8 @@ CACHE_DIR_ENV = "WATTPRINT_CACHE_DIR"
 ``~/.cache/wattprint``); ``off`` turns the cache off."""
 CACHE_KEEP = 16
 """Most cached databases kept; the least recently written are removed."""
+PARSED_FILES_KEEP = 4
+"""Most sets of parsed files kept (one per version of the parsing code)."""
 _CACHE_MAX_BYTES = 64 * 1024 * 1024
 
 
@@ -747,35 +778,56 @@ def _read_cache(folder: Path, key: str) -> Databases | None:
     Cache files are pickles, so only a file this user owns, in a folder this user owns, that no
     one else can write, is read (whoever can write there can already run code as this user).
     """
-    path = folder / f"databases-{key[:40]}.pickle"
+    loaded = _read_pickle(folder, f"databases-{key[:40]}.pickle")
+    return loaded if isinstance(loaded, Databases) else None
+
+
+def _read_pickle(folder: Path, name: str) -> Any:
+    """The object pickled in ``folder/name`` if this user owns both and no one else can write
+    them; None when absent, foreign, too large or unreadable."""
+    path = folder / name
     try:
         folder_info, info = folder.lstat(), path.lstat()
         if not (stat.S_ISDIR(folder_info.st_mode) and _private(folder_info)):
             return None
         if not (stat.S_ISREG(info.st_mode) and _private(info)) or info.st_size > _CACHE_MAX_BYTES:
             return None
-        loaded = pickle.loads(path.read_bytes())
+        return pickle.loads(path.read_bytes())
     except Exception:  # a missing, torn or stale cache file is only a cache miss
         return None
-    return loaded if isinstance(loaded, Databases) else None
 
 
-def _write_cache(folder: Path, key: str, databases: Databases) -> None:
-    """Store ``databases`` atomically; a folder that cannot be written only means no cache."""
+def _write_pickle(folder: Path, name: str, value: Any) -> bool:
+    """Store ``value`` in ``folder/name`` atomically; False when the folder cannot be written
+    (which only means no cache)."""
     with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private(folder.lstat()):
-            return
-        handle, name = tempfile.mkstemp(prefix=".databases-", suffix=".partial", dir=folder)
+            return False
+        handle, partial = tempfile.mkstemp(prefix=f".{name}-", suffix=".partial", dir=folder)
         try:
             with os.fdopen(handle, "wb") as stream:
-                pickle.dump(databases, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(name, folder / f"databases-{key[:40]}.pickle")
+                pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, folder / name)
         finally:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(name)
-        cached = sorted(folder.glob("databases-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for stale in cached[CACHE_KEEP:]:
+                os.unlink(partial)
+        return True
+    return False
+
+
+def _write_cache(folder: Path, key: str, databases: Databases) -> None:
+    """Store ``databases``; keep the :data:`CACHE_KEEP` most recent."""
+    if not _write_pickle(folder, f"databases-{key[:40]}.pickle", databases):
+        return
+    _keep_newest(folder, "databases-*.pickle", CACHE_KEEP)
+
+
+def _keep_newest(folder: Path, pattern: str, keep: int) -> None:
+    """Remove all but the ``keep`` most recently written files matching ``pattern``."""
+    with contextlib.suppress(OSError):
+        cached = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in cached[keep:]:
             stale.unlink(missing_ok=True)
 
 
@@ -787,12 +839,36 @@ def _load_cached(root: str) -> Databases:
         cached = _read_cache(folder, key)
         if cached is not None:
             return cached
-    databases, problems = check_databases(Path(root))
+    if folder is None or key is None:
+        databases, problems = check_databases(Path(root))
+    else:
+        # A miss (the first load after an edit): files whose bytes are unchanged since the last
+        # load are not parsed again; every file is still validated and checked.
+        parsed_name = f"parsed-files-{_parser_key()[:40]}.pickle"
+        known = _read_pickle(folder, parsed_name)
+        parsed_files = {"known": known if isinstance(known, dict) else {}, "used": {}}
+        token = _PARSED_FILES.set(parsed_files)
+        try:
+            databases, problems = check_databases(Path(root))
+        finally:
+            _PARSED_FILES.reset(token)
+        # Files that parsed are kept even when validation found problems: the next load, after
+        # the fix, parses only the fixed file.
+        if _write_pickle(folder, parsed_name, parsed_files["used"]):
+            _keep_newest(folder, "parsed-files-*.pickle", PARSED_FILES_KEEP)
     if problems:
         raise DatabaseError(problems)
     if folder is not None and key is not None:
         _write_cache(folder, key, databases)
     return databases
+
+
+def _parser_key() -> str:
+    """SHA-256 of the code that parses a file (this module) and of the Python and PyYAML versions:
+    a parsed file is reused only while all three are unchanged."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(f"{sys.version}|{yaml.__version__}|{getattr(yaml, '__with_libyaml__', False)}".encode())
+    return digest.hexdigest()
 
 
 def load_databases(db_dir: Path | str | None = None) -> Databases:

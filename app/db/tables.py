@@ -4,11 +4,13 @@ engine functions."""
 from __future__ import annotations
 
 import math
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from app.db.loader import RegionDB
 from app.db.schema import DEFAULT_BASIS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REGION_COLUMNS = (
     "id",
@@ -37,6 +39,8 @@ _FRAMES: dict[tuple[int, int | None, str], tuple[RegionDB, pd.DataFrame, pd.Data
 
 
 def _build(db: RegionDB, year: int | None, basis: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    import pandas as pd  # only here: commands that need no table do not pay for pandas
+
     rows = []
     left_out = []
     for region in db.regions.values():

@@ -25,7 +25,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pandas as pd
 import streamlit as st
+
+from app.db import exports
 
 _ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 MAX_SHOWN_CHARS = 2_000
@@ -64,3 +67,16 @@ def info(text: object, **kwargs: Any) -> None:
 def caption(text: object, **kwargs: Any) -> None:
     """``st.caption`` of a user-influenced text, as plain text."""
     st.caption(plain(text), **kwargs)
+
+
+def csv_download(frame: pd.DataFrame, label: str, file_name: str, key: str) -> None:
+    """A download button of ``frame`` as CSV, formula cells neutralised (:func:`app.db.exports.safe_csv`):
+    the table toolbar's own export is off, so each table offers this one."""
+    st.download_button(
+        label,
+        lambda: exports.safe_csv(frame),
+        file_name.replace(":", "_").replace("/", "_"),
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+    )

@@ -10,7 +10,7 @@ from app.db import batchfiles, exports
 from app.db.schema import DEFAULT_BASIS
 from app.engine import batch
 from app.errors import WattprintError
-from app.ui import audit, components
+from app.ui import audit, components, safe
 from app.ui.cached import databases
 
 TOP_GROUPS = 15
@@ -123,6 +123,9 @@ failed = results[results["error"].fillna("") != ""]
 if len(failed):
     with st.expander(f"The {len(failed):,} failed rows", expanded=len(failed) <= 20):
         st.dataframe(failed[["line", "error"]], key="batch_errors", hide_index=True)
+        safe.csv_download(
+            failed[["line", "error"]], "Failed rows (CSV)", "batch-failed-rows.csv", key="batch_errors_dl"
+        )
 
 # ---- grouping -------------------------------------------------------------------------------------
 st.subheader("Grouped")

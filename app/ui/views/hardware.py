@@ -100,11 +100,9 @@ table_columns = {
     "memory_bandwidth_gb_s": "Bandwidth [GB/s]",
     "tdp_source": "TDP source",
 }
-st.dataframe(
-    audit.blank_missing(chosen[list(table_columns)].rename(columns=table_columns)),
-    hide_index=True,
-    key="hw_table",
-)
+listed = chosen[list(table_columns)].rename(columns=table_columns)
+st.dataframe(audit.blank_missing(listed), hide_index=True, key="hw_table")
+safe.csv_download(listed, "Devices (CSV)", "hardware.csv", key="hw_table_dl")
 if chosen.empty:
     st.info("No device matches these filters; clear the search or widen the year range.")
 
@@ -203,8 +201,9 @@ with st.expander(f"{device.name} ({device.id})", expanded=True):
                     "URL": None,
                 }
             )
+    fact_table = pd.DataFrame(facts)
     st.dataframe(
-        audit.blank_missing(pd.DataFrame(facts), {"Year": "{:.0f}"}),
+        audit.blank_missing(fact_table, {"Year": "{:.0f}"}),
         hide_index=True,
         column_config={
             "URL": st.column_config.LinkColumn("URL"),
@@ -212,6 +211,7 @@ with st.expander(f"{device.name} ({device.id})", expanded=True):
         },
         key="hw_facts",
     )
+    safe.csv_download(fact_table, "Facts and sources (CSV)", f"{device.id}-facts.csv", key="hw_facts_dl")
     details = {
         "Kind": device.kind,
         "Vendor": device.vendor,

@@ -210,6 +210,7 @@ st.dataframe(
     hide_index=True,
     key="reg_table",
 )
+safe.csv_download(table, "Regions (CSV)", f"regions-{basis}.csv", key="reg_table_dl")
 if any(r.provider_intensity_g_per_kwh or r.cfe_fraction for r in shown_regions):
     st.caption(
         "Provider's own figure and CFE: Google's per-region figure (average operational gross emissions "
@@ -218,21 +219,19 @@ if any(r.provider_intensity_g_per_kwh or r.cfe_fraction for r in shown_regions):
     )
 if not left_out.empty:
     st.markdown(f"**Without {a_basis} figure** ({len(left_out)}): missing, not 0")
-    st.dataframe(
-        audit.no_none(
-            pd.DataFrame(
-                {
-                    "id": left_out["id"],
-                    "Name": left_out["name"],
-                    "Kind": left_out["kind"],
-                    "Provider": left_out["provider"],
-                    f"{basis} intensity": "missing",
-                    "Why": left_out["reason"],
-                }
-            )
-        ),
-        hide_index=True,
-        key="reg_missing",
+    missing = pd.DataFrame(
+        {
+            "id": left_out["id"],
+            "Name": left_out["name"],
+            "Kind": left_out["kind"],
+            "Provider": left_out["provider"],
+            f"{basis} intensity": "missing",
+            "Why": left_out["reason"],
+        }
+    )
+    st.dataframe(audit.no_none(missing), hide_index=True, key="reg_missing")
+    safe.csv_download(
+        missing, "Regions without a figure (CSV)", f"regions-without-{basis}.csv", key="reg_missing_dl"
     )
 
 # ---- one region ------------------------------------------------------------------------------------
@@ -321,6 +320,9 @@ if history or missing:
         hide_index=True,
         key="reg_history_table",
     )
+    safe.csv_download(
+        history_frame, "History (CSV)", f"{region.id}-{basis}-history.csv", key="reg_history_dl"
+    )
 if not history:
     reason = tables.excluded_regions(db, None, basis)
     why = reason.loc[reason["id"] == region.id, "reason"]
@@ -355,6 +357,9 @@ if region.provider_intensity_g_per_kwh:
         "operational gross emissions from 2021), beside the grid figure, not ranked with it"
     )
     st.dataframe(own, hide_index=True, key="reg_provider_figures")
+    safe.csv_download(
+        own, "Provider's figures (CSV)", f"{region.id}-provider-figures.csv", key="reg_provider_figures_dl"
+    )
 
 if region.cfe_fraction:
     cfe = pd.DataFrame(
@@ -368,6 +373,7 @@ if region.cfe_fraction:
         "**Carbon-free energy (Google Cloud CFE%)**, the provider's hourly-matched share of clean energy"
     )
     st.dataframe(cfe, hide_index=True, key="reg_cfe")
+    safe.csv_download(cfe, "CFE (CSV)", f"{region.id}-cfe.csv", key="reg_cfe_dl")
 
 if len(chain) > 1:
     links = [f"`{entry.id}` ({components.plain(entry.name)})" for entry in chain]
