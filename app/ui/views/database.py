@@ -11,8 +11,8 @@ import streamlit as st
 from app.db import upload
 from app.db.loader import MAX_FILE_BYTES
 
+# The real limit of one upload, in Streamlit's MB (2**20 bytes, as its uploader counts them).
 UPLOAD_LIMIT_MB = upload.MAX_UPLOAD_BYTES // 2**20
-"""The real limit of one upload, in Streamlit's MB (2**20 bytes, as its uploader counts them)."""
 
 st.title("Your database")
 st.caption(
