@@ -62,10 +62,11 @@ for name, valid in choices.items():  # a link's values the database does not kno
     elif value not in valid:
         st.session_state[OPTIONS.key(name)] = "latest"
 
-f1, f2, f3, f4, f5 = st.columns(5)
+f1, f2, f3 = st.columns(3)
 kinds = f1.multiselect("Kind", list(KINDS), key=OPTIONS.key("kinds"))
 providers = f2.multiselect("Provider", choices["providers"], key=OPTIONS.key("providers"))
 continents = f3.multiselect("Continent", choices["continents"], key=OPTIONS.key("continents"))
+f4, f5 = st.columns(2)
 basis = str(
     f4.selectbox(
         "Intensity basis",
