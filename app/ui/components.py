@@ -140,7 +140,7 @@ def breakdown_figure(footprint: Footprint) -> go.Figure:
 
 
 def figure_labels(rows: pd.DataFrame) -> list[str]:
-    """``", 27 g/kWh lifecycle 2023"`` per row: the intensity a row rests on, with its basis and
+    """``", <g> g/kWh <basis> <year>"`` per row: the intensity a row rests on, with its basis and
     year (and "stale" when flagged); empty strings without an ``intensity_basis`` column."""
     if "intensity_basis" not in rows:
         return [""] * len(rows)

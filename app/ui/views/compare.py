@@ -36,6 +36,7 @@ COLUMNS = {
     "intensity_g_per_kwh": st.column_config.NumberColumn("g CO₂e/kWh", format="%.0f"),
     "intensity_basis": st.column_config.TextColumn("basis"),
     "intensity_year": st.column_config.NumberColumn("year", format="%d"),
+    "intensity_source": st.column_config.TextColumn("source"),
     "stale": st.column_config.CheckboxColumn(f"over {STALE_AFTER_YEARS} y older", width="small"),
     "pue_used": st.column_config.NumberColumn("PUE", format="%.2f"),
     "energy_kwh": st.column_config.NumberColumn("kWh", format="%.1f"),
