@@ -74,7 +74,7 @@ def _split(text: str | None, valid: tuple[str, ...] | None = None, what: str = "
     return items
 
 
-def _left_out_line(left_out: pd.DataFrame, basis: str) -> str:
+def left_out_line(left_out: pd.DataFrame, basis: str) -> str:
     """One line: how many regions had no figure of ``basis`` and why."""
     if left_out.empty:
         return "Left out: none (every region in scope has a figure of this basis)."
@@ -136,14 +136,14 @@ def run(args: argparse.Namespace) -> int:
                 if isinstance(value, float) and math.isnan(value):
                     record[key] = None
         common.print_json(records)
-        print(f"Ranked {scope}. {_left_out_line(left_out, basis)}", file=sys.stderr)
+        print(f"Ranked {scope}. {left_out_line(left_out, basis)}", file=sys.stderr)
         return 0
     if baseline is not None:
         energy = common.fmt(footprint.energy_kwh)
         print(f"Baseline: {common.fmt(baseline)} kg CO2e ({energy} kWh), {basis} basis")
     else:
         print(f"Baseline: {common.fmt(footprint.energy_kwh)} kWh; {baseline_note}")
-    print(f"Ranked {scope}. {_left_out_line(left_out, basis)}")
+    print(f"Ranked {scope}. {left_out_line(left_out, basis)}")
     print(f"* = figure more than {STALE_AFTER_YEARS} years older than the newest here ({newest}).")
     for row in ranked.itertuples():
         leaf = " low-carbon" if row.low_carbon else ""

@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from app.db.loader import Databases, load_databases
+from app.db.schema import DEFAULT_BASIS
+from app.db.tables import excluded_regions as _excluded_regions
 from app.db.tables import region_frame as _region_frame
 from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
 from app.ui import state
@@ -20,9 +22,16 @@ def databases() -> Databases:
 
 
 @st.cache_resource(show_spinner=False)
-def region_frame(year: int | None = None) -> pd.DataFrame:
-    """One row per region for ``year`` (None: each region's latest). Shared: do not mutate."""
-    return _region_frame(databases().regions, year)
+def region_frame(year: int | None = None, basis: str = DEFAULT_BASIS) -> pd.DataFrame:
+    """One row per region with a figure of ``basis`` for ``year`` (None: each region's latest).
+    Shared: do not mutate."""
+    return _region_frame(databases().regions, year, basis)
+
+
+@st.cache_resource(show_spinner=False)
+def excluded_regions(year: int | None = None, basis: str = DEFAULT_BASIS) -> pd.DataFrame:
+    """The regions :func:`region_frame` leaves out, with the reason. Shared: do not mutate."""
+    return _excluded_regions(databases().regions, year, basis)
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,22 +53,25 @@ def hardware_groups() -> dict[str, list[str]]:
 
 @st.cache_resource(show_spinner=False)
 def region_labels() -> dict[str, str]:
-    """Region id -> label with the low-carbon badge and latest intensity, in id order."""
+    """Region id -> label with its latest intensity of the default basis, that basis and year, and
+    the low-carbon badge, in id order: ``"<id> · <name> (<value> g/kWh <basis> <year>, low carbon)"``."""
     frame = region_frame(None)
     labels = {}
     for row in frame.sort_values("id").itertuples():
         low = ", low carbon" if row.intensity_g_per_kwh <= LOW_CARBON_THRESHOLD_G_PER_KWH else ""
-        labels[str(row.id)] = f"{row.id} · {row.name} ({row.intensity_g_per_kwh:,.0f} g/kWh{low})"
+        figure = f"{row.intensity_g_per_kwh:,.0f} g/kWh {row.intensity_basis} {row.intensity_year}"
+        labels[str(row.id)] = f"{row.id} · {row.name} ({figure}{low})"
     return labels
 
 
 @st.cache_resource(show_spinner=False)
-def region_years() -> list[int]:
-    """Every year any region has an intensity for, ascending."""
-    frame = region_frame(None)
+def region_years(basis: str = DEFAULT_BASIS) -> list[int]:
+    """Every year some region has a figure of ``basis`` for, ascending (for a comparison of many
+    regions; a single region's own years are :meth:`app.db.loader.RegionDB.intensity_years`)."""
+    frame = region_frame(None, basis)
     years: set[int] = set()
     for region_id in frame["id"]:
-        years.update(databases().regions.intensity_years(str(region_id)))
+        years.update(databases().regions.intensity_years(str(region_id), basis))
     return sorted(years)
 
 

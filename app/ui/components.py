@@ -139,6 +139,23 @@ def breakdown_figure(footprint: Footprint) -> go.Figure:
     return figure
 
 
+def figure_labels(rows: pd.DataFrame) -> list[str]:
+    """``", <g> g/kWh <basis> <year>"`` per row: the intensity a row rests on, with its basis and
+    year (and "stale" when flagged); empty strings without an ``intensity_basis`` column."""
+    if "intensity_basis" not in rows:
+        return [""] * len(rows)
+    years = rows["intensity_year"] if "intensity_year" in rows else pd.Series([None] * len(rows))
+    stale = rows["stale"] if "stale" in rows else pd.Series([False] * len(rows))
+    return [
+        f", {value:,.0f} g/kWh {basis}"
+        + ("" if pd.isna(year) else f" {int(year)}")
+        + (" (stale)" if old else "")
+        for value, basis, year, old in zip(
+            rows["intensity_g_per_kwh"], rows["intensity_basis"], years, stale, strict=True
+        )
+    ]
+
+
 def ranked_figure(ranked: pd.DataFrame, current_id: str | None, top: int = 25) -> go.Figure:
     """Horizontal bars of the ``top`` cleanest regions (and the current one), kg CO2e."""
     import plotly.graph_objects as go
@@ -164,8 +181,8 @@ def ranked_figure(ranked: pd.DataFrame, current_id: str | None, top: int = 25) -
             orientation="h",
             marker_color=colors,
             customdata=[
-                f"{row_id}{', ' + LOW_CARBON_TEXT if is_low else ''}"
-                for row_id, is_low in zip(shown["id"], low, strict=True)
+                f"{row_id}{', ' + LOW_CARBON_TEXT if is_low else ''}{figure}"
+                for row_id, is_low, figure in zip(shown["id"], low, figure_labels(shown), strict=True)
             ],
             hovertemplate="%{y} (%{customdata}): %{x:,.1f} kg CO₂e<extra></extra>",
         )

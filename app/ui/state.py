@@ -526,12 +526,28 @@ def load(session: Any, query: Mapping[str, Any], options: PageOptions | None = N
     return problems
 
 
-def check_ids(job: dict[str, Any], hardware_ids: Any, cloud_ids: Any, grid_ids: Any) -> list[str]:
-    """Reset ids the databases do not know to the defaults; returns a message for each."""
+def check_ids(
+    job: dict[str, Any],
+    hardware_ids: Any,
+    cloud_ids: Any,
+    grid_ids: Any,
+    without_figure: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Reset ids the databases do not know to the defaults; returns a message for each.
+
+    ``without_figure`` maps a region the databases know but that has no figure of the default
+    basis to the reason, so the message says why it is not offered rather than "unknown".
+    """
+    from app.db.schema import DEFAULT_BASIS
+
     problems = []
     for name, valid in (("hardware", hardware_ids), ("region", cloud_ids), ("grid", grid_ids)):
-        if job.get(name) not in valid:
-            problems.append(f"unknown {name} {str(job.get(name))[:60]!r}; using {DEFAULTS[name]}")
+        value = job.get(name)
+        if value not in valid:
+            reason = (without_figure or {}).get(str(value)) if name != "hardware" else None
+            shown = f"{name} {str(value)[:60]!r}"
+            what = f"{shown} has no {DEFAULT_BASIS} figure ({reason})" if reason else f"unknown {shown}"
+            problems.append(f"{what}; using {DEFAULTS[name]}")
             job[name] = DEFAULTS[name]
     return problems
 
@@ -611,7 +627,14 @@ def open_page(options: PageOptions | None = None, edits_job: bool = False) -> di
     problems += session.pop("calc_url_problems", [])
     job: dict[str, Any] = session[SAVED_KEY]
     regions = cached.region_ids()
-    problems += check_ids(job, cached.hardware_labels(), regions["cloud"], regions["grid"])
+    without = cached.excluded_regions()
+    problems += check_ids(
+        job,
+        cached.hardware_labels(),
+        regions["cloud"],
+        regions["grid"],
+        dict(zip(without["id"], without["reason"], strict=True)),
+    )
     for problem in problems:
         st.warning(components.plain(f"Link: {problem}"))
     bind_widgets(session, options, job_widgets=edits_job)

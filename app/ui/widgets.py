@@ -204,6 +204,7 @@ def location_inputs(problems: dict[str, str]) -> None:
             cached.region_ids()[location],
             format_func=lambda key: region_labels.get(key, key),
             key=K("region" if location == "cloud" else "grid"),
+            help=without_figure_help(location),
         )
         years = year_choices()
         st.selectbox(
@@ -224,6 +225,20 @@ def location_inputs(problems: dict[str, str]) -> None:
             )
         else:
             st.caption(f"PUE {DEFAULT_PUE:.2f}: {DEFAULT_PUE_SOURCE}")
+
+
+def without_figure_help(location: str) -> str:
+    """Which regions the picker offers, and how many it leaves out for want of a default-basis figure."""
+    from app.db.schema import DEFAULT_BASIS
+
+    left_out = cached.excluded_regions()
+    kind = left_out["kind"] == "cloud"
+    count = int((kind if location == "cloud" else ~kind).sum())
+    text = f"Each label gives the region's latest {DEFAULT_BASIS} intensity and its year."
+    if count:
+        ids = ", ".join(left_out.loc[kind if location == "cloud" else ~kind, "id"].head(3))
+        text += f" Not offered: {count} without a {DEFAULT_BASIS} figure ({ids}; see Regions for why)."
+    return text
 
 
 def year_choices() -> list[str]:
@@ -411,3 +426,27 @@ def headline(result: state.JobResult) -> None:
     zero = [name for name, value in parts if value <= 0]
     if zero:
         st.caption(f"Nothing from: {', '.join(zero)}.")
+
+
+def compare_baseline(spec: Any, footprint: Any, basis: str, year: int | None) -> tuple[float | None, str]:
+    """What a comparison on ``basis`` measures savings against: the job's energy [kWh] at its own
+    region's figure of that basis [kg CO2e], and a line saying which figure; (None, why) when the
+    region has none, or the job gives its own intensity (which has no stated basis) on another basis.
+
+    ``year`` is the comparison's year (None: the job's own year on the default basis, else latest).
+    """
+    from app.db.schema import DEFAULT_BASIS
+    from app.engine import units
+    from app.errors import InputError
+
+    if not spec.region:
+        if basis == DEFAULT_BASIS:
+            return float(footprint.co2e_kg), "the job's own intensity"
+        return None, f"Savings are not computed: a given intensity has no stated basis, not {basis}"
+    own_year = year if year is not None else (spec.year if basis == DEFAULT_BASIS else None)
+    try:
+        own = cached.databases().regions.intensity(spec.region, own_year, basis)
+    except InputError as error:
+        return None, f"Savings are not computed: {error}"
+    value = footprint.energy_kwh * own.value / units.G_PER_KG
+    return float(value), f"{spec.region}: {own.value:,.0f} g/kWh {basis} {own.year}"
