@@ -76,6 +76,10 @@ except WattprintError as error:
     st.error(components.plain(audit.name_the_upload(str(error), upload.name)))
     st.stop()
 
+if jobs.empty:
+    st.info(components.plain(f"{upload.name} has a header but no job rows."))
+    st.stop()
+
 results = batch.estimate_frame(jobs, batch.build_tables(db))
 # Canonical ids, so that aliases ("H100 80GB HBM3", "NVIDIA H100") group with their id.
 hardware_names = {k.lower(): v for k, v in db.hardware.names.items()}

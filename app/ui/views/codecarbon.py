@@ -37,7 +37,9 @@ def own_region(row: Mapping[str, object], names: Mapping[str, str]) -> str | Non
 
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
-LABEL_CHARS = 24
+PROJECT_CHARS = 14
+ID_CHARS = 22
+"""Longest project and run name in a run's label [characters]: a label stays under 40."""
 
 
 def run_label(row: pd.Series) -> str:
@@ -45,8 +47,17 @@ def run_label(row: pd.Series) -> str:
     the run's name (``emissions.csv:5``, a file and first line, when it has no id) cut short."""
     project = str(row["project_name"]) if isinstance(row["project_name"], str) else "(no project)"
     run_id = str(row["run_id"])
-    short = run_id[:8] if UUID.fullmatch(run_id) else run_id[-LABEL_CHARS:]
-    return f"{project[:LABEL_CHARS]} · {short}"
+    short = run_id[:8] if UUID.fullmatch(run_id) else _shorten(run_id, ID_CHARS)
+    return f"{_shorten(project, PROJECT_CHARS)} · {short}"
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut in the middle to at most ``limit`` characters (both ends kept: a file
+    name's start and its line number)."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 1) // 2
+    return text[:half] + "…" + text[-(limit - 1 - half) :]
 
 
 st.title("CodeCarbon import")
@@ -120,6 +131,20 @@ runs = codecarbon.runs(rows)
 names = db.regions.names
 runs["own_region"] = [own_region(run, names) for run in runs.to_dict("records")]
 runs["run"] = runs.apply(run_label, axis=1)
+# Runs are keyed within each file: one run id in several files (a copied or appended log) is
+# counted once per file. Say so rather than guess which copy is right.
+repeated = runs[runs["run_id"].duplicated(keep=False)]
+if len(repeated):
+    st.warning(
+        f"{repeated['run_id'].nunique():,} run id(s) appear in more than one file and are counted once "
+        "per file (the totals include every copy); remove a file if it copies another: "
+        + components.plain(
+            "; ".join(
+                f"{run_id[:8]} in {', '.join(sorted(set(group['file'].astype(str))))}"
+                for run_id, group in list(repeated.groupby("run_id", sort=False))[:5]
+            )
+        )
+    )
 
 # ---- re-price ------------------------------------------------------------------------------------
 st.subheader("Re-price")
