@@ -46,6 +46,7 @@ PAGES = [
     "measure",
     "report",
     "batch",
+    "codecarbon",
     "published",
     "database",
 ]
@@ -151,7 +152,7 @@ def test_page_fetches_nothing_from_outside(server, page, path: str) -> None:
     elif path == "picker":
         type_into(page, "…or lat, lon (e.g. 48.85, 2.35; 40.7, -74.0)", evil("latlon"))
     elif path == "timeshift":
-        type_into(page, "Time zone of the hours and months (IANA name)", evil("tz"))
+        type_into(page, "Your time zone (IANA name)", evil("tz"))
         page.locator('[data-testid="stRadio"] label', has_text="Upload a CSV").first.click()
         wait_idle(page)
         content = (
@@ -175,9 +176,12 @@ def test_page_fetches_nothing_from_outside(server, page, path: str) -> None:
         # A header of one unknown column: the error quotes it. Then a file with a hostile cell.
         upload(page, 0, evil_name("jobs", ".csv"), (evil("col-only").replace(",", " ") + "\n1\n").encode())
         upload(page, 0, evil_name("jobs", ".csv"), jobs_csv())
+        # A CodeCarbon file: the note sending it to the CodeCarbon page quotes its name.
+        upload(page, 0, evil_name("emissions", ".csv"), codecarbon_csv())
+    elif path == "codecarbon":
         # Not a CodeCarbon file: the error quotes its name. Then one with hostile cells.
-        upload(page, 1, evil_name("not-codecarbon", ".csv"), b"a,b\n1,2\n")
-        upload(page, 1, evil_name("emissions", ".csv"), codecarbon_csv())
+        upload(page, 0, evil_name("not-codecarbon", ".csv"), b"a,b\n1,2\n")
+        upload(page, 0, evil_name("emissions", ".csv"), codecarbon_csv())
     elif path == "database":
         upload(page, 0, evil_name("db", ".zip"), hostile_zip(), "application/zip")
         upload(
@@ -189,6 +193,10 @@ def test_page_fetches_nothing_from_outside(server, page, path: str) -> None:
         )
     page.wait_for_timeout(1500)  # give any image the time to be requested
     assert not page.outside, page.outside
+    # A file name's image link is percent-encoded into a local URL ("http:%5Cevil..."), so no
+    # request leaves: an image element pointing at it shows that its Markdown was rendered.
+    images = page.locator('[data-testid="stMain"] img[src*="evil"]')
+    assert images.count() == 0, [images.nth(i).evaluate("e => e.outerHTML") for i in range(images.count())]
     assert "Traceback" not in page.locator('[data-testid="stMain"]').inner_text()
 
 

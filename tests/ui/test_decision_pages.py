@@ -214,6 +214,32 @@ def test_batch_sends_a_codecarbon_file_to_the_import_page() -> None:
     assert at.selectbox(key="cc_region").value == "aws:us-east-1"  # the file's own cloud region
 
 
+def test_batch_file_without_hardware_or_region_columns_is_audited_and_grouped() -> None:
+    # A measured-power jobs file: no hardware, no region column (the engine adds no absent column).
+    jobs = b"name,team,power_w,hours,intensity_g_per_kwh\na,ml,300,2,400\nb,ml,200,1,300\nc,web,100,x,300\n"
+    at = routed("batch.py")
+    at.file_uploader(key="batch_upload").upload("power.csv", jobs, "text/csv").run()
+    assert not at.exception, at.exception
+    options = at.selectbox(key="batch_group").options
+    assert "hardware (aliases merged)" not in options and "region (aliases merged)" not in options
+    at.selectbox(key="batch_group").set_value("team").run()
+    assert not at.exception, at.exception
+    summary = at.session_state["batch_summary"].set_index("team")
+    from app.engine.jobspec import DEFAULT_PUE  # no region: the default PUE
+
+    expected = (300 * 2 / 1000 * DEFAULT_PUE * 400 + 200 * 1 / 1000 * DEFAULT_PUE * 300) / 1000
+    assert summary.loc["ml", "co2e_kg"] == pytest.approx(expected, rel=1e-12)
+    assert "web" not in summary.index  # its only row failed (hours is not a number)
+    assert any("1 rows failed" in e.value for e in at.error)
+
+
+def test_batch_file_with_a_header_and_no_rows_says_so() -> None:
+    at = routed("batch.py")
+    at.file_uploader(key="batch_upload").upload("empty.csv", b"name,hours,power_w\n", "text/csv").run()
+    assert not at.exception, at.exception
+    assert any("no job rows" in i.value for i in at.info)
+
+
 # --- CodeCarbon import ----------------------------------------------------------------------------
 
 # Rows of a real CodeCarbon 2.3.4 log (project 3CABTP, France) quoted in the README of
@@ -331,3 +357,33 @@ def test_codecarbon_runs_are_also_priced_where_they_ran() -> None:
         (runs["energy_kwh"] * latest.value / 1000).tolist()
     )
     assert set(runs["own_region_year"]) == {latest.year}
+
+
+def test_codecarbon_names_runs_without_an_id_by_file_and_warns_of_runs_in_two_files() -> None:
+    # real_v1_experiment_id.csv and real_v1_pandas_index.csv are two versions of the same file of
+    # mlco2/codecarbon (examples/emissions.csv, see tests/fixtures/codecarbon/README.md): their
+    # first five runs share experiment ids. real_2021_empty_header_cells.csv has no run id at all.
+    fixtures = ROOT / "tests" / "fixtures" / "codecarbon"
+    names = ("real_v1_experiment_id.csv", "real_v1_pandas_index.csv", "real_2021_empty_header_cells.csv")
+    at = routed("codecarbon.py")
+    uploader = at.file_uploader(key="cc_files")
+    for name in names:
+        uploader.upload(name, (fixtures / name).read_bytes(), "text/csv")
+    at.run()
+    assert not at.exception, at.exception
+    runs = at.session_state["cc_runs"]
+    shared = set(runs.loc[runs["file"] == names[0], "run_id"]) & set(
+        runs.loc[runs["file"] == names[1], "run_id"]
+    )
+    assert len(shared) == 5
+    warning = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert f"{len(shared)} run id(s) appear in more than one file" in warning
+    no_id = runs[runs["file"] == names[2]]
+    assert len(no_id) == 8 and no_id["run"].is_unique
+    assert all(
+        "…" in label and label.endswith(f".csv:{line}")
+        for label, line in zip(no_id["run"], no_id["run_id"].str.rsplit(":", n=1).str[-1], strict=True)
+    )
+    assert all(len(label) < 40 for label in runs["run"])
+    # Every run is priced where its file says it ran (cloud region, else country).
+    assert runs["own_region"].notna().all()

@@ -3,6 +3,7 @@ a chart of the top groups, downloads. CodeCarbon files are sent to the CodeCarbo
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -75,16 +76,24 @@ except WattprintError as error:
     st.error(components.plain(audit.name_the_upload(str(error), upload.name)))
     st.stop()
 
+if jobs.empty:
+    st.info(components.plain(f"{upload.name} has a header but no job rows."))
+    st.stop()
+
 results = batch.estimate_frame(jobs, batch.build_tables(db))
 # Canonical ids, so that aliases ("H100 80GB HBM3", "NVIDIA H100") group with their id.
 hardware_names = {k.lower(): v for k, v in db.hardware.names.items()}
 region_names = {k.lower(): v for k, v in db.regions.names.items()}
-results["hardware_id"] = results["hardware"].map(
-    lambda v: hardware_names.get(str(v).lower(), v) if isinstance(v, str) else None
-)
-results["region_id"] = results["region"].map(
-    lambda v: region_names.get(str(v).lower(), v) if isinstance(v, str) else None
-)
+for given, canonical, names in (
+    ("hardware", "hardware_id", hardware_names),
+    ("region", "region_id", region_names),
+):
+    # The engine keeps only the input columns the upload has: no column, no id.
+    results[canonical] = (
+        results[given].map(lambda v, names=names: names.get(v.lower(), v) if isinstance(v, str) else None)
+        if given in results.columns
+        else pd.Series(None, index=results.index, dtype=object)
+    )
 results = results.join(audit.intensity_provenance(results, db.regions))
 totals = batch.totals(results)
 

@@ -5,6 +5,8 @@ reason and the good ones are kept."""
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.express as px
@@ -22,10 +24,10 @@ SAME_PUE = "As measured (the file's pue column, else 1.0)"
 OWN_PUE = "Apply a PUE"
 
 
-def own_region(row: pd.Series, names: dict[str, str]) -> str | None:
-    """The region a CodeCarbon row says it ran in: its cloud region when on a cloud
-    (``aws:us-east-1``), else its country (ISO alpha-3, an alias of ``country:XX``); None if
-    neither is in the database."""
+def own_region(row: Mapping[str, object], names: Mapping[str, str]) -> str | None:
+    """The region a run (a row of :func:`app.engine.codecarbon.runs`, from its file's last row)
+    says it ran in: its cloud region when on a cloud (``aws:us-east-1``), else its country (ISO
+    alpha-3, an alias of ``country:XX``); None if neither is in the database."""
     provider = str(row.get("cloud_provider") or "").strip().lower()
     cloud_region = str(row.get("cloud_region") or "").strip().lower()
     if provider and cloud_region and f"{provider}:{cloud_region}" in names:
@@ -34,12 +36,28 @@ def own_region(row: pd.Series, names: dict[str, str]) -> str | None:
     return names.get(country) if country else None
 
 
+UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
+PROJECT_CHARS = 14
+ID_CHARS = 22
+"""Longest project and run name in a run's label [characters]: a label stays under 40."""
+
+
 def run_label(row: pd.Series) -> str:
-    """A short, readable run name: project and the first 8 characters of the run id."""
+    """A short, readable run name: project and the first 8 characters of a UUID run id, else
+    the run's name (``emissions.csv:5``, a file and first line, when it has no id) cut short."""
     project = str(row["project_name"]) if isinstance(row["project_name"], str) else "(no project)"
     run_id = str(row["run_id"])
-    short = run_id if "#run" in run_id else run_id[:8]
-    return f"{project} · {short.split('#')[-1]}"
+    short = run_id[:8] if UUID.fullmatch(run_id) else _shorten(run_id, ID_CHARS)
+    return f"{_shorten(project, PROJECT_CHARS)} · {short}"
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut in the middle to at most ``limit`` characters (both ends kept: a file
+    name's start and its line number)."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 1) // 2
+    return text[:half] + "…" + text[-(limit - 1 - half) :]
 
 
 st.title("CodeCarbon import")
@@ -111,13 +129,22 @@ if not parsed:
 rows = pd.concat([p.rows for p in parsed], ignore_index=True)
 runs = codecarbon.runs(rows)
 names = db.regions.names
-last_rows = rows.assign(_run=codecarbon.run_keys(rows)).groupby("_run", sort=False).tail(1)
-own = {
-    str(key): own_region(row, names)
-    for key, row in zip(last_rows["_run"], last_rows.to_dict("records"), strict=True)
-}
-runs["own_region"] = runs["run_id"].map(own)
+runs["own_region"] = [own_region(run, names) for run in runs.to_dict("records")]
 runs["run"] = runs.apply(run_label, axis=1)
+# Runs are keyed within each file: one run id in several files (a copied or appended log) is
+# counted once per file. Say so rather than guess which copy is right.
+repeated = runs[runs["run_id"].duplicated(keep=False)]
+if len(repeated):
+    st.warning(
+        f"{repeated['run_id'].nunique():,} run id(s) appear in more than one file and are counted once "
+        "per file (the totals include every copy); remove a file if it copies another: "
+        + components.plain(
+            "; ".join(
+                f"{run_id[:8]} in {', '.join(sorted(set(group['file'].astype(str))))}"
+                for run_id, group in list(repeated.groupby("run_id", sort=False))[:5]
+            )
+        )
+    )
 
 # ---- re-price ------------------------------------------------------------------------------------
 st.subheader("Re-price")

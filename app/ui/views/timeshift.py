@@ -114,8 +114,9 @@ period = series[pd.DatetimeIndex(series.index).year == year]
 period_key = f"{series_key}|{year}"
 all_years = sorted(set(pd.DatetimeIndex(series.index).year))
 span = f"{all_years[0]}" if len(all_years) == 1 else f"{all_years[0]}-{all_years[-1]}"
-safe.caption(
-    f"{series_note}. Intensity basis: {series_basis}; the series covers {span}. "
+st.caption(
+    safe.plain(series_note)  # names the uploaded file's columns: plain text
+    + f". Intensity basis: {series_basis}; the series covers {span}. "
     f"{len(period):,} rows in {year}, from {period.index[0]} to {period.index[-1]} (UTC)."
 )
 if len(period) < 2:
