@@ -37,9 +37,9 @@ def own_region(row: Mapping[str, object], names: Mapping[str, str]) -> str | Non
 
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
+# Longest project and run name in a run's label [characters]: a label stays under 40.
 PROJECT_CHARS = 14
 ID_CHARS = 22
-"""Longest project and run name in a run's label [characters]: a label stays under 40."""
 
 
 def run_label(row: pd.Series) -> str:
