@@ -157,6 +157,7 @@ if providers:
 
 st.query_params.from_dict(
     {
+        **state.page_params(st.session_state),  # the shared job stays in the link
         "carbon": f"{carbon_weight:g}",
         "distance": f"{distance_weight:g}",
         "price": f"{price_weight:g}",
