@@ -116,3 +116,14 @@ def test_bad_link_values_are_ignored_with_a_warning_naming_them() -> None:
     assert at.number_input(key="ts_hours").value == 24.0  # the default job's length
     assert at.text_input(key="ts_timezone").value == "UTC"
     assert str(at.selectbox(key="ts_year").value) == max(at.selectbox(key="ts_year").options, key=int)
+
+
+def test_the_page_follows_a_job_changed_on_another_page() -> None:
+    at = opened({"hours": "12.0"})
+    at.radio(key="ts_method").set_value("pause-resume").run()
+    at.switch_page("views/calculator.py").run()
+    at.number_input(key="calc_hours").set_value(30.0).run()
+    at.switch_page("views/timeshift.py").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="ts_hours").value == 30.0  # the job's new length
+    assert at.radio(key="ts_method").value == "pause-resume"  # the page's own choice is kept
