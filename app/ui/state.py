@@ -6,6 +6,7 @@ Widget keys are ``calc_<name>``; the query string uses ``<name>``.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -460,8 +461,31 @@ class PageOptions:
         return f"{self.page}_url_params"
 
 
+DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+"""The dates a date option accepts (those its date widget offers)."""
+
+
+@dataclass(frozen=True)
+class KeyedOptions(PageOptions):
+    """Page options whose URL names are their widget keys (``ts_region``), for a page whose own
+    options would otherwise share a name with the job's (``region``, ``hours``, ``year``)."""
+
+    def key(self, name: str) -> str:
+        return name
+
+
 def parse_option(field: InputField, text: str) -> Any:
-    """One option from its URL text; raises ValueError when not valid."""
+    """One option from its URL text; raises ValueError when not valid.
+
+    A field whose default is a date takes an ISO date (``2026-06-17``) within :data:`DATE_RANGE`.
+    """
+    if isinstance(field.default, dt.date):
+        if len(text) > 10:
+            raise ValueError("not a date (YYYY-MM-DD)")
+        day = dt.date.fromisoformat(text)
+        if not DATE_RANGE[0] <= day <= DATE_RANGE[1]:
+            raise ValueError(f"not between {DATE_RANGE[0]} and {DATE_RANGE[1]}")
+        return day
     if isinstance(field.default, tuple):
         items = [item for item in text.split(",") if item]
         if field.choices is not None:

@@ -14,7 +14,7 @@ import streamlit as st
 from app.db.schema import DEFAULT_BASIS
 from app.engine import timeshift
 from app.errors import WattprintError
-from app.ui import cached, components, safe, state
+from app.ui import cached, components, safe, state, widgets
 
 BUNDLED = "Bundled series of a region"
 UPLOAD = "Upload a CSV"
@@ -22,6 +22,53 @@ METHOD_LABELS = {"flexible-start": "Flexible Start", "pause-resume": "Pause and 
 FLEX_HOURS = "+ hours"
 FLEX_PERCENT = "+ % of job length"
 HEATMAP_FLEX_HOURS = (1.0, 6.0, 12.0, 24.0, 48.0)  # heatmap flexibilities when given in hours [h]
+# Every option is in the URL under its widget key. ts_year 0: the latest year of the series.
+OPTIONS = state.KeyedOptions(
+    "ts",
+    {
+        "ts_source": state.InputField(BUNDLED, (BUNDLED, UPLOAD)),
+        "ts_region": state.InputField("aws:us-west-1"),
+        "ts_fill_gaps": state.InputField(False),
+        "ts_year": state.InputField(0, minimum=0, maximum=2100),
+        "ts_timezone": state.InputField("UTC"),
+        "ts_next_hours": state.InputField(4, minimum=1, maximum=168),
+        "ts_next_within": state.InputField(24, minimum=1, maximum=168),
+        "ts_next_date": state.InputField(dt.date(2026, 1, 1)),
+        "ts_next_hour": state.InputField(0, minimum=0, maximum=23),
+        "ts_hours": state.InputField(6.0, minimum=0.25, maximum=2000.0),
+        "ts_flex_mode": state.InputField(FLEX_HOURS, (FLEX_HOURS, FLEX_PERCENT)),
+        "ts_flex_hours": state.InputField(12.0, minimum=0.0, maximum=2000.0),
+        "ts_flex_percent": state.InputField(50.0, minimum=0.0, maximum=1000.0),
+        "ts_method": state.InputField("flexible-start", tuple(METHOD_LABELS)),
+        "ts_power_kw": state.InputField(1.0, minimum=0.001, maximum=1e6),
+        "ts_date": state.InputField(dt.date(2022, 1, 1)),
+        "ts_hour": state.InputField(0, minimum=0, maximum=23),
+    },
+)
+FROM_JOB = ("ts_region", "ts_hours", "ts_power_kw")  # follow the shared job until changed here
+FROM_CONTEXT = ("ts_timezone", "ts_next_date", "ts_next_hour", "ts_year", "ts_date")
+
+
+def put(name: str, value: object) -> None:
+    """Set option ``name`` (saved value and widget) before its widget is drawn."""
+    st.session_state[OPTIONS.store][name] = value
+    st.session_state[name] = value
+
+
+def known_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def refuse(name: str, reason: str) -> None:
+    """Say that a link's value of ``name`` was ignored, when the link gave one."""
+    if name in from_link:
+        text = str(from_link[name])[:40]
+        st.warning(components.plain(f"Link: ignored {name}={text!r}: {reason}"))
+
 
 st.title("Time shifting")
 st.caption(
@@ -29,7 +76,28 @@ st.caption(
     "through dirty hours (Pause and Resume), as in Dodge et al. (2022), Section 5."
 )
 
-job = state.shared_job()
+fresh = OPTIONS.store not in st.session_state
+before = st.session_state.get(OPTIONS.url_key)
+job = widgets.job_line(state.open_page(OPTIONS))
+from_link: dict[str, str] = dict(st.session_state.get(OPTIONS.url_key) or {})
+if st.session_state.get(OPTIONS.url_key) == before:
+    from_link = {}  # no link this run: nothing to say about one
+job_key = state.params_key(st.session_state[state.SAVED_KEY])
+auto = set(FROM_JOB + FROM_CONTEXT) if fresh else set()
+if st.session_state.get("ts_job_key") not in (None, job_key):
+    auto |= set(FROM_JOB)  # the job changed on another page: take its length, draw and region
+st.session_state["ts_job_key"] = job_key
+auto -= set(from_link)
+for name, text in from_link.items():  # a link's bad value: the page's own default, as without one
+    try:
+        state.parse_option(OPTIONS.fields[name], text)
+    except (ValueError, TypeError):
+        auto |= {name} & set(FROM_JOB + FROM_CONTEXT)
+if "ts_hours" in auto:
+    put("ts_hours", state.job_hours(job, 6.0))
+if "ts_power_kw" in auto:
+    put("ts_power_kw", state.job_power_kw(job, 1.0))
+state.publish(OPTIONS)
 try:
     db = cached.databases().regions
 except WattprintError as error:
@@ -50,11 +118,12 @@ try:
             if profile is not None:
                 linked[region_id] = profile
         region_ids = list(linked)
-        default_region = state.job_region(job, region_ids, "aws:us-west-1")
+        if "ts_region" in auto or st.session_state["ts_region"] not in region_ids:
+            refuse("ts_region", "no hourly series for that region")
+            put("ts_region", state.job_region(job, region_ids, "aws:us-west-1"))
         region_id = st.selectbox(
             "Region (those with an hourly series)",
             region_ids,
-            index=region_ids.index(default_region) if default_region in region_ids else 0,
             format_func=lambda rid: f"{rid} · {db.regions[rid].name} ({linked[rid].id})",
             key="ts_region",
         )
@@ -100,10 +169,14 @@ except WattprintError as error:
 
 assert series is not None
 fill_gaps = st.checkbox(
-    "Fill gaps by interpolation (filled slots are counted in the result)", value=False, key="ts_fill_gaps"
+    "Fill gaps by interpolation (filled slots are counted in the result)", key="ts_fill_gaps"
 )
 gaps = "fill" if fill_gaps else "refuse"
 years = sorted(set(pd.DatetimeIndex(series.index).year), reverse=True)
+if "ts_year" in auto or st.session_state["ts_year"] not in years:
+    if st.session_state["ts_year"] != 0:  # 0: the latest, as a link written before it was known
+        refuse("ts_year", f"the series has no such year; it covers {', '.join(map(str, sorted(years)))}")
+    put("ts_year", years[0])
 year = st.selectbox(
     "Period analysed (UTC calendar year)",
     years,
@@ -125,10 +198,14 @@ if len(period) < 2:
 
 # ---- your time zone ---------------------------------------------------------------------------------
 browser_zone = getattr(st.context, "timezone", None) or "UTC"
+if "ts_timezone" in auto:
+    put("ts_timezone", browser_zone)
+elif from_link.get("ts_timezone") and not known_zone(str(st.session_state["ts_timezone"])):
+    refuse("ts_timezone", "not an IANA time zone name")
+    put("ts_timezone", browser_zone)
 timezone = (
     st.text_input(
         "Your time zone (IANA name)",
-        value=browser_zone,
         key="ts_timezone",
         help="Hours, days and months are counted here, e.g. Europe/Paris or America/Los_Angeles. "
         "Default: your browser's.",
@@ -144,23 +221,21 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
 # ---- the next hours ------------------------------------------------------------------------------------
 st.subheader("When should I start? The next hours, from a typical day")
 now_local = dt.datetime.now(zone)
+if "ts_next_date" in auto:
+    put("ts_next_date", now_local.date())
+if "ts_next_hour" in auto:
+    put("ts_next_hour", now_local.hour)
 n1, n2, n3, n4 = st.columns(4)
-next_hours = int(
-    n1.number_input("Job length [h]", min_value=1, max_value=168, value=4, step=1, key="ts_next_hours")
-)
+next_hours = int(n1.number_input("Job length [h]", min_value=1, max_value=168, step=1, key="ts_next_hours"))
 within_hours = int(
     n2.number_input(
-        "Must finish within the next [h]", min_value=1, max_value=168, value=24, step=1, key="ts_next_within"
+        "Must finish within the next [h]", min_value=1, max_value=168, step=1, key="ts_next_within"
     )
 )
 from_date = n3.date_input(
-    f"From ({timezone})",
-    value=now_local.date(),
-    min_value=dt.date(2000, 1, 1),
-    max_value=dt.date(2100, 12, 31),
-    key="ts_next_date",
+    f"From ({timezone})", min_value=state.DATE_RANGE[0], max_value=state.DATE_RANGE[1], key="ts_next_date"
 )
-from_hour = n4.selectbox(f"From hour ({timezone})", list(range(24)), index=now_local.hour, key="ts_next_hour")
+from_hour = n4.selectbox(f"From hour ({timezone})", list(range(24)), key="ts_next_hour")
 from_time = pd.Timestamp(dt.datetime.combine(from_date, dt.time(int(from_hour)))).tz_localize(timezone)
 covered = set(pd.DatetimeIndex(series.index).tz_convert(timezone).month)
 ahead = set(pd.date_range(from_time, periods=within_hours, freq="h").month)
@@ -244,7 +319,6 @@ duration_h = left.number_input(
     "Job length [h]",
     min_value=0.25,
     max_value=2000.0,
-    value=state.job_hours(job, 6.0),
     step=1.0,
     key="ts_hours",
 )
@@ -253,33 +327,28 @@ flex_mode = middle.radio(
 )
 if flex_mode == FLEX_HOURS:
     flex_h = middle.number_input(
-        "Flexibility [h]", min_value=0.0, max_value=2000.0, value=12.0, step=1.0, key="ts_flex_hours"
+        "Flexibility [h]", min_value=0.0, max_value=2000.0, step=1.0, key="ts_flex_hours"
     )
 else:
     flex_percent = middle.number_input(
         "Flexibility [% of job length]",
         min_value=0.0,
         max_value=1000.0,
-        value=50.0,
         step=25.0,
         key="ts_flex_percent",
     )
     flex_h = duration_h * flex_percent / 100.0
 method = right.radio("Method", list(METHOD_LABELS), format_func=lambda m: METHOD_LABELS[m], key="ts_method")
-power_kw = right.number_input(
-    "Average draw [kW]", min_value=0.001, max_value=1e6, value=state.job_power_kw(job, 1.0), key="ts_power_kw"
-)
+power_kw = right.number_input("Average draw [kW]", min_value=0.001, max_value=1e6, key="ts_power_kw")
 # The first whole local day of the period (midnight UTC can be the evening before, locally).
 first_day = period.index[0].tz_convert(timezone).date()
 if pd.Timestamp(first_day).tz_localize(timezone) < period.index[0]:
     first_day += dt.timedelta(days=1)
+if "ts_date" in auto:
+    put("ts_date", first_day)
 left, right = st.columns(2)
 start_date = left.date_input(
-    f"Submitted on ({timezone})",
-    value=first_day,
-    min_value=dt.date(2000, 1, 1),
-    max_value=dt.date(2100, 12, 31),
-    key="ts_date",
+    f"Submitted on ({timezone})", min_value=state.DATE_RANGE[0], max_value=state.DATE_RANGE[1], key="ts_date"
 )
 start_hour = right.selectbox(f"Submitted at hour ({timezone})", list(range(24)), key="ts_hour")
 series_years = sorted(set(pd.DatetimeIndex(series.index).tz_convert(timezone).year))
@@ -331,6 +400,7 @@ try:
 except WattprintError as error:
     safe.error(error)
     st.stop()
+state.publish(OPTIONS)
 
 # ---- one job -----------------------------------------------------------------------------------------
 a, b, c, d = st.columns(4)

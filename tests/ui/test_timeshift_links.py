@@ -1,0 +1,129 @@
+"""AppTest: every Time shifting option goes into the page's URL, and that URL restores the page.
+
+A session sets the options; its query string opens a fresh session, which must show the same
+widget values and the same results. Bad link values are ignored with a warning that names them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRY = ROOT / "app" / "ui" / "streamlit_app.py"
+TIMEOUT = 60
+NUMBERS = ("ts_next_hours", "ts_next_within", "ts_hours", "ts_flex_hours", "ts_flex_percent", "ts_power_kw")
+CHOICES = ("ts_source", "ts_flex_mode", "ts_method")
+
+
+def opened(query: dict[str, str]) -> AppTest:
+    """A fresh session whose first request is ``/timeshift?<query>``."""
+    at = AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT)
+    at.switch_page("views/timeshift.py")
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown(at: AppTest) -> dict[str, object]:
+    """Every option widget's value, and every metric, as the page shows them."""
+    drawn = {widget.key for widget in at.number_input}  # one flexibility box is drawn, per its mode
+    values: dict[str, object] = {key: at.number_input(key=key).value for key in NUMBERS if key in drawn}
+    values.update({key: at.radio(key=key).value for key in CHOICES})
+    for key in ("ts_region", "ts_year", "ts_next_hour", "ts_hour"):
+        values[key] = at.selectbox(key=key).value
+    values["ts_timezone"] = at.text_input(key="ts_timezone").value
+    values["ts_fill_gaps"] = at.checkbox(key="ts_fill_gaps").value
+    values["ts_next_date"] = at.date_input(key="ts_next_date").value
+    values["ts_date"] = at.date_input(key="ts_date").value
+    values.update({f"metric {m.label}": m.value for m in at.metric})
+    return values
+
+
+def link_of(at: AppTest) -> dict[str, str]:
+    return {name: value[-1] if isinstance(value, list) else value for name, value in at.query_params.items()}
+
+
+def test_a_link_restores_every_option_and_the_same_results() -> None:
+    at = opened({"count": "4", "hours": "12.0"})
+    at.selectbox(key="ts_region").set_value("aws:eu-west-2").run()
+    at.checkbox(key="ts_fill_gaps").check()
+    at.text_input(key="ts_timezone").set_value("Europe/London")
+    at.number_input(key="ts_next_hours").set_value(5)
+    at.number_input(key="ts_next_within").set_value(30)
+    at.date_input(key="ts_next_date").set_value(dt.date(2026, 7, 2))
+    at.selectbox(key="ts_next_hour").set_value(9)
+    at.number_input(key="ts_hours").set_value(7.5)
+    at.radio(key="ts_flex_mode").set_value("+ % of job length").run()
+    at.number_input(key="ts_flex_percent").set_value(75.0)
+    at.radio(key="ts_method").set_value("pause-resume")
+    at.number_input(key="ts_power_kw").set_value(2.5)
+    at.date_input(key="ts_date").set_value(dt.date(2020, 3, 14))
+    at.selectbox(key="ts_hour").set_value(17).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    before = shown(at)
+    link = link_of(at)
+    # The link carries the job and every option, numbers included.
+    assert link["count"] == "4" and link["hours"] == "12.0"
+    assert link["ts_region"] == "aws:eu-west-2" and link["ts_method"] == "pause-resume"
+    assert link["ts_hours"] == "7.5" and link["ts_flex_percent"] == "75.0" and link["ts_power_kw"] == "2.5"
+    assert link["ts_date"] == "2020-03-14" and link["ts_next_date"] == "2026-07-02"
+    assert link["ts_fill_gaps"] == "true" and link["ts_timezone"] == "Europe/London"
+
+    again = opened(link)
+    assert not again.warning, [w.value for w in again.warning]
+    after = shown(again)
+    assert after == before
+    # Not the page's defaults: the restored values are the ones set above.
+    assert after["ts_hours"] == 7.5 and after["ts_power_kw"] == 2.5 and after["ts_hour"] == 17
+    assert after["ts_method"] == "pause-resume" and after["ts_region"] == "aws:eu-west-2"
+    assert any(key.startswith("metric Pause and Resume") for key in after)
+
+
+def test_a_link_option_wins_over_the_jobs_own_length() -> None:
+    # The page opens on the job's 12 h unless the link says otherwise.
+    at = opened({"hours": "12.0"})
+    assert at.number_input(key="ts_hours").value == 12.0
+    at = opened({"hours": "12.0", "ts_hours": "3.0", "ts_power_kw": "0.5"})
+    assert at.number_input(key="ts_hours").value == 3.0
+    assert at.number_input(key="ts_power_kw").value == 0.5
+
+
+def test_bad_link_values_are_ignored_with_a_warning_naming_them() -> None:
+    at = opened(
+        {
+            "ts_method": "teleport",
+            "ts_hours": "-4",
+            "ts_region": "mars:olympus-1",
+            "ts_timezone": "Mars/Olympus",
+            "ts_date": "yesterday",
+            "ts_year": "1999",
+            "ts_flex_hours": "8.0",
+        }
+    )
+    assert not at.error, [e.value for e in at.error]
+    warning = " ".join(w.value for w in at.warning).replace("\\", "")  # Markdown escapes
+    for name in ("ts_method", "ts_hours", "ts_region", "ts_timezone", "ts_date", "ts_year"):
+        assert name in warning, (name, warning)
+    assert "teleport" in warning and "mars:olympus-1" in warning
+    # The valid value of the same link is kept; the bad ones fall back to the defaults.
+    assert at.number_input(key="ts_flex_hours").value == 8.0
+    assert at.radio(key="ts_method").value == "flexible-start"
+    assert at.number_input(key="ts_hours").value == 24.0  # the default job's length
+    assert at.text_input(key="ts_timezone").value == "UTC"
+    assert str(at.selectbox(key="ts_year").value) == max(at.selectbox(key="ts_year").options, key=int)
+
+
+def test_the_page_follows_a_job_changed_on_another_page() -> None:
+    at = opened({"hours": "12.0"})
+    at.radio(key="ts_method").set_value("pause-resume").run()
+    at.switch_page("views/calculator.py").run()
+    at.number_input(key="calc_hours").set_value(30.0).run()
+    at.switch_page("views/timeshift.py").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="ts_hours").value == 30.0  # the job's new length
+    assert at.radio(key="ts_method").value == "pause-resume"  # the page's own choice is kept
