@@ -12,10 +12,8 @@ import pytest
 
 from tests.browser.harness import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     Watch,
     full_page_screenshot,
-    streamlit_server,
     wait_for_result,
     wait_idle,
 )
@@ -29,22 +27,6 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 
 SHOTS = Path(__file__).with_name("screenshots")
 WIDTHS = {"desktop": 1280, "phone": 390}
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))

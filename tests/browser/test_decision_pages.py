@@ -13,10 +13,8 @@ import pytest
 
 from tests.browser.harness import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     Watch,
     full_page_screenshot,
-    streamlit_server,
     wait_for_result,
     wait_idle,
 )
@@ -35,22 +33,6 @@ COASTLINE_PATHS = (
     "() => [...document.querySelectorAll('g.geo g.layer.coastlines path')]"
     ".map(p => (p.getAttribute('d') || '').length)"
 )
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
@@ -225,6 +207,9 @@ def test_codecarbon_three_files_with_one_bad(server, page):
     assert page.get_by_text("notes.csv: not a CodeCarbon emissions file").first.is_visible()
     runs = page.locator("[data-testid=stMetric]", has_text="Runs").first
     assert runs.locator("[data-testid=stMetricValue]").inner_text() == "3"  # 2 runs in v2, 1 in v3
+    chart = page.locator(".js-plotly-plot").first
+    chart.scroll_into_view_if_needed(timeout=30_000)  # on a phone the chart is drawn once in view
+    page.wait_for_function(f"() => ({Y_TICKS})().length > 0", timeout=30_000)
     ticks = page.evaluate(Y_TICKS)
     assert set(ticks) == {"llama-lora", "vit-pretrain"}, ticks  # projects, not run UUIDs
     shot(page, "codecarbon")

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, is_local, streamlit_server, wait_idle
+from tests.browser.harness import CHROMIUM, is_local, wait_idle
 
 pytestmark = pytest.mark.browser
 if not CHROMIUM.exists():
@@ -50,22 +50,6 @@ PAGES = [
     "published",
     "database",
 ]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

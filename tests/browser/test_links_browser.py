@@ -18,7 +18,6 @@ import pytest
 from app.ui import components
 from tests.browser.harness import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     Watch,
     full_page_screenshot,
     streamlit_server,
@@ -51,16 +50,6 @@ READY = {
     "report": "Copy with the button",
     "published": "Your job",
 }
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, url: str, width: int = 1280):  # type: ignore[no-untyped-def]
@@ -104,12 +93,6 @@ def test_deep_link_is_the_first_request(browser, index):
             assert not page.locator('[data-testid="stException"]').count()
         finally:
             context.close()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as url:
-        yield url
 
 
 @pytest.fixture(scope="module")
