@@ -1,13 +1,31 @@
-"""Fixtures shared by the browser tests: one app server and one headless chromium per test module."""
+"""Shared by the browser tests: the `browser` mark, the skip without chromium or playwright, and one
+app server and one headless chromium per test module."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = None
+    if not CHROMIUM.exists():
+        reason = "no /usr/bin/chromium (apt-get install chromium) - browser tests skipped"
+    elif importlib.util.find_spec("playwright") is None:
+        reason = "playwright is not installed - browser tests skipped"
+    for item in items:
+        if HERE in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +36,9 @@ def server() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as playwright:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )

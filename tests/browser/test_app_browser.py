@@ -11,19 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.browser.harness import (
-    CHROMIUM,
     Watch,
     full_page_screenshot,
     wait_for_result,
     wait_idle,
 )
 
-pytestmark = pytest.mark.browser
-if not CHROMIUM.exists():
-    pytest.skip(
-        "no /usr/bin/chromium (apt-get install chromium) - browser tests skipped", allow_module_level=True
-    )
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+# Marked `browser` and skipped without chromium or playwright by tests/browser/conftest.py.
 
 SHOTS = Path(__file__).with_name("screenshots")
 WIDTHS = {"desktop": 1280, "phone": 390}

@@ -12,19 +12,13 @@ from pathlib import Path
 import pytest
 
 from tests.browser.harness import (
-    CHROMIUM,
     Watch,
     full_page_screenshot,
     wait_for_result,
     wait_idle,
 )
 
-pytestmark = pytest.mark.browser
-if not CHROMIUM.exists():
-    pytest.skip(
-        "no /usr/bin/chromium (apt-get install chromium) - browser tests skipped", allow_module_level=True
-    )
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+# Marked `browser` and skipped without chromium or playwright by tests/browser/conftest.py.
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts"

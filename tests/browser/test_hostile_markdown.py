@@ -15,12 +15,9 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.harness import CHROMIUM, is_local, wait_idle
+from tests.browser.harness import is_local, wait_idle
 
-pytestmark = pytest.mark.browser
-if not CHROMIUM.exists():
-    pytest.skip("no /usr/bin/chromium - browser tests skipped", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+# Marked `browser` and skipped without chromium or playwright by tests/browser/conftest.py.
 
 
 def evil(tag: str) -> str:

@@ -17,7 +17,6 @@ import pytest
 
 from app.ui import components
 from tests.browser.harness import (
-    CHROMIUM,
     Watch,
     full_page_screenshot,
     streamlit_server,
@@ -26,12 +25,7 @@ from tests.browser.harness import (
 from tests.conftest import run_cli
 from tests.ui.test_pages import page_list
 
-pytestmark = pytest.mark.browser
-if not CHROMIUM.exists():
-    pytest.skip(
-        "no /usr/bin/chromium (apt-get install chromium) - browser tests skipped", allow_module_level=True
-    )
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+# Marked `browser` and skipped without chromium or playwright by tests/browser/conftest.py.
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts"
