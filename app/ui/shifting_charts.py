@@ -223,7 +223,7 @@ def job_figure(
     shown = series[(series.index >= start - margin) & (series.index <= window_end + margin)]
     figure = go.Figure(
         go.Scatter(
-            x=shown.index.tz_convert(timezone),
+            x=pd.DatetimeIndex(shown.index).tz_convert(timezone),
             y=shown.to_numpy(),
             mode="lines",
             line_shape="hv",
