@@ -126,10 +126,11 @@ def test_next_hours_answer_in_the_browser_time_zone(server, browser, page):
     value = metric.locator("[data-testid=stMetricValue]").inner_text()
     assert re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:00", value), value  # e.g. "Wed 11:00"
     assert local.get_by_text("not a forecast of the actual day").first.is_visible()
-    # Every band is labelled: no plotly placeholder annotation anywhere.
-    texts = local.evaluate(
-        "() => [...document.querySelectorAll('g.annotation-text-g text')].map(t => t.textContent)"
-    )
+    # Every band is labelled: no plotly placeholder annotation anywhere. Plotly draws after the
+    # metrics show, so wait for the five labels of the two charts before reading them.
+    annotations = "[...document.querySelectorAll('g.annotation-text-g text')]"
+    local.wait_for_function(f"() => {annotations}.length >= 5", timeout=30_000)
+    texts = local.evaluate(f"() => {annotations}.map(t => t.textContent)")
     assert texts and "new text" not in texts, texts
     assert {"start now", "best start", "run at once", "shifted", "deadline"} <= set(texts), texts
     shot(local, "timeshift")
