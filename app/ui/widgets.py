@@ -8,6 +8,7 @@ its valid range is named in visible text under the field, and the result is hidd
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import Any
 
 import streamlit as st
@@ -53,6 +54,15 @@ def sticky_result() -> None:
   [data-testid="stLayoutWrapper"]:has(> .st-key-job_result) { position: static; } }
 </style>"""
     )
+
+
+# Pause [s] after the headline, so the browser draws it before the rest of the page streams in:
+# the frontend draws a run's elements only when their messages stop arriving for a moment.
+DRAW_PAUSE_S = 0.04
+
+
+def let_browser_draw() -> None:
+    time.sleep(DRAW_PAUSE_S)
 
 
 def label(value: str) -> str:

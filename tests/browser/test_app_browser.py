@@ -49,6 +49,8 @@ def test_calculator_default_and_updates(server, page):
     assert re.search(r"\d", first)
     assert page.get_by_text("Had this run in").first.is_visible()
     shot(page, "calculator")
+    car = page.locator('[data-testid="stMetric"]', has_text="Km by car")
+    car_before = car.inner_text()
 
     count = page.get_by_role("spinbutton", name="Number of devices")
     count.fill("4")
@@ -62,6 +64,13 @@ def test_calculator_default_and_updates(server, page):
     halved = wait_for_result(page)
     assert halved != first
     assert "count=4" in page.url
+    # The parts below the headline follow the edit too (the inputs rerun only the job's part of the page)
+    page.wait_for_function(
+        "old => [...document.querySelectorAll('[data-testid=stMetric]')].some(m => "
+        "m.innerText.includes('Km by car') && m.innerText !== old)",
+        arg=car_before,
+        timeout=30_000,
+    )
 
     region = page.locator('[data-testid="stSelectbox"]', has_text="Cloud region")
     region.click()
@@ -112,4 +121,29 @@ def test_other_pages(server, page, path, title, ready):
         page.get_by_role("tab", name="Map").click()
         page.wait_for_timeout(500)
     shot(page, path)
+    assert_clean(page)
+
+
+def test_edit_on_calculator_reaches_other_pages(server, page):
+    """An edit reruns only the calculator's job part; the menu's next page still gets the edited job."""
+    page.goto(f"{server}/")
+    first = wait_for_result(page)
+    count = page.get_by_role("spinbutton", name="Number of devices")
+    count.fill("3")
+    count.press("Enter")
+    page.wait_for_function(
+        "old => [...document.querySelectorAll('[data-testid=stMetric]')].some(m => "
+        "m.innerText.includes('Operational') && !m.innerText.includes(old))",
+        arg=first,
+        timeout=30_000,
+    )
+    link = page.locator('[data-testid="stSidebarNav"] a', has_text="Compare regions").first
+    box = link.bounding_box()
+    if box is None or box["x"] < 0:  # phone width: the sidebar starts collapsed, off screen
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+        page.wait_for_timeout(500)
+    link.click()
+    page.get_by_text("Regions shown").first.wait_for(timeout=30_000)
+    assert page.get_by_text(re.compile(r"3 × NVIDIA H100")).first.is_visible()
+    assert "count=3" in page.url
     assert_clean(page)
