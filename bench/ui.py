@@ -21,7 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_result
+from tests.browser.harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    streamlit_server,
+    wait_for_metric_change,
+    wait_for_result,
+)
 
 REPEATS = 10
 APP = "app/ui/server.py"
@@ -50,12 +56,7 @@ def measure(browser, url: str) -> dict[str, list[float]]:  # type: ignore[no-unt
         start = time.perf_counter()
         count.fill(str(index + 2 if index + 2 < 8 else index + 3))  # never the default 8
         count.press("Enter")
-        page.wait_for_function(
-            "old => [...document.querySelectorAll('[data-testid=stMetric]')].some(m => "
-            "m.innerText.includes('Operational') && !m.innerText.includes(old))",
-            arg=before,
-            timeout=30_000,
-        )
+        wait_for_metric_change(page, "Operational", before)
         times["update"].append(time.perf_counter() - start)
         context.close()
     return times

@@ -113,6 +113,16 @@ def wait_for_result(page, timeout_ms: float = 30_000) -> str:  # type: ignore[no
     return metric.locator('[data-testid="stMetricValue"]').inner_text()
 
 
+def wait_for_metric_change(page, label: str, old: str, timeout_ms: float = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until a metric whose text includes ``label`` no longer includes ``old``."""
+    page.wait_for_function(
+        "([label, old]) => [...document.querySelectorAll('[data-testid=stMetric]')].some(m => "
+        "m.innerText.includes(label) && !m.innerText.includes(old))",
+        arg=[label, old],
+        timeout=timeout_ms,
+    )
+
+
 def wait_idle(page, timeout_ms: float = 30_000) -> None:  # type: ignore[no-untyped-def]
     """Wait until no script run is in progress (Streamlit's status widget is gone)."""
     page.wait_for_function(

@@ -13,6 +13,7 @@ import pytest
 from tests.browser.harness import (
     Watch,
     full_page_screenshot,
+    wait_for_metric_change,
     wait_for_result,
     wait_idle,
 )
@@ -55,22 +56,12 @@ def test_calculator_default_and_updates(server, page):
     count = page.get_by_role("spinbutton", name="Number of devices")
     count.fill("4")
     count.press("Enter")
-    page.wait_for_function(
-        "old => [...document.querySelectorAll('[data-testid=stMetric]')].some(m => "
-        "m.innerText.includes('Operational') && !m.innerText.includes(old))",
-        arg=first,
-        timeout=30_000,
-    )
+    wait_for_metric_change(page, "Operational", first)
     halved = wait_for_result(page)
     assert halved != first
     assert "count=4" in page.url
     # The parts below the headline follow the edit too (the inputs rerun only the job's part of the page)
-    page.wait_for_function(
-        "old => [...document.querySelectorAll('[data-testid=stMetric]')].some(m => "
-        "m.innerText.includes('Km by car') && m.innerText !== old)",
-        arg=car_before,
-        timeout=30_000,
-    )
+    wait_for_metric_change(page, "Km by car", car_before)
 
     region = page.locator('[data-testid="stSelectbox"]', has_text="Cloud region")
     region.click()
@@ -131,12 +122,7 @@ def test_edit_on_calculator_reaches_other_pages(server, page):
     count = page.get_by_role("spinbutton", name="Number of devices")
     count.fill("3")
     count.press("Enter")
-    page.wait_for_function(
-        "old => [...document.querySelectorAll('[data-testid=stMetric]')].some(m => "
-        "m.innerText.includes('Operational') && !m.innerText.includes(old))",
-        arg=first,
-        timeout=30_000,
-    )
+    wait_for_metric_change(page, "Operational", first)
     link = page.locator('[data-testid="stSidebarNav"] a', has_text="Compare regions").first
     box = link.bounding_box()
     if box is None or box["x"] < 0:  # phone width: the sidebar starts collapsed, off screen
