@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.db import exports, tables
+from app.db import tables
 from app.db.loader import Databases, RegionDB
 from app.db.schema import DEFAULT_BASIS, INTENSITY_BASES
 from app.engine.footprint import estimate
@@ -318,6 +318,6 @@ def map_caption(basis: str) -> str:
     )
 
 
-def candidates_csv(ranked: pd.DataFrame) -> str:
-    """Every ranked candidate as CSV (formula-like cells neutralised)."""
-    return exports.safe_csv(ranked[CSV_COLUMNS])
+def candidates_table(ranked: pd.DataFrame) -> pd.DataFrame:
+    """Every ranked candidate, in the download's columns (the page writes it with ``exports.safe_csv``)."""
+    return ranked[CSV_COLUMNS]

@@ -14,7 +14,7 @@ import io
 import pandas as pd
 import pytest
 
-from app.db import tables
+from app.db import exports, tables
 from app.db.loader import load_databases
 from app.db.schema import DEFAULT_BASIS
 from app.engine.footprint import estimate
@@ -214,7 +214,7 @@ def test_map_rings_and_numbers_the_picks() -> None:
 
 def test_csv_holds_every_candidate() -> None:
     _, ranked = ranked_for()
-    frame = pd.read_csv(io.StringIO(picking.candidates_csv(ranked)))
+    frame = pd.read_csv(io.StringIO(exports.safe_csv(picking.candidates_table(ranked))))
     assert list(frame.columns) == picking.CSV_COLUMNS
     assert len(frame) == len(ranked)
     assert list(frame["id"]) == list(ranked["id"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app.db import exports
 from app.db.schema import INTENSITY_BASES
 from app.engine.jobspec import JobSpec
 from app.errors import WattprintError
@@ -75,7 +76,7 @@ st.plotly_chart(picking.picks_map(ranked, best, places), config=maps.MAP_CONFIG,
 st.caption(picking.map_caption(basis))
 st.download_button(
     "Download all candidates (CSV)",
-    lambda: picking.candidates_csv(ranked),
+    lambda: exports.safe_csv(picking.candidates_table(ranked)),
     file_name="wattprint-region-picks.csv",
     mime="text/csv",
     key="picker_csv",
