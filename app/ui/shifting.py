@@ -178,11 +178,7 @@ def open_options() -> PageStart:
 
 def bundled_series(db: Any, page: PageStart) -> Chosen:
     """The region picker (regions with an hourly series) and its series."""
-    linked = {}
-    for region_id in sorted(db.regions):
-        profile = db.profile_for(region_id)
-        if profile is not None:
-            linked[region_id] = profile
+    linked = cached.hourly_profiles()
     region_ids = list(linked)
     if "ts_region" in page.auto or st.session_state["ts_region"] not in region_ids:
         page.refuse("ts_region", "no hourly series for that region")
@@ -259,7 +255,7 @@ def choose_period(chosen: Chosen, page: PageStart) -> Period:
     values = series[pd.DatetimeIndex(series.index).year == year]
     span = charts.span(series)
     # The note names the uploaded file's columns: plain text.
-    st.caption(safe.plain(chosen.note) + charts.period_summary(values, year, chosen.basis, span))
+    st.caption(safe.plain(chosen.note) + " " + charts.period_summary(values, year, chosen.basis, span))
     if len(values) < 2:
         st.error(f"The series has {len(values)} row(s) in {year}; pick another year.")
         st.stop()
@@ -310,7 +306,7 @@ def next_hours_panel(chosen: Chosen, period: Period, timezone: str, page: PageSt
         f"From ({timezone})", min_value=state.DATE_RANGE[0], max_value=state.DATE_RANGE[1], key="ts_next_date"
     )
     from_hour = n4.selectbox(f"From hour ({timezone})", list(range(24)), key="ts_next_hour")
-    from_time = pd.Timestamp(dt.datetime.combine(from_date, dt.time(int(from_hour)))).tz_localize(timezone)
+    from_time = charts.local_time(from_date, int(from_hour), timezone)
     missing = charts.missing_months(chosen.series, from_time, within_hours, timezone)
     if within_hours < hours:
         st.error(f"A {hours} h job cannot finish within {within_hours} h; give a longer window.")
@@ -371,24 +367,26 @@ def job_inputs(chosen: Chosen, period: Period, timezone: str, page: PageStart) -
         key="ts_date",
     )
     start_hour = right.selectbox(f"Submitted at hour ({timezone})", list(range(24)), key="ts_hour")
-    job_year = start_date.year
-    series_years = charts.years_of(series, timezone)
-    if job_year not in series_years:
-        job_year = timeshift.nearest_year(series_years, start_date.year)
-        moved = charts.same_day_in(start_date, job_year)
-        st.warning(charts.outside_warning(start_date, moved, series))
+    try:
+        placed = charts.place_submission(series, start_date, int(start_hour), timezone, duration_h + flex_h)
+    except WattprintError as error:
+        safe.error(error)
+        st.stop()
+    start = placed.start
+    if placed.note:
+        # The date and hour used, and why: a valid zone and date always give a time in the series.
+        safe.caption(placed.note)
+        local = start.tz_convert(timezone)
         st.button(
-            f"Set the date to {moved:%Y-%m-%d}",
+            f"Set the date to {local:%Y-%m-%d %H:%M}",
             key="ts_use_nearest",
-            on_click=lambda day=moved: st.session_state.update(ts_date=day),
+            on_click=st.session_state.update,
+            kwargs={"ts_date": local.date(), "ts_hour": local.hour},
         )
-        start_date = moved
-    start = charts.submission(start_date, start_hour, timezone)
-    if start < series.index[0]:
-        st.warning(charts.early_warning(start, series, timezone))
-        start = pd.Timestamp(series.index[0])
     st.caption(charts.deadline_caption(start, duration_h, flex_h, timezone))
-    return Job(float(duration_h), flex_mode, float(flex_h), method, power_kw, start, job_year)
+    return Job(
+        float(duration_h), flex_mode, float(flex_h), method, power_kw, start, start.tz_convert(timezone).year
+    )
 
 
 def shifted(chosen: Chosen, period: Period, job: Job) -> Any:
