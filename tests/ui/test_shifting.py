@@ -430,3 +430,18 @@ def test_next_hours_use_a_whole_month_not_the_few_hours_at_an_end(timezone: str,
     plan = timeshift.plan_next_hours(one_year(), now, 4, 24, timezone)
     assert plan.basis.endswith(" of 2022"), plan.basis
     assert set(plan.forecast["profile_year"]) == {2022}
+
+
+def test_the_shared_job_figure_follows_the_schedule(series: pd.Series) -> None:
+    # Figures are cached for every session: a figure is reused for the same job and schedule,
+    # and a new job (a new start, so a new schedule) never gets the previous one's figure.
+    chosen = shifting.Chosen(series, "test:ten-days-of-march", "note", DEFAULT_BASIS)
+    figures = []
+    for hour in (10, 10, 20):
+        start = pd.Timestamp(f"2022-03-02T{hour}:00Z")
+        job = shifting.Job(2.0, shifting.FLEX_HOURS, 14.0, "flexible-start", 1.0, start, 2022)
+        result = timeshift.flexible_start(series, 2.0, 14.0, start)
+        figures.append(shifting.job_figure(chosen, job, result, "UTC"))
+        green = figures[-1].layout.shapes[1]
+        assert (green.x0, green.x1) == result.schedule[0]
+    assert figures[0] is figures[1] and figures[2] is not figures[0]
