@@ -1473,7 +1473,9 @@ def plan_next_hours(
     -----
     Each hour ``h`` of the window gets the mean intensity of the series over every hour with the
     same local hour of day, the same calendar month and the same day type (Monday-Friday or
-    Saturday-Sunday) in the series year nearest to ``h``'s own year that has that month. The best
+    Saturday-Sunday) in the series year nearest to ``h``'s own year that has that month (one with
+    every local hour of it for a day type, where there is one: not the few hours of a month that a
+    series' first or last day puts there in some time zones). The best
     start is then :func:`flexible_start` over this typical window with flexibility
     ``within_h - duration_h``. Typical days smooth out the weather of any one day: the answer
     says when the grid is usually cleaner, which is what a historical series can tell about
@@ -1494,12 +1496,19 @@ def plan_next_hours(
     local = times_utc.tz_convert(timezone)
     lookup = typical.set_index(["year", "month", "day_type", "hour"])["intensity_g_per_kwh"]
     years_by_month = typical.groupby("month")["year"].unique()
+    # A year whose month has every local hour for a day type; a few hours of a month at an end of
+    # the series (a UTC year seen from Tokyo has nine hours of the next January) are not one.
+    # typical_days has one row per (year, month, day type, hour): a group's size is its hours.
+    hours = typical.groupby(["year", "month", "day_type"]).size()
+    complete = hours[hours == units.HOURS_PER_DAY].reset_index()
+    whole = {(int(y), int(m)) for y, m in zip(complete["year"], complete["month"], strict=True)}
     rows = []
     for moment in local:
         month = int(moment.month)
         if month not in years_by_month.index:
             raise InputError(f"the series has no data for {MONTH_NAMES[month - 1]}")
-        year = nearest_year((int(y) for y in years_by_month[month]), int(moment.year))
+        years = [int(y) for y in years_by_month[month]]
+        year = nearest_year([y for y in years if (y, month) in whole] or years, int(moment.year))
         kind = day_type(int(moment.day_of_week))
         key = (year, month, kind, int(moment.hour))
         if key not in lookup.index:

@@ -99,6 +99,16 @@ def hardware_frame() -> pd.DataFrame:
     return frame
 
 
+@st.cache_resource(show_spinner=False)
+def hourly_profiles() -> dict[str, Any]:
+    """Region id -> the hourly series linked to it or to a grid it sits on, for the regions that
+    have one, in id order (the database's :meth:`~app.db.loader.RegionDB.profile_for`). Shared: do
+    not mutate."""
+    db = databases().regions
+    linked = {region_id: db.profile_for(region_id) for region_id in sorted(db.regions)}
+    return {region_id: profile for region_id, profile in linked.items() if profile is not None}
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def profile_series(profile_id: str) -> pd.Series:
     """A bundled intensity profile [gCO2e/kWh], UTC index."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from app.db.schema import DEFAULT_BASIS
@@ -153,6 +154,70 @@ def put(name: str, value: object) -> None:
     st.session_state[name] = value
 
 
+# ---- figures ------------------------------------------------------------------------------------
+# Built once per series and inputs for every session (plotly takes tens of ms to build one);
+# the arguments before the underscored one are the cache key. Shared: do not mutate.
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def plan_figure(
+    series_key: str,
+    _plan: Any,
+    from_iso: str,
+    hours: int,
+    within_h: int,
+    timezone: str,
+    gaps: str,
+    basis: str,
+) -> go.Figure:
+    """:func:`app.ui.shifting_charts.plan_figure` of the plan those arguments give."""
+    return charts.plan_figure(_plan, hours, timezone, basis)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _job_figure(
+    series_key: str,
+    schedule: tuple[tuple[pd.Timestamp, pd.Timestamp], ...],
+    job: tuple[str, float, float, int],
+    timezone: str,
+    basis: str,
+    _series: pd.Series,
+    _result: Any,
+) -> go.Figure:
+    start, duration_h, flex_h, year = job
+    return charts.job_figure(_series, _result, pd.Timestamp(start), duration_h, flex_h, timezone, basis, year)
+
+
+def job_figure(chosen: Chosen, job: Job, result: Any, timezone: str) -> go.Figure:
+    """:func:`app.ui.shifting_charts.job_figure` of one job and its result (keyed by its schedule)."""
+    shape = (job.start.isoformat(), job.duration_h, job.flex_h, job.year)
+    return _job_figure(chosen.key, result.schedule, shape, timezone, chosen.basis, chosen.series, result)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def heatmap_figure(
+    period_key: str, method: str, fractions: Any, hours: Any, gaps: str, _grid: pd.DataFrame
+) -> go.Figure:
+    """:func:`app.ui.shifting_charts.heatmap_figure` of the savings grid those arguments give."""
+    return charts.heatmap_figure(charts.savings_pivot(_grid))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def daily_figure(
+    period_key: str, timezone: str, gaps: str, year: int, basis: str, _daily: pd.DataFrame
+) -> go.Figure:
+    """:func:`app.ui.shifting_charts.daily_figure` of the year analysed."""
+    return charts.daily_figure(_daily, year, timezone, basis)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def monthly_figure(
+    series_key: str, timezone: str, gaps: str, basis: str, _monthly: pd.DataFrame
+) -> go.Figure:
+    """:func:`app.ui.shifting_charts.monthly_figure` of the whole series."""
+    return charts.monthly_figure(_monthly, basis)
+
+
 # ---- panels -------------------------------------------------------------------------------------
 
 
@@ -178,11 +243,7 @@ def open_options() -> PageStart:
 
 def bundled_series(db: Any, page: PageStart) -> Chosen:
     """The region picker (regions with an hourly series) and its series."""
-    linked = {}
-    for region_id in sorted(db.regions):
-        profile = db.profile_for(region_id)
-        if profile is not None:
-            linked[region_id] = profile
+    linked = cached.hourly_profiles()
     region_ids = list(linked)
     if "ts_region" in page.auto or st.session_state["ts_region"] not in region_ids:
         page.refuse("ts_region", "no hourly series for that region")
@@ -259,7 +320,7 @@ def choose_period(chosen: Chosen, page: PageStart) -> Period:
     values = series[pd.DatetimeIndex(series.index).year == year]
     span = charts.span(series)
     # The note names the uploaded file's columns: plain text.
-    st.caption(safe.plain(chosen.note) + charts.period_summary(values, year, chosen.basis, span))
+    st.caption(safe.plain(chosen.note) + " " + charts.period_summary(values, year, chosen.basis, span))
     if len(values) < 2:
         st.error(f"The series has {len(values)} row(s) in {year}; pick another year.")
         st.stop()
@@ -310,7 +371,7 @@ def next_hours_panel(chosen: Chosen, period: Period, timezone: str, page: PageSt
         f"From ({timezone})", min_value=state.DATE_RANGE[0], max_value=state.DATE_RANGE[1], key="ts_next_date"
     )
     from_hour = n4.selectbox(f"From hour ({timezone})", list(range(24)), key="ts_next_hour")
-    from_time = pd.Timestamp(dt.datetime.combine(from_date, dt.time(int(from_hour)))).tz_localize(timezone)
+    from_time = charts.local_time(from_date, int(from_hour), timezone)
     missing = charts.missing_months(chosen.series, from_time, within_hours, timezone)
     if within_hours < hours:
         st.error(f"A {hours} h job cannot finish within {within_hours} h; give a longer window.")
@@ -331,7 +392,10 @@ def next_hours_panel(chosen: Chosen, period: Period, timezone: str, page: PageSt
     p3.metric(f"Starting at {plan.now:%H:%M} [kg CO2e per kW]", f"{plan.start_now_co2e_kg:,.3f}")
     p4.metric("Less by waiting [%]", f"{plan.savings_fraction * 100:.1f}")
     st.markdown(components.plain(charts.plan_summary(plan, timezone, chosen.basis, period.span)))
-    st.plotly_chart(charts.plan_figure(plan, hours, timezone, chosen.basis), key="ts_next_curve")
+    figure = plan_figure(
+        chosen.key, plan, from_time.isoformat(), hours, within_hours, timezone, period.gaps, chosen.basis
+    )
+    st.plotly_chart(figure, key="ts_next_curve")
     st.caption(
         "Grey: the job started at the first hour. Green: the cleanest start. Line: the typical "
         "intensity of each hour (its month, weekday or weekend, local hour)."
@@ -371,24 +435,26 @@ def job_inputs(chosen: Chosen, period: Period, timezone: str, page: PageStart) -
         key="ts_date",
     )
     start_hour = right.selectbox(f"Submitted at hour ({timezone})", list(range(24)), key="ts_hour")
-    job_year = start_date.year
-    series_years = charts.years_of(series, timezone)
-    if job_year not in series_years:
-        job_year = timeshift.nearest_year(series_years, start_date.year)
-        moved = charts.same_day_in(start_date, job_year)
-        st.warning(charts.outside_warning(start_date, moved, series))
+    try:
+        placed = charts.place_submission(series, start_date, int(start_hour), timezone, duration_h + flex_h)
+    except WattprintError as error:
+        safe.error(error)
+        st.stop()
+    start = placed.start
+    if placed.note:
+        # The date and hour used, and why: a valid zone and date always give a time in the series.
+        safe.caption(placed.note)
+        local = start.tz_convert(timezone)
         st.button(
-            f"Set the date to {moved:%Y-%m-%d}",
+            f"Set the date to {local:%Y-%m-%d %H:%M}",
             key="ts_use_nearest",
-            on_click=lambda day=moved: st.session_state.update(ts_date=day),
+            on_click=st.session_state.update,
+            kwargs={"ts_date": local.date(), "ts_hour": local.hour},
         )
-        start_date = moved
-    start = charts.submission(start_date, start_hour, timezone)
-    if start < series.index[0]:
-        st.warning(charts.early_warning(start, series, timezone))
-        start = pd.Timestamp(series.index[0])
     st.caption(charts.deadline_caption(start, duration_h, flex_h, timezone))
-    return Job(float(duration_h), flex_mode, float(flex_h), method, power_kw, start, job_year)
+    return Job(
+        float(duration_h), flex_mode, float(flex_h), method, power_kw, start, start.tz_convert(timezone).year
+    )
 
 
 def shifted(chosen: Chosen, period: Period, job: Job) -> Any:
@@ -417,9 +483,7 @@ def one_job_panel(chosen: Chosen, job: Job, result: Any, timezone: str) -> None:
     c.metric("Savings [%]", f"{result.savings_fraction * 100:.1f}")
     d.metric("Pauses", f"{result.pauses}")
     st.caption(charts.schedule_caption(result, timezone))
-    figure = charts.job_figure(
-        chosen.series, result, job.start, job.duration_h, job.flex_h, timezone, chosen.basis, job.year
-    )
+    figure = job_figure(chosen, job, result, timezone)
     st.plotly_chart(figure, key="ts_curve")
     st.caption("Grey: the job run at submission. Green: the shifted schedule. Red dashed line: the deadline.")
 
@@ -452,7 +516,9 @@ def heatmap_panel(period: Period, job: Job) -> None:
     if grid.empty:
         st.info("The period is too short for the job lengths of the heatmap.")
         return
-    st.plotly_chart(charts.heatmap_figure(charts.savings_pivot(grid)), key="ts_heatmap")
+    st.plotly_chart(
+        heatmap_figure(period.key, job.method, fractions, hours, period.gaps, grid), key="ts_heatmap"
+    )
     st.caption("Each cell: the mean over every submission time of the year of the savings [%].")
 
 
@@ -466,5 +532,9 @@ def profiles_panel(chosen: Chosen, period: Period, timezone: str) -> None:
         safe.error(error)
         return
     left, right = st.columns(2)
-    left.plotly_chart(charts.daily_figure(daily, period.year, timezone, chosen.basis), key="ts_daily")
-    right.plotly_chart(charts.monthly_figure(monthly, chosen.basis), key="ts_monthly")
+    left.plotly_chart(
+        daily_figure(period.key, timezone, period.gaps, period.year, chosen.basis, daily), key="ts_daily"
+    )
+    right.plotly_chart(
+        monthly_figure(chosen.key, timezone, period.gaps, chosen.basis, monthly), key="ts_monthly"
+    )

@@ -13,6 +13,7 @@ References
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -20,6 +21,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from app.engine import timeshift
+from app.errors import InputError
 
 METHOD_LABELS = {"flexible-start": "Flexible Start", "pause-resume": "Pause and Resume"}
 SHOWN_RUNS = 6  # runs of a schedule listed in its caption; the rest are counted
@@ -48,11 +50,16 @@ def profile_note(profile: Any, source: Any | None) -> str:
     """
     named = f"{source.publisher}, {source.title}" if source else profile.source
     filled = (
-        f". {profile.gaps_filled} gap slot(s) filled when the series was compiled."
+        f" {profile.gaps_filled} gap slot(s) filled when the series was compiled."
         if profile.gaps_filled
         else ""
     )
-    return f"{profile.name}: {profile.method.split('.')[0]}. Source: {named}{filled}"
+    return (
+        sentence(f"{profile.name}: {profile.method.split('.')[0]}")
+        + " "
+        + sentence(f"Source: {named}")
+        + filled
+    )
 
 
 def upload_note(series: pd.Series) -> str:
@@ -62,13 +69,19 @@ def upload_note(series: pd.Series) -> str:
     )
     if series.attrs.get("conversion"):
         note += f"; {series.attrs['conversion']}"
-    return note
+    return sentence(note)
+
+
+def sentence(text: str) -> str:
+    """``text`` stripped, ending with one full stop (none added after ``.``, ``!`` or ``?``)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def period_summary(period: pd.Series, year: int, basis: str, covered: str) -> str:
-    """The sentence after a series' note: its basis, the years it covers and the rows of ``year``."""
+    """The sentences after a series' note: its basis, the years it covers and the rows of ``year``."""
     return (
-        f". Intensity basis: {basis}; the series covers {covered}. "
+        f"Intensity basis: {basis}; the series covers {covered}. "
         f"{len(period):,} rows in {year}, from {period.index[0]} to {period.index[-1]} (UTC)."
     )
 
@@ -159,27 +172,105 @@ def same_day_in(day: dt.date, year: int) -> dt.date:
         return day.replace(year=year, day=28)
 
 
-def outside_warning(day: dt.date, moved: dt.date, series: pd.Series) -> str:
-    """Why a submission day outside the series is shown on ``moved``, the same day of a year it covers."""
-    return (
-        f"{day:%Y-%m-%d} is outside this series ({series.index[0]:%Y-%m-%d} to "
-        f"{series.index[-1]:%Y-%m-%d}): showing {moved:%Y-%m-%d}, the same day in {moved.year}, the "
-        "nearest year it covers. For the days ahead, see the next-hours plan above."
-    )
+def local_time(day: dt.date, hour: int, timezone: str) -> pd.Timestamp:
+    """Local ``day`` at ``hour`` in ``timezone``. An hour skipped by a clock change is the first hour
+    after it (02:00 -> 03:00); an hour that occurs twice is its first occurrence (summer time)."""
+    naive = pd.Timestamp(dt.datetime.combine(day, dt.time(int(hour))))
+    return naive.tz_localize(timezone, ambiguous=True, nonexistent="shift_forward")
 
 
 def submission(day: dt.date, hour: int, timezone: str) -> pd.Timestamp:
-    """The submission time [UTC] of local ``day`` at ``hour`` in ``timezone``."""
-    local = pd.Timestamp(dt.datetime.combine(day, dt.time(int(hour)))).tz_localize(timezone)
-    return local.tz_convert("UTC")
+    """The submission time [UTC] of local ``day`` at ``hour`` in ``timezone`` (see :func:`local_time`)."""
+    return local_time(day, hour, timezone).tz_convert("UTC")
 
 
-def early_warning(start: pd.Timestamp, series: pd.Series, timezone: str) -> str:
-    """Why a submission before the series begins is moved to its first hour."""
-    return (
-        f"{start.tz_convert(timezone):%Y-%m-%d %H:%M} ({timezone}) is before the series begins "
-        f"({series.index[0].tz_convert(timezone):%Y-%m-%d %H:%M}); the job is submitted at its first hour."
-    )
+def series_end(series: pd.Series) -> pd.Timestamp:
+    """End of a series' last slot [UTC]: its last timestamp plus its last step, as the engine counts it."""
+    index = pd.DatetimeIndex(series.index).tz_convert("UTC")
+    step = index[-1] - index[-2] if len(index) > 1 else pd.Timedelta(0)
+    return pd.Timestamp(index[-1] + step)
+
+
+def _whole_local_hour(time: pd.Timestamp, timezone: str, up: bool) -> pd.Timestamp:
+    """``time`` moved to a whole hour of ``timezone`` (down, or up when ``up``); a no-op on the hour."""
+    local = time.tz_convert(timezone)
+    past = pd.Timedelta(minutes=local.minute, seconds=local.second, microseconds=local.microsecond)
+    if past == pd.Timedelta(0):
+        return time
+    return time - past + (pd.Timedelta(hours=1) if up else pd.Timedelta(0))
+
+
+NEAR = pd.Timedelta(days=1)  # a submission this close outside a series moves to its edge, not a year
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The submission time used [UTC] and, when it is not the one asked for, a caption saying why."""
+
+    start: pd.Timestamp
+    note: str | None = None
+
+
+def place_submission(series: pd.Series, day: dt.date, hour: int, timezone: str, window_h: float) -> Placement:
+    """Where a job asked for local ``day`` at ``hour`` is submitted in ``series``.
+
+    The job and its flexibility (``window_h`` [h] together) must lie inside the series. The time
+    asked for when they do; else, when it is more than :data:`NEAR` outside the series, the same
+    local day and hour in the nearest year whose data holds the whole window (the season kept);
+    else the time clamped to the earliest or latest start the series allows (on a whole local hour
+    where there is one). Raises :class:`app.errors.InputError` when the series is shorter than the
+    window.
+    """
+    first = pd.Timestamp(pd.DatetimeIndex(series.index).tz_convert("UTC")[0])
+    end = series_end(series)
+    window = pd.Timedelta(hours=float(window_h))
+    latest = end - window
+    if latest < first:
+        raise InputError(
+            f"a {window_h:g} h job with its flexibility needs {window_h:g} h of data; the series holds "
+            f"{(end - first) / pd.Timedelta(hours=1):g} h ({first:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} "
+            "UTC): shorten the job or its flexibility, or use a longer series"
+        )
+    asked = submission(day, hour, timezone)
+    if first <= asked <= latest:
+        return Placement(asked)
+    used = f"Submission used: {{:%Y-%m-%d %H:%M}} ({timezone}). "
+    if not first - NEAR <= asked <= end + NEAR:
+        fitting = {}
+        for year in years_of(series, timezone):
+            moved = submission(same_day_in(day, year), hour, timezone)
+            if first <= moved <= latest:
+                fitting[year] = moved
+        if fitting:
+            year = timeshift.nearest_year(fitting, day.year)
+            return Placement(
+                fitting[year],
+                used.format(fitting[year].tz_convert(timezone))
+                + f"{day:%Y-%m-%d} is outside this series ({_local_span(series, timezone)}); this is the "
+                f"same day in {year}, the nearest year whose data holds the job's {window_h:g} h "
+                "(length + flexibility). For the days ahead, see the next-hours plan above.",
+            )
+    asked_text = f"{asked.tz_convert(timezone):%Y-%m-%d %H:%M}"
+    span_text = _local_span(series, timezone)
+    if asked < first:
+        start = _whole_local_hour(first, timezone, up=True)
+        start = start if start <= latest else first
+        why = f"{asked_text} is before this series begins ({span_text}); this is its earliest start."
+    else:
+        start = _whole_local_hour(latest, timezone, up=False)
+        start = start if start >= first else latest
+        where = "is after this series ends" if asked >= end else "leaves too little of this series"
+        why = (
+            f"{asked_text} {where} ({span_text}) for the job's {window_h:g} h (length + flexibility); "
+            "this is the latest start whose window ends within it."
+        )
+    return Placement(start, used.format(start.tz_convert(timezone)) + why)
+
+
+def _local_span(series: pd.Series, timezone: str) -> str:
+    """``first to end`` of a series, in local time."""
+    first = pd.Timestamp(pd.DatetimeIndex(series.index)[0]).tz_convert(timezone)
+    return f"{first:%Y-%m-%d %H:%M} to {series_end(series).tz_convert(timezone):%Y-%m-%d %H:%M}"
 
 
 def deadline_caption(start: pd.Timestamp, duration_h: float, flex_h: float, timezone: str) -> str:

@@ -138,6 +138,20 @@ def test_next_hours_answer_in_the_browser_time_zone(server, browser, page):
     context.close()
 
 
+def test_timeshift_link_in_tokyo_after_the_series_shows_the_date_used(server, page):
+    # A shared link whose date (2026) is after the 2022 series, in a zone where the series' last
+    # hours fall in 2023: the same day of 2022 is used and said, with no error on the page.
+    page.goto(f"{server}/timeshift?ts_timezone=Asia/Tokyo&ts_date=2026-06-01")
+    used = page.get_by_text("Submission used: 2022-06-01 00:00 (Asia/Tokyo)").first
+    used.wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.locator("[data-testid=stMetric]", has_text="Started at submission").first.is_visible()
+    assert page.locator('[data-testid="stAlertContentError"], [data-testid="stException"]').count() == 0
+    assert ".." not in page.locator('[data-testid="stMain"]').inner_text()
+    shot(page, "timeshift-tokyo")
+    assert_clean(page)
+
+
 JOBS = (
     b"name,user,project,hardware,count,hours,region\n"
     b"a,alice,llm,nvidia-h100-sxm5-80gb,8,10,aws:us-east-1\n"

@@ -131,16 +131,17 @@ def test_date_outside_the_series_says_so_and_uses_the_nearest_year() -> None:
     at.date_input(key="ts_date").set_value(dt.date(2026, 6, 1))
     at.selectbox(key="ts_hour").set_value(3).run()
     assert not at.exception, at.exception
-    warning = " ".join(w.value for w in at.warning)
-    assert "2026-06-01 is outside this series" in warning and "2022-06-01" in warning
+    # The date used is said in a caption (Markdown-escaped: the time zone is typed by the user).
+    caption = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "Submission used: 2022-06-01 03:00 (UTC). 2026-06-01 is outside this series" in caption
     series = bundled_series("aws:us-west-1")
     result = timeshift.flexible_start(series[series.index.year == 2022], 6.0, 12.0, "2022-06-01T03:00Z")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Savings [%]"] == f"{result.savings_fraction * 100:.1f}"
-    # The offer: one click puts the nearest year's date in the field, and the warning goes.
+    # The offer: one click puts the nearest year's date in the field, and the caption goes.
     at.button(key="ts_use_nearest").click().run()
     assert at.date_input(key="ts_date").value == dt.date(2022, 6, 1)
-    assert not any("outside this series" in w.value for w in at.warning)
+    assert not any("outside this series" in c.value for c in at.caption)
 
 
 # --- batch audit ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from app.db.loader import load_databases
 from app.db.schema import DEFAULT_BASIS
 from app.db.series import load_profile, read_user_series
 from app.engine import timeshift
+from app.errors import InputError
 from app.ui import shifting
 from app.ui import shifting_charts as charts
 
@@ -147,6 +148,12 @@ def test_missing_months_names_what_the_series_lacks(series: pd.Series) -> None:
 # ---- text ---------------------------------------------------------------------------------------
 
 
+def test_sentence_ends_with_one_full_stop() -> None:
+    assert charts.sentence("Source: EIA") == "Source: EIA."
+    assert charts.sentence("Source: EIA, Form 930. ") == "Source: EIA, Form 930."
+    assert charts.sentence("Really?") == "Really?"
+
+
 def test_period_summary_carries_basis_year_and_rows(series: pd.Series) -> None:
     text = charts.period_summary(series, 2022, DEFAULT_BASIS, "2022")
     assert f"Intensity basis: {DEFAULT_BASIS}; the series covers 2022." in text
@@ -165,6 +172,15 @@ def test_bundled_profile_note_names_the_series_and_its_source() -> None:
     assert f"Source: {source.publisher}, {source.title}" in note if source else profile.source in note
     # A source missing from the database is named by its id, never dropped.
     assert f"Source: {profile.source}" in charts.profile_note(profile, None)
+    # One full stop between sentences, with or without filled gaps (the series' caption once read
+    # "filled when the series was compiled.. Intensity basis").
+    for filled in (0, 28):
+        text = charts.profile_note(profile.model_copy(update={"gaps_filled": filled}), source)
+        caption = text + " " + charts.period_summary(one_year(), 2022, DEFAULT_BASIS, "2022")
+        assert ".." not in caption and caption.endswith("(UTC).")
+        assert ("28 gap slot(s) filled when the series was compiled. Intensity basis" in caption) == bool(
+            filled
+        )
 
 
 def test_upload_note_names_the_column_read() -> None:
@@ -196,17 +212,122 @@ def test_distribution_summary_carries_the_year_and_the_savings() -> None:
     assert "mean savings 12.3 %, median 10.0 %, 5th-95th percentile 1.0-30.5 %." in text
 
 
-def test_deadline_and_warnings_in_local_time(series: pd.Series) -> None:
+def test_deadline_in_local_time() -> None:
     start = pd.Timestamp("2022-03-02T10:00Z")
     text = charts.deadline_caption(start, 2.0, 14.0, "Europe/Paris")
     assert text == (
         "The job must finish by submission + 2 h + 14 h of flexibility = 2022-03-03 03:00 (Europe/Paris)."
     )
-    early = charts.early_warning(pd.Timestamp("2022-02-01T00:00Z"), series, "UTC")
-    assert early.startswith("2022-02-01 00:00 (UTC) is before the series begins (2022-03-01 00:00)")
-    outside = charts.outside_warning(dt.date(2026, 3, 2), dt.date(2022, 3, 2), series)
-    assert "2026-03-02 is outside this series (2022-03-01 to 2022-03-10)" in outside
-    assert "showing 2022-03-02, the same day in 2022" in outside
+
+
+# ---- where a submission lands in the series -------------------------------------------------------
+
+
+def one_year() -> pd.Series:
+    """Every hour of 2022 in UTC, as the bundled one-year series are (region_db/profiles)."""
+    index = pd.date_range("2022-01-01", "2022-12-31T23:00", freq="h", tz="UTC")
+    return pd.Series(200.0, index=index)
+
+
+def test_a_submission_inside_the_series_is_kept(series: pd.Series) -> None:
+    placed = charts.place_submission(series, dt.date(2022, 3, 5), 10, "UTC", 14.0)
+    assert placed == charts.Placement(pd.Timestamp("2022-03-05T10:00Z"), None)
+    # The end of the series is its last row plus its step: a window may end exactly there.
+    assert charts.series_end(series) == pd.Timestamp("2022-03-11T00:00Z")
+    last = charts.place_submission(series, dt.date(2022, 3, 10), 10, "UTC", 14.0)
+    assert last.start == pd.Timestamp("2022-03-10T10:00Z") and last.note is None
+
+
+def test_a_submission_near_the_edges_is_clamped_into_the_series(series: pd.Series) -> None:
+    # 36 h from 10 March 10:00 would need data until 11 March 22:00; the series ends at 00:00 on
+    # the 11th, so the latest start is 36 h before that, 9 March 12:00.
+    late = charts.place_submission(series, dt.date(2022, 3, 10), 10, "UTC", 36.0)
+    assert late.start == pd.Timestamp("2022-03-09T12:00Z")
+    assert late.note is not None and late.note.startswith("Submission used: 2022-03-09 12:00 (UTC). ")
+    assert "2022-03-10 10:00 leaves too little of this series" in late.note
+    # A day before the series: its first hour.
+    early = charts.place_submission(series, dt.date(2022, 2, 28), 0, "UTC", 14.0)
+    assert early.start == pd.Timestamp("2022-03-01T00:00Z")
+    assert early.note is not None and "2022-02-28 00:00 is before this series begins" in early.note
+
+
+def test_a_submission_far_outside_moves_to_the_same_day_of_a_year_with_data(series: pd.Series) -> None:
+    moved = charts.place_submission(series, dt.date(2026, 3, 5), 10, "Europe/Paris", 14.0)
+    assert moved.start == pd.Timestamp("2022-03-05T09:00Z")  # 10:00 in Paris (UTC+1 in March)
+    assert moved.note is not None and "2026-03-05 is outside this series" in moved.note
+    assert "the same day in 2022" in moved.note
+    # No year of the series holds 5 May: the series' nearest edge instead.
+    clamped = charts.place_submission(series, dt.date(2026, 5, 5), 10, "UTC", 14.0)
+    assert clamped.start == pd.Timestamp("2022-03-10T10:00Z")  # 11 March 00:00 - 14 h
+    assert clamped.note is not None and "is after this series ends" in clamped.note
+
+
+def test_tokyo_in_2026_uses_2022_not_the_nine_hours_of_2023() -> None:
+    # The last nine hours of a 2022 UTC series fall on 1 January 2023 in Tokyo (UTC+9), so 2023 is
+    # the nearest local year to 2026 but holds no 1 June; the page once stopped there with "start
+    # 2023-05-31T15:00:00+00:00 is after the series ends".
+    year = one_year()
+    assert charts.years_of(year, "Asia/Tokyo") == [2022, 2023]
+    placed = charts.place_submission(year, dt.date(2026, 6, 1), 0, "Asia/Tokyo", 36.0)
+    assert placed.start == pd.Timestamp("2022-05-31T15:00Z")  # 1 June 2022 00:00 in Tokyo
+    assert placed.note is not None
+    assert placed.note.startswith("Submission used: 2022-06-01 00:00 (Asia/Tokyo). ")
+    assert "the same day in 2022" in placed.note
+
+
+ZONES = ("UTC", "Asia/Tokyo", "America/Los_Angeles", "Pacific/Kiritimati", "Pacific/Pago_Pago")
+
+
+@pytest.mark.parametrize("timezone", ZONES)
+@pytest.mark.parametrize("edge", ["first", "last"])
+@pytest.mark.parametrize("hour", [0, 12, 23])
+def test_every_zone_at_the_series_first_and_last_day_lands_inside(
+    timezone: str, edge: str, hour: int
+) -> None:
+    # Kiritimati is UTC+14 and Pago Pago UTC-11: the series' local days start at 14:00 and 13:00.
+    year = one_year()
+    local = pd.DatetimeIndex(year.index).tz_convert(timezone)
+    day = (local[0] if edge == "first" else local[-1]).date()
+    window_h = 24.0 + 12.0  # the page's default job: 24 h with 12 h of flexibility
+    placed = charts.place_submission(year, day, hour, timezone, window_h)
+    first, end = year.index[0], charts.series_end(year)
+    assert first <= placed.start <= end - pd.Timedelta(hours=window_h)
+    asked = charts.submission(day, hour, timezone)
+    fits = first <= asked <= end - pd.Timedelta(hours=window_h)
+    assert (placed.note is None) == fits and (placed.start == asked) == fits
+    if not fits:  # moved to the nearest edge, on a whole local hour
+        assert abs(placed.start - asked) < pd.Timedelta(hours=window_h + 24)
+        assert placed.start.tz_convert(timezone).minute == 0
+        assert placed.note is not None and f"({timezone})." in placed.note
+    # The engine takes it: no "after the series ends" on a valid zone and date.
+    result = timeshift.flexible_start(year, 24.0, 12.0, placed.start)
+    assert result.start == placed.start
+
+
+def test_edges_by_hand_at_utc_plus_14_and_minus_11() -> None:
+    year = one_year()
+    # Kiritimati, 1 January 2022 00:00 = 31 December 2021 10:00 UTC: before the series; its first
+    # hour, 14:00 locally.
+    kiritimati = charts.place_submission(year, dt.date(2022, 1, 1), 0, "Pacific/Kiritimati", 36.0)
+    assert kiritimati.start == pd.Timestamp("2022-01-01T00:00Z")
+    # Pago Pago, 31 December 2022 23:00 = 1 January 2023 10:00 UTC: after the end; the latest
+    # start, 36 h before 2023-01-01 00:00 UTC, not 31 December 2021.
+    pago = charts.place_submission(year, dt.date(2022, 12, 31), 23, "Pacific/Pago_Pago", 36.0)
+    assert pago.start == pd.Timestamp("2022-12-30T12:00Z")
+    assert pago.note is not None and "is after this series ends" in pago.note
+
+
+def test_a_series_shorter_than_the_window_says_so(series: pd.Series) -> None:
+    with pytest.raises(InputError, match="a 300 h job with its flexibility needs 300 h of data"):
+        charts.place_submission(series, dt.date(2022, 3, 1), 0, "UTC", 300.0)  # ten days: 240 h
+
+
+def test_a_local_hour_skipped_or_repeated_by_a_clock_change() -> None:
+    # 13 March 2022: Los Angeles skips 02:00-03:00; 6 November 2022: 01:00-02:00 occurs twice.
+    skipped = charts.local_time(dt.date(2022, 3, 13), 2, "America/Los_Angeles")
+    assert skipped == pd.Timestamp("2022-03-13T03:00-07:00")
+    twice = charts.local_time(dt.date(2022, 11, 6), 1, "America/Los_Angeles")
+    assert twice == pd.Timestamp("2022-11-06T01:00-07:00")  # the first, summer-time one
 
 
 # ---- figures ------------------------------------------------------------------------------------
@@ -294,3 +415,33 @@ def test_profile_figures_hold_the_profiles(series: pd.Series) -> None:
     assert list(bars.x) == [3] and bars.y[0] == pytest.approx(254.5)
     assert (least.y[0], most.y[0]) == (CLEAN_G_PER_KWH, DIRTY_G_PER_KWH + 9)
     assert month.layout.xaxis.dtick == 1
+
+
+@pytest.mark.parametrize(
+    ("timezone", "now"),
+    [
+        ("Pacific/Kiritimati", "2023-01-01T14:00"),  # the series' last local day, after its 13:00 end
+        ("Asia/Tokyo", "2026-01-15T08:00"),  # January 2023 holds nine hours of the series in Tokyo
+        ("Pacific/Pago_Pago", "2021-12-31T09:00"),  # December 2021 holds eleven hours (13:00-23:00)
+    ],
+)
+def test_next_hours_use_a_whole_month_not_the_few_hours_at_an_end(timezone: str, now: str) -> None:
+    # The page's next-hours panel once stopped with "the series has no January 2023 value at 14:00".
+    plan = timeshift.plan_next_hours(one_year(), now, 4, 24, timezone)
+    assert plan.basis.endswith(" of 2022"), plan.basis
+    assert set(plan.forecast["profile_year"]) == {2022}
+
+
+def test_the_shared_job_figure_follows_the_schedule(series: pd.Series) -> None:
+    # Figures are cached for every session: a figure is reused for the same job and schedule,
+    # and a new job (a new start, so a new schedule) never gets the previous one's figure.
+    chosen = shifting.Chosen(series, "test:ten-days-of-march", "note", DEFAULT_BASIS)
+    figures = []
+    for hour in (10, 10, 20):
+        start = pd.Timestamp(f"2022-03-02T{hour}:00Z")
+        job = shifting.Job(2.0, shifting.FLEX_HOURS, 14.0, "flexible-start", 1.0, start, 2022)
+        result = timeshift.flexible_start(series, 2.0, 14.0, start)
+        figures.append(shifting.job_figure(chosen, job, result, "UTC"))
+        green = figures[-1].layout.shapes[1]
+        assert (green.x0, green.x1) == result.schedule[0]
+    assert figures[0] is figures[1] and figures[2] is not figures[0]

@@ -7,9 +7,15 @@ widget values and the same results. Bad link values are ignored with a warning t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
+
+from app.db.loader import load_databases
+from app.db.series import load_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = ROOT / "app" / "ui" / "streamlit_app.py"
@@ -127,3 +133,90 @@ def test_the_page_follows_a_job_changed_on_another_page() -> None:
     assert not at.exception, at.exception
     assert at.number_input(key="ts_hours").value == 30.0  # the job's new length
     assert at.radio(key="ts_method").value == "pause-resume"  # the page's own choice is kept
+
+
+ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # app.ui.safe.plain's Markdown escapes
+
+
+def page_texts(node: object) -> list[str]:
+    """Every text the page draws (Markdown, captions, alerts, labels, metric values, options),
+    with Markdown's backslash escapes taken out."""
+    found = []
+    for name in ("value", "label", "help", "options"):
+        try:
+            value = getattr(node, name, None)
+        except Exception:  # an element without that field (AppTest raises for some)
+            continue
+        values = value if isinstance(value, list) else [value]
+        found.extend(ESCAPED.sub(r"\1", item) for item in values if isinstance(item, str))
+    for child in getattr(node, "children", {}).values():
+        found.extend(page_texts(child))
+    return found
+
+
+def assert_no_error(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_tokyo_on_a_date_after_the_series_shows_the_same_day_of_2022() -> None:
+    # The series' last hours fall in 2023 in Tokyo; the page once picked 2023 and stopped with
+    # "start 2023-05-31T18:00:00+00:00 is after the series ends".
+    at = opened({"ts_region": "aws:us-west-1", "ts_timezone": "Asia/Tokyo", "ts_date": "2026-06-01"})
+    assert_no_error(at)
+    used = [c.value for c in at.caption if "Submission used" in c.value]
+    assert len(used) == 1, used
+    text = ESCAPED.sub(r"\1", used[0])
+    assert text.startswith("Submission used: 2022-06-01 00:00 (Asia/Tokyo). 2026-06-01 is outside")
+    assert at.date_input(key="ts_date").value == dt.date(2026, 6, 1)  # the link's date stays
+    assert any(m.label.startswith("Started at submission") for m in at.metric)
+
+
+def test_no_text_on_the_page_has_a_double_full_stop() -> None:
+    # The default region's series had gaps filled when compiled (the caption once read
+    # "compiled.. Intensity basis"); an upload names its own columns.
+    at = opened({"ts_region": "aws:us-west-1"})
+    assert_no_error(at)
+    texts = page_texts(at._tree)
+    assert any("Intensity basis" in text for text in texts)
+    assert not [text for text in texts if ".." in text]
+
+
+def series_days() -> tuple[pd.Series, str]:
+    """The default region's bundled series (region_db) and that region."""
+    db = load_databases().regions
+    profile = db.profile_for("aws:us-west-1")
+    assert profile is not None
+    return load_profile(db.profile_path(profile)), "aws:us-west-1"
+
+
+@pytest.mark.parametrize("timezone", ["America/Los_Angeles", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+@pytest.mark.parametrize("edge", ["first", "last"])
+def test_a_zone_at_the_series_first_and_last_day_shows_no_error(timezone: str, edge: str) -> None:
+    # UTC-8/-7, UTC+14 and UTC-11: the series' first and last local days are partial days.
+    series, region = series_days()
+    local = pd.DatetimeIndex(series.index).tz_convert(timezone)
+    day = (local[0] if edge == "first" else local[-1]).date()
+    for hour in ("0", "23"):
+        query = {"ts_region": region, "ts_timezone": timezone, "ts_date": day.isoformat(), "ts_hour": hour}
+        query |= {"ts_next_date": day.isoformat(), "ts_next_hour": hour}
+        at = opened(query)
+        assert_no_error(at)
+        assert any(m.label.startswith("Started at submission") for m in at.metric)
+        assert at.date_input(key="ts_date").value == day
+
+
+def test_an_hour_skipped_by_the_clock_change_is_no_traceback() -> None:
+    # 02:00 does not exist in Los Angeles on 13 March 2022 or 8 March 2026 (summer time starts).
+    at = opened(
+        {
+            "ts_timezone": "America/Los_Angeles",
+            "ts_date": "2022-03-13",
+            "ts_hour": "2",
+            "ts_next_date": "2026-03-08",
+            "ts_next_hour": "2",
+        }
+    )
+    assert_no_error(at)
+    deadline = next(c.value for c in at.caption if c.value.startswith("The job must finish"))
+    assert "= 2022-03-14 15:00 (America/Los_Angeles)" in deadline  # from 03:00, + 24 h + 12 h
