@@ -12,7 +12,7 @@ from app.db.schema import DEFAULT_BASIS
 from app.db.tables import excluded_regions as _excluded_regions
 from app.db.tables import region_frame as _region_frame
 from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
-from app.ui import state
+from app.ui import components, state
 
 
 @st.cache_resource(show_spinner=False)
@@ -60,7 +60,9 @@ def region_labels() -> dict[str, str]:
     for row in frame.sort_values("id").itertuples():
         low = ", low carbon" if row.intensity_g_per_kwh <= LOW_CARBON_THRESHOLD_G_PER_KWH else ""
         figure = f"{row.intensity_g_per_kwh:,.0f} g/kWh {row.intensity_basis} {row.intensity_year}"
-        labels[str(row.id)] = f"{row.id} · {row.name} ({figure}{low})"
+        labels[str(row.id)] = (
+            f"{row.id} · {components.place_name(str(row.id), str(row.name))} ({figure}{low})"
+        )
     return labels
 
 

@@ -84,6 +84,15 @@ def badge(intensity_g_per_kwh: float) -> str:
     return LOW_CARBON_ICON if is_low_carbon(intensity_g_per_kwh) else ""
 
 
+def place_name(region_id: str, name: str) -> str:
+    """A region's name without its own id: GCP's "europe-west6 (Zürich)" for ``gcp:europe-west6``
+    is "Zürich", so "Zürich (gcp:europe-west6)" reads without doubled ids; other names as they are."""
+    short = region_id.split(":", 1)[-1]
+    if name.startswith(f"{short} (") and name.endswith(")"):
+        return name[len(short) + 2 : -1]
+    return name
+
+
 def job_title(result: Any, databases: Any) -> str:
     """``8 × NVIDIA H100 SXM5 80GB, 24 h, AWS US East (N. Virginia) (aws:us-east-1)`` for a JobResult."""
     spec, footprint = result.built.spec, result.footprint
@@ -92,7 +101,7 @@ def job_title(result: Any, databases: Any) -> str:
     else:
         who = f"{num(spec.power_w or 0)} W device"
     place = (
-        f"{result.region.name} ({result.region.id})"
+        f"{place_name(result.region.id, result.region.name)} ({result.region.id})"
         if result.region is not None
         else f"a {num(footprint.intensity_g_per_kwh)} g/kWh grid"
     )

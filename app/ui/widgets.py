@@ -389,7 +389,7 @@ def headline(result: state.JobResult) -> None:
         else None
     )
     m3.metric(
-        (f"Grid intensity ({own.basis}, {own.year})" if own else "Grid intensity (given)")
+        (f"Grid, {own.basis} {own.year}" if own else "Grid intensity (given)")
         + (f" {components.LOW_CARBON_ICON}" if low else ""),
         f"{components.num(footprint.intensity_g_per_kwh)} g/kWh",
         help="The leaf marks a low-carbon grid" if low else None,
@@ -415,7 +415,8 @@ def headline(result: state.JobResult) -> None:
         shown.add(option.region_id)
         stale = " (more than 3 years older than the newest figure)" if option.stale else ""
         st.success(
-            f"**{label}.** Had this run in **{option.region_id}** ({components.plain(option.name)}), "
+            f"**{label}.** Had this run in **{option.region_id}** "
+            f"({components.plain(components.place_name(option.region_id, option.name))}), "
             f"it would have emitted **{components.kg(option.co2e_kg)}** "
             f"(−{components.percent(option.savings_fraction)}), "
             f"at {components.num(option.intensity_g_per_kwh)} g/kWh, {option.intensity_basis} basis, "

@@ -42,3 +42,28 @@ def test_equivalent_rows_follow_the_total(result):
     assert list(rows.columns) == ["factor", "source", "year"]
     doubled = equivalents(2 * result.footprint.total_co2e_kg, result.footprint.intensity_g_per_kwh)
     assert [d.count for d in doubled] == pytest.approx([2 * i.count for i in items])
+
+
+@pytest.mark.parametrize(
+    "region_id,name,shown",
+    [
+        ("gcp:europe-west6", "europe-west6 (Zürich)", "Zürich"),
+        ("gcp:northamerica-northeast1", "northamerica-northeast1 (Montréal)", "Montréal"),
+        ("aws:ca-central-1", "Canada (Central)", "Canada (Central)"),
+        ("country:FR", "France", "France"),
+    ],
+)
+def test_place_name_drops_the_region_id_from_its_name(region_id, name, shown):
+    from app.ui import components
+
+    assert components.place_name(region_id, name) == shown
+
+
+def test_job_title_names_the_place_once(databases):
+    from app.ui import components
+
+    values, _ = state.parse_params({"region": "gcp:europe-west6"})
+    result = state.compute({**state.DEFAULTS, **values}, databases)
+    title = components.job_title(result, databases)
+    assert title.endswith("Zürich (gcp:europe-west6)"), title
+    assert title.count("europe-west6") == 1
