@@ -265,6 +265,13 @@ def kg_in(compared: pd.DataFrame, region: str | None) -> float | None:
     return None if not region or here.empty else float(here["co2e_kg"].iloc[0])
 
 
+def region_named(db: RegionDB, region_id: str) -> str:
+    """``Zurich (gcp:europe-west6)`` for a Markdown label (a metric's), escaped; the id alone
+    when the database lacks it."""
+    region = db.regions.get(region_id)
+    return components.plain(f"{region.name} ({region_id})" if region is not None else region_id)
+
+
 def ranked_caption(ranked: pd.DataFrame, basis: str, left_out: pd.DataFrame, unplaced: pd.DataFrame) -> str:
     """How many regions were ranked on ``basis``, and how many were left out and why."""
     counts = left_out["reason"].map(lambda text: str(text).split(" (")[0]).value_counts()

@@ -21,6 +21,7 @@ from app.engine.footprint import estimate
 from app.engine.jobspec import JobSpec, resolve
 from app.errors import InputError
 from app.ui import maps, picking
+from app.ui.safe import plain
 
 DBS = load_databases()
 REGIONS = tables.region_frame(DBS.regions, None, DEFAULT_BASIS)
@@ -218,3 +219,16 @@ def test_csv_holds_every_candidate() -> None:
     assert list(frame.columns) == picking.CSV_COLUMNS
     assert len(frame) == len(ranked)
     assert list(frame["id"]) == list(ranked["id"])
+
+
+def test_metric_labels_name_the_region_escaped() -> None:
+    zurich = DBS.regions.get("gcp:europe-west6")
+    label = picking.region_named(DBS.regions, "gcp:europe-west6")
+    assert label == plain(f"{zurich.name} (gcp:europe-west6)")  # e.g. "europe\\-west6 \\(Zürich\\) ..."
+    assert label.endswith("(gcp\\:europe\\-west6\\)")
+    hostile = dataclasses.replace(
+        DBS.regions,
+        regions={**DBS.regions.regions, "gcp:europe-west6": zurich.model_copy(update={"name": "**b** <b>"})},
+    )
+    assert picking.region_named(hostile, "gcp:europe-west6").startswith("\\*\\*b\\*\\* \\<b\\>")
+    assert picking.region_named(DBS.regions, "no:such-region") == "no\\:such\\-region"
