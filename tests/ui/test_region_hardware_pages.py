@@ -126,9 +126,10 @@ def test_picker_metrics_name_the_regions() -> None:
 # ---- hostile text from a database ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def hostile_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    root = tmp_path / "db"
+def write_hostile_db(root: Path) -> Path:
+    """A copy of the fixture database at ``root``: Switzerland's grid named :data:`HOSTILE`, Zurich
+    inheriting its figures with :data:`HOSTILE` notes, the H100's name, notes, form factor and alias
+    :data:`HOSTILE`. Also used by the browser test of the same pages."""
     shutil.copytree(MINI_DB, root)
     regions_file = root / "region_db" / "regions.yaml"
     regions = yaml.safe_load(regions_file.read_text(encoding="utf-8"))
@@ -145,6 +146,12 @@ def hostile_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
         if device["id"] == "nvidia-h100-sxm5-80gb":
             device.update(name=HOSTILE, notes=HOSTILE, form_factor=HOSTILE, aliases=[HOSTILE])
     gpus_file.write_text(yaml.safe_dump(gpus), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def hostile_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    root = write_hostile_db(tmp_path / "db")
     monkeypatch.setenv(DB_DIR_ENV, str(root))
     monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "cache"))
     st.cache_resource.clear()
