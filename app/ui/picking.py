@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app.db import exports, tables
-from app.db.loader import Databases, RegionDB
+from app.db.loader import Databases, HardwareDB, RegionDB
 from app.db.schema import DEFAULT_BASIS, INTENSITY_BASES
 from app.engine.footprint import estimate
 from app.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
@@ -183,9 +183,15 @@ def cloud_places(regions: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return cities, sorted(located["provider"].dropna().unique())
 
 
-def job_caption(spec: JobSpec) -> str:
-    """The line under the title: the job in words, then how regions are scored."""
-    who = spec.hardware or f"{components.num(spec.power_w or 0)} W devices"
+def job_caption(spec: JobSpec, hardware: HardwareDB) -> str:
+    """The line under the title: the job in words (the device's name, escaped), then how regions
+    are scored."""
+    device = hardware.devices.get(spec.hardware) if spec.hardware else None
+    who = (
+        components.plain(device.name if device is not None else spec.hardware)
+        if spec.hardware
+        else f"{components.num(spec.power_w or 0)} W devices"
+    )
     duration = (
         f"{components.num(spec.hours)} h"
         if spec.hours is not None

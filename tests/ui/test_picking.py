@@ -179,9 +179,12 @@ def test_caption_counts_ranked_and_left_out() -> None:
 
 
 def test_job_caption_names_the_job() -> None:
-    assert picking.job_caption(H100_JOB).startswith("For the job: 8 × nvidia-h100-sxm5-80gb, 24.0 h. ")
+    h100 = DBS.hardware.get("nvidia-h100-sxm5-80gb").name  # the name, not the raw id
+    caption = picking.job_caption(H100_JOB, DBS.hardware)
+    assert caption.startswith(f"For the job: 8 × {plain(h100)}, 24.0 h. ")
     custom = JobSpec(power_w=300.0, count=2, device_hours=50.0, region="aws:us-east-1")
-    assert picking.job_caption(custom).startswith("For the job: 2 × 300 W devices, 50.0 device-hours. ")
+    caption = picking.job_caption(custom, DBS.hardware)
+    assert caption.startswith("For the job: 2 × 300 W devices, 50.0 device-hours. ")
 
 
 # --- what the page draws -----------------------------------------------------------------------

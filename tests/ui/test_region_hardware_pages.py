@@ -120,7 +120,10 @@ def test_device_picker_lists_names_and_keeps_the_id() -> None:
 def test_picker_metrics_name_the_regions() -> None:
     at = routed("picker.py")
     best = at.session_state["picker_result"].iloc[0]
-    assert at.metric[0].label == "Best pick: " + plain(f"{best['name']} ({best['id']})")
+    assert at.metric[0].label == "Best pick"
+    assert plain(f"{best['name']} ({best['id']})") in [c.value for c in at.caption]
+    h100 = load_databases().hardware.get("nvidia-h100-sxm5-80gb").name
+    assert at.caption[0].value.startswith(f"For the job: 8 × {plain(h100)}, ")  # not the raw id
 
 
 # ---- hostile text from a database ----------------------------------------------------------------------
