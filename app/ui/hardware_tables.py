@@ -7,6 +7,7 @@ page script only reads widgets and draws, and these are tested directly.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -163,8 +164,14 @@ def no_trend_text(precision: str) -> str:
 
 def trend_figure(plotted: pd.DataFrame, precision: str) -> go.Figure:
     """Efficiency [GFLOPS/W or GOPS/W] of ``precision`` against release date, log scale, one colour
-    and symbol per vendor."""
+    and symbol per vendor. Names and vendors are HTML-escaped: plotly draws tags such as ``<b>`` or
+    ``<a href>`` in hover labels and legends."""
     import plotly.express as px
+
+    def escape(text: str) -> str:  # plotly decodes &amp; &lt; &gt; but shows &quot; as it is
+        return html.escape(text, quote=False)
+
+    plotted = plotted.assign(name=plotted["name"].map(escape), vendor=plotted["vendor"].map(escape))
 
     efficiency = efficiency_column(precision)
     label = PRECISION_LABELS[precision]

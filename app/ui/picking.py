@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app.db import tables
-from app.db.loader import Databases, RegionDB
+from app.db.loader import Databases, HardwareDB, RegionDB
 from app.db.schema import DEFAULT_BASIS, INTENSITY_BASES
 from app.engine.footprint import estimate
 from app.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
@@ -183,9 +183,15 @@ def cloud_places(regions: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return cities, sorted(located["provider"].dropna().unique())
 
 
-def job_caption(spec: JobSpec) -> str:
-    """The line under the title: the job in words, then how regions are scored."""
-    who = spec.hardware or f"{components.num(spec.power_w or 0)} W devices"
+def job_caption(spec: JobSpec, hardware: HardwareDB) -> str:
+    """The line under the title: the job in words (the device's name, escaped), then how regions
+    are scored."""
+    device = hardware.devices.get(spec.hardware) if spec.hardware else None
+    who = (
+        components.plain(device.name if device is not None else spec.hardware)
+        if spec.hardware
+        else f"{components.num(spec.power_w or 0)} W devices"
+    )
     duration = (
         f"{components.num(spec.hours)} h"
         if spec.hours is not None
@@ -263,6 +269,15 @@ def kg_in(compared: pd.DataFrame, region: str | None) -> float | None:
     """The job's kg CO2e in ``region`` among the compared regions; None when it is not there."""
     here = compared[compared["id"] == region]
     return None if not region or here.empty else float(here["co2e_kg"].iloc[0])
+
+
+def region_named(db: RegionDB, region_id: str) -> str:
+    """``Zurich (gcp:europe-west6)`` for a Markdown label (a metric's), escaped; the id alone
+    when the database lacks it."""
+    region = db.regions.get(region_id)
+    if region is None:
+        return components.plain(region_id)
+    return components.plain(f"{components.place_name(region_id, region.name)} ({region_id})")
 
 
 def ranked_caption(ranked: pd.DataFrame, basis: str, left_out: pd.DataFrame, unplaced: pd.DataFrame) -> str:

@@ -3,7 +3,9 @@
 Nothing here calls Streamlit: each function takes the database (or rows of
 :func:`app.db.tables.region_frame`) and returns a DataFrame, a figure or a text, so the page
 script only reads widgets and draws, and these are tested directly. Names that go into Markdown
-are escaped with :func:`app.ui.safe.plain`.
+are escaped with :func:`app.ui.safe.plain`. The low-carbon mark is the Material leaf icon in
+Markdown (captions, labels, metrics) and the plain word "yes" in table cells, where icons do not
+render: no emoji, which draws as an empty box without an emoji font.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from app.db import tables
 from app.db.loader import RegionDB, Resolved
 from app.db.schema import DEFAULT_BASIS, IntensityFact, MissingIntensity, Profile, Region
 from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
+from app.ui.components import LOW_CARBON_ICON, place_name
 from app.ui.safe import plain
 
 if TYPE_CHECKING:  # plotly is imported by history_figure only
@@ -24,7 +27,8 @@ if TYPE_CHECKING:  # plotly is imported by history_figure only
 
 LATEST = "Latest per region"
 ALL = "All"
-LEAF = "🍃"
+LOW_CARBON_CELL = "yes"
+"""The "Low carbon" cell of a region at or below the threshold (blank above it)."""
 DEFAULT_REGION = "gcp:europe-west6"
 """The region the "One region" section opens on when the filters keep it."""
 
@@ -32,7 +36,7 @@ PAGE_CAPTION = (
     "Location-based grid carbon intensity of cloud regions, countries and sub-national grids, by year, "
     "with PUE where published. Every figure has a basis (what it counts); the table and the map show "
     f"one basis at a time, {DEFAULT_BASIS} by default, so no two bases are ranked or coloured together. "
-    f"{LEAF} marks regions at or below "
+    f'{LOW_CARBON_ICON} (and "yes" in the table\'s Low carbon column) marks regions at or below '
     f'{LOW_CARBON_THRESHOLD_G_PER_KWH:g} gCO2e/kWh (Google Cloud\'s "Low CO2" threshold).'
 )
 YEAR_HELP = "A region without a figure for this year (own or from its grid) is left out."
@@ -234,7 +238,7 @@ def region_table(frame: pd.DataFrame, db: RegionDB, year: int | None, this_year:
             "Intensity [gCO2e/kWh]": frame["intensity_g_per_kwh"],
             "Basis": frame["intensity_basis"],
             "Year": [age_label(y, this_year) for y in frame["intensity_year"]],
-            "Low carbon": [LEAF if low else "" for low in frame["low_carbon"]],
+            "Low carbon": [LOW_CARBON_CELL if low else "" for low in frame["low_carbon"]],
             "PUE [-]": frame["pue"],
             "Provider's own figure [gCO2e/kWh]": [value for value, _ in own_figures],
             "Provider's figure basis, year": [label for _, label in own_figures],
@@ -277,6 +281,19 @@ def detail_options(frame: pd.DataFrame, left_out: pd.DataFrame, db: RegionDB) ->
     return list(frame["id"]) + list(left_out["id"]) or sorted(db.regions)
 
 
+def region_option(db: RegionDB, region_id: str) -> str:
+    """``"Zurich (gcp:europe-west6)"``: a region's name and id as the picker lists it (options are
+    plain text, not Markdown); the id alone when the database lacks it."""
+    region = db.regions.get(region_id)
+    return f"{place_name(region_id, region.name)} ({region_id})" if region is not None else region_id
+
+
+def provider_option(db: RegionDB, provider_id: str) -> str:
+    """``"Google Cloud (gcp)"`` for the provider filter; :data:`ALL` and unknown ids as they are."""
+    provider = db.providers.get(provider_id)
+    return f"{provider.name} ({provider_id})" if provider is not None else provider_id
+
+
 def default_index(options: list[str]) -> int:
     """Where the picker opens: :data:`DEFAULT_REGION` when offered, else the first."""
     return options.index(DEFAULT_REGION) if DEFAULT_REGION in options else 0
@@ -312,21 +329,23 @@ def region_detail(db: RegionDB, region_id: str, basis: str, year: int | None) ->
 
 
 def intensity_metric(history: tuple[IntensityFact, ...], basis: str) -> tuple[str, str]:
-    """Label and value of the latest figure, with the low-carbon mark; "missing" when none."""
+    """Label and value of the latest figure, with the low-carbon mark (Material icon, for
+    ``st.metric``, which renders Markdown); "missing" when none."""
     if not history:
         return f"Intensity, {basis} [gCO2e/kWh]", "missing"
     latest = max(history, key=lambda fact: fact.year)
-    leaf = f" {LEAF}" if latest.value <= LOW_CARBON_THRESHOLD_G_PER_KWH else ""
+    leaf = f" {LOW_CARBON_ICON}" if latest.value <= LOW_CARBON_THRESHOLD_G_PER_KWH else ""
     return f"Intensity {latest.year}, {basis} [gCO2e/kWh]", f"{latest.value:,.1f}" + leaf
 
 
 def pue_metric(pue: Resolved | None, sources: dict[str, Any]) -> tuple[str, str, str | None]:
-    """Label, value and source caption of a region's PUE (its own or its provider's fleet value);
-    "not published" and no caption when neither is known."""
+    """Label, value and source caption of a region's PUE (its own or its provider's fleet value),
+    the caption's source names escaped for Markdown; "not published" and no caption when neither
+    is known."""
     if pue is None:
         return "PUE [-]", "not published", None
     whose = "Provider fleet value: " if pue.region_id.startswith("provider:") else "Own value: "
-    return f"PUE {pue.year} [-]", f"{pue.value:.2f}", whose + source_label(pue.source, sources)
+    return f"PUE {pue.year} [-]", f"{pue.value:.2f}", whose + plain(source_label(pue.source, sources))
 
 
 def history_table(detail: RegionDetail, sources: dict[str, Any]) -> pd.DataFrame:
@@ -382,7 +401,7 @@ def inherited_caption(detail: RegionDetail, basis: str) -> str | None:
     owner = detail.owner
     if owner.id == detail.region.id:
         return None
-    return f"{basis.capitalize()} intensity inherited from the grid `{owner.id}` ({owner.name})."
+    return f"{basis.capitalize()} intensity inherited from the grid `{owner.id}` ({plain(owner.name)})."
 
 
 def no_figure_text(db: RegionDB, region: Region, basis: str) -> str:
@@ -442,9 +461,10 @@ def chain_markdown(chain: list[Region]) -> str:
 
 
 def profile_markdown(profile: Profile, sources: dict[str, Any]) -> str:
-    """The hourly series linked to the region: name, id, resolution, span and source."""
+    """The hourly series linked to the region: name, id, resolution, span and source, escaped."""
     return (
-        f"**Hourly series**: {profile.name} (`{profile.id}`), every {profile.resolution_minutes} min, "
-        f"{profile.start[:10]} to {profile.end[:10]}; source: {source_label(profile.source, sources)}. "
+        f"**Hourly series**: {plain(profile.name)} ({plain(profile.id)}), every "
+        f"{profile.resolution_minutes} min, {plain(profile.start[:10])} to {plain(profile.end[:10])}; "
+        f"source: {plain(source_label(profile.source, sources))}. "
         "Use it on the Time shifting page."
     )

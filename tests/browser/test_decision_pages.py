@@ -27,6 +27,9 @@ COASTLINE_PATHS = (
     "() => [...document.querySelectorAll('g.geo g.layer.coastlines path')]"
     ".map(p => (p.getAttribute('d') || '').length)"
 )
+EMOJI = re.compile("[\U0001f000-\U0001faff\ufe0f]")  # drawn as empty boxes without an emoji font
+MATERIAL_ICON = '[data-testid="stIconMaterial"]'  # a page link's icon
+MARKDOWN_ICON = 'span[role="img"][aria-label$=" icon"]'  # ":material/...:" in Markdown, labels included
 
 
 @pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
@@ -49,6 +52,11 @@ def shot(page, name: str) -> None:
 def assert_clean(page) -> None:
     assert not page.watch.errors, page.watch.errors
     assert not page.watch.outside, page.watch.outside
+
+
+def assert_no_emoji(page) -> None:
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert not EMOJI.findall(text), EMOJI.findall(text)
 
 
 def open_page(page, server: str, title: str) -> None:
@@ -95,6 +103,13 @@ def test_map_draws_coastlines_from_the_app_itself(server, page, title, name):
     assert not any("cdn.plot.ly" in url for url in page.requests)
     if name == "regions":  # one basis on the map and table, named
         assert page.get_by_text("regions with a lifecycle figure").first.is_visible()
+        low_only = page.locator('[data-testid="stCheckbox"]', has_text="Only low-carbon regions")
+        assert low_only.locator(MARKDOWN_ICON).first.inner_text() == "eco"  # the leaf, from the icon font
+        metric = page.locator('[data-testid="stMetricValue"]').first
+        assert metric.locator(MARKDOWN_ICON).first.inner_text() == "eco"  # Zurich's grid is low-carbon
+        detail = page.locator('[data-testid="stSelectbox"]').last.locator("input").first.input_value()
+        assert detail == "Zürich (gcp:europe-west6)", detail
+        assert_no_emoji(page)
     shot(page, name)
     assert_clean(page)
 
@@ -108,6 +123,10 @@ def test_picker_shows_the_job_kg_and_the_map(server, page):
     stars = page.evaluate("() => document.querySelectorAll('g.geo g.trace.scattergeo path.point').length")
     assert stars > 0
     assert page.locator("[data-testid=stMetric]", has_text="Best pick").first.is_visible()
+    calculator = page.locator('[data-testid="stPageLink"]', has_text="Change the job")
+    assert calculator.count() == 1  # the job's line has the link; the page adds no second one
+    assert calculator.locator(MATERIAL_ICON).first.inner_text() == "calculate"
+    assert_no_emoji(page)
     assert "carbon=" in page.url and "near=" in page.url
     assert page.get_by_text("cloud region(s) on the lifecycle basis").first.is_visible()
     shot(page, "picker")
@@ -230,6 +249,10 @@ def test_other_owned_pages_render(server, page, title, name):
     open_page(page, server, title)
     page.locator("h1").first.wait_for(timeout=30_000)
     wait_idle(page)
+    if name == "hardware":  # the device picker names the device beside its id
+        device = page.locator('[data-testid="stSelectbox"]').last.locator("input").first.input_value()
+        assert device == "NVIDIA H100 SXM5 80GB · nvidia-h100-sxm5-80gb", device
+        assert_no_emoji(page)
     shot(page, name)
     assert_clean(page)
 

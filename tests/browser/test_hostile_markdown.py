@@ -15,7 +15,9 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.harness import is_local, wait_idle
+from app.db.loader import CACHE_DIR_ENV, DB_DIR_ENV
+from tests.browser.harness import is_local, streamlit_server, wait_idle
+from tests.ui.test_region_hardware_pages import HOSTILE, write_hostile_db
 
 # Marked `browser` and skipped without chromium or playwright by tests/browser/conftest.py.
 
@@ -191,3 +193,30 @@ def test_table_toolbar_has_no_raw_csv_download(server, page) -> None:
     labels = [button.get_attribute("aria-label") or "" for button in toolbar.locator("button").all()]
     assert toolbar.count() == 0 or labels, "the toolbar was not found"
     assert not any("download" in label.lower() for label in labels), labels
+
+
+@pytest.mark.parametrize("path", ["regions", "hardware"])
+def test_database_names_and_notes_show_literally(browser, tmp_path, monkeypatch, path: str) -> None:
+    # A database opened with --db-dir (WATTPRINT_DB_DIR) whose names and notes carry Markdown and HTML.
+    monkeypatch.setenv(DB_DIR_ENV, str(write_hostile_db(tmp_path / "db")))
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "cache"))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        with streamlit_server() as url:
+            page.goto(f"{url}/{path}")
+            main = page.locator('[data-testid="stMain"]')
+            main.wait_for(timeout=60_000)
+            wait_idle(page, 60_000)
+            # notes (both pages), the grid's name (Regions), the expander and properties (Hardware)
+            page.wait_for_function(
+                "text => document.querySelector('[data-testid=stMain]').innerText.split(text).length > 2",
+                arg=HOSTILE,
+                timeout=30_000,
+            )
+            wait_idle(page)
+            assert main.locator('a[href^="http://evil"]').count() == 0
+            assert main.locator("strong", has_text="bold").count() == 0
+            assert main.locator("b").count() == 0
+    finally:
+        context.close()

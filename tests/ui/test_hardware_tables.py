@@ -172,3 +172,14 @@ def test_trend_figure_plots_efficiency_per_vendor(frame: pd.DataFrame, db: Hardw
     at = [hover[0] for hover in nvidia.customdata].index(H100)
     assert nvidia.y[at] == pytest.approx(device.fp32_tflops.value * 1000 / device.tdp_w.value)
     assert ht.trend_caption(len(plotted), "fp32_tflops").startswith(f"{len(plotted)} devices. Efficiency")
+
+
+def test_trend_figure_escapes_names_plotly_would_draw_as_html(frame: pd.DataFrame) -> None:
+    plotted = ht.trend_rows(frame, frame, "fp32_tflops", only_filtered=False).head(3).copy()
+    plotted["name"] = "**bold** [x](http://evil) <b>"
+    plotted["vendor"] = '<a href="http://evil">v</a>'
+    figure = ht.trend_figure(plotted, "fp32_tflops")
+    (trace,) = figure.data
+    assert set(trace.hovertext) == {"**bold** [x](http://evil) &lt;b&gt;"}
+    assert trace.name == '&lt;a href="http://evil"&gt;v&lt;/a&gt;'
+    assert plotted["name"].iloc[0].endswith("<b>")  # the caller's rows are left as they were

@@ -21,6 +21,7 @@ from app.engine.footprint import estimate
 from app.engine.jobspec import JobSpec, resolve
 from app.errors import InputError
 from app.ui import maps, picking
+from app.ui.safe import plain
 
 DBS = load_databases()
 REGIONS = tables.region_frame(DBS.regions, None, DEFAULT_BASIS)
@@ -178,9 +179,12 @@ def test_caption_counts_ranked_and_left_out() -> None:
 
 
 def test_job_caption_names_the_job() -> None:
-    assert picking.job_caption(H100_JOB).startswith("For the job: 8 × nvidia-h100-sxm5-80gb, 24.0 h. ")
+    h100 = DBS.hardware.get("nvidia-h100-sxm5-80gb").name  # the name, not the raw id
+    caption = picking.job_caption(H100_JOB, DBS.hardware)
+    assert caption.startswith(f"For the job: 8 × {plain(h100)}, 24.0 h. ")
     custom = JobSpec(power_w=300.0, count=2, device_hours=50.0, region="aws:us-east-1")
-    assert picking.job_caption(custom).startswith("For the job: 2 × 300 W devices, 50.0 device-hours. ")
+    caption = picking.job_caption(custom, DBS.hardware)
+    assert caption.startswith("For the job: 2 × 300 W devices, 50.0 device-hours. ")
 
 
 # --- what the page draws -----------------------------------------------------------------------
@@ -218,3 +222,16 @@ def test_csv_holds_every_candidate() -> None:
     assert list(frame.columns) == picking.CSV_COLUMNS
     assert len(frame) == len(ranked)
     assert list(frame["id"]) == list(ranked["id"])
+
+
+def test_metric_labels_name_the_region_escaped() -> None:
+    zurich = DBS.regions.get("gcp:europe-west6")
+    label = picking.region_named(DBS.regions, "gcp:europe-west6")
+    assert label == plain("Zürich (gcp:europe-west6)"), label  # the name without its own id
+    assert label.endswith("(gcp\\:europe\\-west6\\)")
+    hostile = dataclasses.replace(
+        DBS.regions,
+        regions={**DBS.regions.regions, "gcp:europe-west6": zurich.model_copy(update={"name": "**b** <b>"})},
+    )
+    assert picking.region_named(hostile, "gcp:europe-west6").startswith("\\*\\*b\\*\\* \\<b\\>")
+    assert picking.region_named(DBS.regions, "no:such-region") == "no\\:such\\-region"

@@ -3,6 +3,7 @@ database (region_db/); expected values are looked up in it directly."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
@@ -12,7 +13,9 @@ from app.db import tables
 from app.db.loader import RegionDB, load_databases
 from app.db.schema import DEFAULT_BASIS
 from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
+from app.ui import components
 from app.ui import region_tables as rt
+from app.ui.safe import plain
 
 THIS_YEAR = 2026
 
@@ -143,7 +146,7 @@ def test_region_table_has_basis_year_and_names(db: RegionDB) -> None:
     assert row["Low carbon"] == ""
     france = table.loc["country:FR"]
     assert france["From grid"] == ""  # its own figure
-    expected_leaf = rt.LEAF if db.intensity("country:FR", 2022).value <= 200 else ""
+    expected_leaf = "yes" if db.intensity("country:FR", 2022).value <= 200 else ""
     assert france["Low carbon"] == expected_leaf
 
 
@@ -203,7 +206,7 @@ def test_inherited_history_names_the_grid(db: RegionDB) -> None:
     assert detail.owner.id == grid
     assert [entry.id for entry in detail.chain][:2] == ["aws:us-east-1", grid]
     caption = rt.inherited_caption(detail, DEFAULT_BASIS)
-    assert caption is not None and f"`{grid}`" in caption and db.get(grid).name in caption
+    assert caption is not None and f"`{grid}`" in caption and plain(db.get(grid).name) in caption
     history = rt.history_table(detail, db.sources)
     assert "Missing because" not in history.columns
     assert list(history["Year"]) == sorted(db.intensity_years("aws:us-east-1"))
@@ -249,7 +252,7 @@ def test_intensity_metric_shows_the_latest_year_and_the_leaf(db: RegionDB) -> No
     label, value = rt.intensity_metric(detail.history, DEFAULT_BASIS)
     assert label == f"Intensity {latest.year}, lifecycle [gCO2e/kWh]"
     assert value.startswith(f"{latest.value:,.1f}")
-    assert value.endswith(rt.LEAF) == (latest.value <= LOW_CARBON_THRESHOLD_G_PER_KWH)
+    assert value.endswith(components.LOW_CARBON_ICON) == (latest.value <= LOW_CARBON_THRESHOLD_G_PER_KWH)
 
 
 def test_pue_metric_names_whose_value_it_is(db: RegionDB) -> None:
@@ -257,7 +260,7 @@ def test_pue_metric_names_whose_value_it_is(db: RegionDB) -> None:
     assert own is not None and not own.region_id.startswith("provider:")
     label, value, caption = rt.pue_metric(own, db.sources)
     assert label == f"PUE {own.year} [-]" and value == f"{own.value:.2f}"
-    assert caption == "Own value: " + rt.source_label(own.source, db.sources)
+    assert caption == "Own value: " + plain(rt.source_label(own.source, db.sources))
     fleet = db.pue("aws:us-east-1")
     assert fleet is not None
     assert rt.pue_metric(fleet, db.sources)[2].startswith("Provider fleet value: ")  # type: ignore[union-attr]
@@ -305,7 +308,7 @@ def test_markdown_escapes_names_and_shows_the_chain_and_series(db: RegionDB) -> 
     assert chain.count("→") == len(detail.chain) - 1
     assert detail.profile is not None
     series = rt.profile_markdown(detail.profile, db.sources)
-    assert f"(`{detail.profile.id}`)" in series and detail.profile.start[:10] in series
+    assert f"({plain(detail.profile.id)})" in series and plain(detail.profile.start[:10]) in series
     hostile = region.model_copy(update={"name": "![x](http://evil.example/x.png)"})
     assert "![" not in rt.title_markdown(hostile) and "](http" not in rt.chain_markdown([hostile])
     assert rt.title_markdown(region).endswith(f"(`{region.id}`), cloud")
@@ -315,3 +318,45 @@ def test_map_range_reaches_the_highest_figure() -> None:
     frame = pd.DataFrame({"intensity_g_per_kwh": [10.0, 950.0]})
     assert rt.map_range(frame) == (0.0, 950.0)
     assert rt.map_range(frame.iloc[:1]) == (0.0, 800.0)
+
+
+# ---- names, marks and hostile text ------------------------------------------------------------------
+
+HOSTILE = "**bold** [x](http://evil) <b>"
+
+
+def test_pickers_list_names_with_ids(db: RegionDB) -> None:
+    # The value stays the id (links and keys use it); the label adds the name.
+    assert rt.region_option(db, "gcp:europe-west6") == "Zürich (gcp:europe-west6)"  # name without its id
+    assert rt.region_option(db, "no:such-region") == "no:such-region"
+    assert rt.provider_option(db, "gcp") == f"{db.providers['gcp'].name} (gcp)"
+    assert rt.provider_option(db, rt.ALL) == rt.ALL
+
+
+def test_low_carbon_mark_is_an_icon_in_markdown_and_a_word_in_cells(db: RegionDB) -> None:
+    assert components.LOW_CARBON_ICON in rt.PAGE_CAPTION
+    frame, _ = rt.filtered_regions(db, None, DEFAULT_BASIS, rt.RegionFilters(low_only=True))
+    assert not frame.empty
+    cells = set(rt.region_table(frame, db, None, THIS_YEAR)["Low carbon"])
+    assert cells == {rt.LOW_CARBON_CELL} and ":material/" not in rt.LOW_CARBON_CELL
+
+
+def test_names_and_sources_from_a_database_are_escaped(db: RegionDB) -> None:
+    region = db.get("aws:us-east-1")  # its figures come from the grid it sits on
+    detail = rt.region_detail(db, region.id, DEFAULT_BASIS, None)
+    hostile_grid = detail.owner.model_copy(update={"name": HOSTILE})
+    caption = rt.inherited_caption(dataclasses.replace(detail, owner=hostile_grid), DEFAULT_BASIS)
+    assert caption is not None and plain(HOSTILE) in caption and HOSTILE not in caption
+
+    source = db.sources["ember-owid-carbon-intensity"]
+    hostile_sources = {"evil": source.model_copy(update={"publisher": HOSTILE})}
+    pue = db.pue("gcp:europe-west1")
+    assert pue is not None
+    pue_caption = rt.pue_metric(dataclasses.replace(pue, source="evil"), hostile_sources)[2]
+    assert pue_caption is not None and plain(HOSTILE) in pue_caption and HOSTILE not in pue_caption
+
+    profile = rt.region_detail(db, "aws:us-west-1", DEFAULT_BASIS, None).profile
+    assert profile is not None
+    hostile_profile = profile.model_copy(update={"name": HOSTILE, "source": "evil"})
+    series = rt.profile_markdown(hostile_profile, hostile_sources)
+    assert series.count(plain(HOSTILE)) == 2 and HOSTILE not in series

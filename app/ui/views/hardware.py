@@ -6,7 +6,7 @@ import streamlit as st
 
 from app.db.schema import PRECISION_FIELDS
 from app.errors import WattprintError
-from app.ui import audit, cached, safe
+from app.ui import audit, cached, components, safe
 from app.ui import hardware_tables as ht
 
 st.title("Hardware database")
@@ -63,13 +63,20 @@ else:
 # ---- one device --------------------------------------------------------------------------------
 st.subheader("One device with its sources")
 options = ht.detail_options(chosen, frame)
-detail_id = st.selectbox("Device", options, index=ht.default_index(options), key="hw_detail")
+labels = cached.hardware_labels()  # "Name · id", as the calculator lists devices
+detail_id = st.selectbox(
+    "Device",
+    options,
+    index=ht.default_index(options),
+    format_func=lambda key: labels.get(key, key),
+    key="hw_detail",
+)
 try:
     device = dbs.hardware.get(detail_id)
 except WattprintError as error:
     safe.error(error)
     st.stop()
-with st.expander(f"{device.name} ({device.id})", expanded=True):
+with st.expander(f"{components.plain(device.name)} ({device.id})", expanded=True):
     fact_table = ht.fact_table(device, dbs.hardware.sources)
     st.dataframe(
         audit.blank_missing(fact_table, {"Year": "{:.0f}"}),
@@ -81,6 +88,6 @@ with st.expander(f"{device.name} ({device.id})", expanded=True):
         key="hw_facts",
     )
     safe.csv_download(fact_table, "Facts and sources (CSV)", f"{device.id}-facts.csv", key="hw_facts_dl")
-    st.table(ht.properties_table(device), hide_index=True)
+    st.table(components.plain_table(ht.properties_table(device)), hide_index=True)
     if device.notes:
-        st.caption(device.notes)
+        safe.caption(device.notes)

@@ -9,7 +9,7 @@ from app.db import exports
 from app.db.schema import INTENSITY_BASES
 from app.engine.jobspec import JobSpec
 from app.errors import WattprintError
-from app.ui import audit, cached, components, maps, picking, state
+from app.ui import audit, cached, components, maps, picking, state, widgets
 
 dbs = cached.databases()
 cities, provider_names = picking.cloud_places(cached.region_frame(None))
@@ -21,8 +21,9 @@ for key, value in restored.items():
 st.title("Pick a cloud region")
 shared = state.shared_job()  # the job from the link or the calculator, written back to the URL
 spec: JobSpec = shared.built.spec if shared is not None else state.build(state.DEFAULTS, dbs).spec
-st.caption(picking.job_caption(spec))
-st.page_link("views/calculator.py", label="Change the job in the calculator", icon="🧮")
+st.caption(picking.job_caption(spec, dbs.hardware))
+if shared is None:  # the job's own line, with its link, is not shown
+    widgets.page_link("views/calculator.py", "Change the job in the calculator", ":material/calculate:")
 if ignored:
     st.warning(components.plain("Ignored in the link: " + ", ".join(ignored)))
 
@@ -60,10 +61,12 @@ st.session_state["picker_result"] = best
 st.subheader("Recommendations")
 a, b, c = st.columns(3)
 first = best.iloc[0]
-a.metric(f"Best pick: {first['id']}", components.kg(float(first["co2e_kg"])))
+a.metric("Best pick", components.kg(float(first["co2e_kg"])))
+a.caption(picking.region_named(dbs.regions, first["id"]))
 here_kg = picking.kg_in(compared, spec.region)
 if here_kg is not None:
-    b.metric(f"The calculator's region: {spec.region}", components.kg(here_kg))
+    b.metric("The calculator's region", components.kg(here_kg))
+    b.caption(picking.region_named(dbs.regions, str(spec.region)))
 known = f"{int(ranked['price_known'].sum())} of {len(ranked)}"
 c.metric("Candidates with a price", known, help="Price index known")
 st.caption(picking.ranked_caption(ranked, basis, left_out, unplaced))

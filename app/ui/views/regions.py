@@ -24,7 +24,12 @@ except WattprintError as error:
 # ---- filters ---------------------------------------------------------------------------------------
 search = st.text_input("Search id or name", key="reg_search", placeholder="e.g. europe-west, FR, Virginia")
 columns = st.columns(5)
-provider = columns[0].selectbox("Provider", [rt.ALL, *choices.providers], key="reg_provider")
+provider = columns[0].selectbox(
+    "Provider",
+    [rt.ALL, *choices.providers],
+    format_func=lambda key: rt.provider_option(db, key),
+    key="reg_provider",
+)
 continent = columns[1].selectbox("Continent", [rt.ALL, *choices.continents], key="reg_continent")
 kind = columns[2].selectbox("Kind", [rt.ALL, *choices.kinds], key="reg_kind")
 year_choice = columns[3].selectbox(
@@ -40,7 +45,9 @@ basis = str(
         help=rt.BASIS_HELP,
     )
 )
-low_only = st.checkbox(f"Only low-carbon regions ({rt.LEAF})", value=False, key="reg_low_only")
+low_only = st.checkbox(
+    f"Only low-carbon regions ({components.LOW_CARBON_ICON})", value=False, key="reg_low_only"
+)
 filters = rt.RegionFilters(str(provider), str(continent), str(kind), search, low_only)
 
 try:
@@ -80,7 +87,13 @@ if not left_out.empty:
 # ---- one region ------------------------------------------------------------------------------------
 st.subheader("One region")
 options = rt.detail_options(frame, left_out, db)
-region_id = st.selectbox("Region", options, index=rt.default_index(options), key="reg_detail")
+region_id = st.selectbox(
+    "Region",
+    options,
+    index=rt.default_index(options),
+    format_func=lambda key: rt.region_option(db, key),
+    key="reg_detail",
+)
 try:
     detail = rt.region_detail(db, region_id, basis, year)
 except WattprintError as error:
@@ -130,4 +143,4 @@ if detail.profile is not None:
 else:
     st.caption(rt.NO_PROFILE)
 if region.notes:
-    st.caption(region.notes)
+    safe.caption(region.notes)
