@@ -178,9 +178,9 @@ def ranked_figure(ranked: pd.DataFrame, current_id: str | None, top: int = 25) -
         GREY if row_id == current_id else (GREEN if is_low else PALE_GREEN)
         for row_id, is_low in zip(shown["id"], low, strict=True)
     ]
-    names = [str(name) for name in shown["name"]]
+    names = [safe.chart_text(name) for name in shown["name"]]
     labels = [  # the region's name; with its id where two regions share a name
-        name if names.count(name) == 1 else f"{name} · {row_id}"
+        name if names.count(name) == 1 else f"{name} · {safe.chart_text(row_id)}"
         for name, row_id in zip(names, shown["id"], strict=True)
     ]
     figure = go.Figure(
@@ -190,7 +190,7 @@ def ranked_figure(ranked: pd.DataFrame, current_id: str | None, top: int = 25) -
             orientation="h",
             marker_color=colors,
             customdata=[
-                f"{row_id}{', ' + LOW_CARBON_TEXT if is_low else ''}{figure}"
+                f"{safe.chart_text(row_id)}{', ' + LOW_CARBON_TEXT if is_low else ''}{figure}"
                 for row_id, is_low, figure in zip(shown["id"], low, figure_labels(shown), strict=True)
             ],
             hovertemplate="%{y} (%{customdata}): %{x:,.1f} kg CO₂e<extra></extra>",
@@ -227,7 +227,7 @@ def map_figure(ranked: pd.DataFrame, current_id: str | None) -> go.Figure:
                 "colorbar": {"title": "kg CO₂e"},
                 "line": {"width": [3 if i == current_id else 0.5 for i in located["id"]], "color": "#000"},
             },
-            text=located["id"] + " · " + located["name"].astype(str),
+            text=safe.chart_texts(located["id"]) + " · " + safe.chart_texts(located["name"]),
             hovertemplate="%{text}<br>%{marker.color:,.1f} kg CO₂e<extra></extra>",
         )
     )

@@ -7,7 +7,6 @@ page script only reads widgets and draws, and these are tested directly.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ import pandas as pd
 
 from app.commands.hardware import device_to_dict
 from app.db.schema import PRECISION_FIELDS, Device
+from app.ui import safe
 
 if TYPE_CHECKING:  # plotly is imported by trend_figure only
     import plotly.graph_objects as go
@@ -168,10 +168,9 @@ def trend_figure(plotted: pd.DataFrame, precision: str) -> go.Figure:
     ``<a href>`` in hover labels and legends."""
     import plotly.express as px
 
-    def escape(text: str) -> str:  # plotly decodes &amp; &lt; &gt; but shows &quot; as it is
-        return html.escape(text, quote=False)
-
-    plotted = plotted.assign(name=plotted["name"].map(escape), vendor=plotted["vendor"].map(escape))
+    plotted = plotted.assign(
+        name=safe.chart_texts(plotted["name"]), vendor=safe.chart_texts(plotted["vendor"])
+    )
 
     efficiency = efficiency_column(precision)
     label = PRECISION_LABELS[precision]

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from app.ui import safe
 from app.ui.components import PLOTLY_CONFIG
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -114,7 +115,7 @@ def region_map(
     marked = set(highlight)
     figure = go.Figure()
     low, high = range_color if range_color is not None else (None, None)
-    names = located["name"].astype(str) if "name" in located else located["id"].astype(str)
+    names = safe.chart_texts(located["name"] if "name" in located else located["id"])
     figure.add_trace(
         go.Scattergeo(
             lat=located["latitude"],
@@ -140,7 +141,7 @@ def region_map(
                 },
                 "line": {"width": 0.6, "color": "#333"},
             },
-            text=located["id"].astype(str) + " · " + names + _figure_label(located),
+            text=safe.chart_texts(located["id"]) + " · " + names + _figure_label(located),
             customdata=located[value_column],
             hovertemplate=f"%{{text}}<br>%{{customdata:{value_format}}} {value_label}<extra></extra>",
         )
@@ -153,8 +154,8 @@ def region_map(
                 lon=ringed["longitude"],
                 mode="markers+text",
                 name=highlight_label,
-                text=[(highlight_text or {}).get(i, i) for i in ringed["id"].astype(str)],
-                customdata=ringed["id"].astype(str),
+                text=[safe.chart_text((highlight_text or {}).get(i, i)) for i in ringed["id"].astype(str)],
+                customdata=safe.chart_texts(ringed["id"]),
                 textposition="top center",
                 textfont={"size": 11, "color": "#111"},
                 marker={"size": 15, "color": "rgba(0,0,0,0)", "line": {"width": 2.5, "color": "#111"}},
@@ -168,7 +169,7 @@ def region_map(
                 lon=[p.longitude for p in places],
                 mode="markers",
                 name="your place",
-                text=[p.label for p in places],
+                text=[safe.chart_text(p.label) for p in places],
                 marker={
                     "size": 14,
                     "symbol": "star",

@@ -22,6 +22,7 @@ References
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -47,6 +48,18 @@ def plain(text: object, limit: int = MAX_SHOWN_CHARS) -> str:
     value = "".join(ch for ch in value if ch in "\t\n" or ch.isprintable())
     escaped = _ASCII_PUNCTUATION.sub(r"\\\1", value)
     return escaped.replace("\n", "  \n")
+
+
+def chart_text(text: object) -> str:
+    """``text`` for a plotly label, hover or legend: plotly draws a subset of HTML there (``<b>``,
+    ``<a href>``, ``<br>``), so ``&``, ``<`` and ``>`` are escaped (plotly shows the entities as the
+    characters; it would show ``&quot;`` as it is, so quotes stay)."""
+    return html.escape(str(text), quote=False)
+
+
+def chart_texts(values: pd.Series) -> pd.Series:
+    """:func:`chart_text` of every value."""
+    return values.astype(str).map(chart_text)
 
 
 def error(text: object, **kwargs: Any) -> None:
