@@ -131,7 +131,7 @@ def rank(
 
 
 class Metric(NamedTuple):
-    """What ``st.metric`` shows: label, value, delta (None: no delta) and help."""
+    """What ``st.metric`` shows: label, value, delta (None: no delta), and a line shown under it."""
 
     label: str
     value: str
@@ -145,11 +145,12 @@ def cleanest(ranked: pd.DataFrame, basis: str) -> Metric:
     year = int(best["intensity_year"])
     saved = float(best["savings_fraction"])
     delta = None if math.isnan(saved) else ("-" + components.percent(saved) if saved > 0 else "±0%")
+    name = components.place_name(str(best["id"]), str(best["name"]))
     return Metric(
-        f"Cleanest: {best['name']} · {basis} {year}",
+        "Cleanest region",
         components.kg(float(best["co2e_kg"])),
         delta,
-        f"{best['id']}: {best['intensity_g_per_kwh']:,.0f} g/kWh {basis} {year}",
+        f"{name} ({best['id']}): {best['intensity_g_per_kwh']:,.0f} g/kWh {basis} {year}",
     )
 
 

@@ -178,7 +178,9 @@ def ranked_figure(ranked: pd.DataFrame, current_id: str | None, top: int = 25) -
         GREY if row_id == current_id else (GREEN if is_low else PALE_GREEN)
         for row_id, is_low in zip(shown["id"], low, strict=True)
     ]
-    names = [safe.chart_text(name) for name in shown["name"]]
+    names = [
+        safe.chart_text(place_name(str(i), str(n))) for i, n in zip(shown["id"], shown["name"], strict=True)
+    ]
     labels = [  # the region's name; with its id where two regions share a name
         name if names.count(name) == 1 else f"{name} · {safe.chart_text(row_id)}"
         for name, row_id in zip(names, shown["id"], strict=True)

@@ -388,8 +388,9 @@ def next_hours_panel(chosen: Chosen, period: Period, timezone: str, page: PageSt
         return
     p1, p2, p3, p4 = st.columns(4)
     p1.metric(f"Start at ({timezone})", f"{plan.best_start:%a %H:%M}")
-    p2.metric("Expected then [kg CO2e per kW]", f"{plan.best_co2e_kg:,.3f}")
-    p3.metric(f"Starting at {plan.now:%H:%M} [kg CO2e per kW]", f"{plan.start_now_co2e_kg:,.3f}")
+    per_kw = "kg CO₂e per kW of average draw over the job"
+    p2.metric("Best start [kg/kW]", f"{plan.best_co2e_kg:,.3f}", help=per_kw)
+    p3.metric(f"Start {plan.now:%H:%M} [kg/kW]", f"{plan.start_now_co2e_kg:,.3f}", help=per_kw)
     p4.metric("Less by waiting [%]", f"{plan.savings_fraction * 100:.1f}")
     st.markdown(components.plain(charts.plan_summary(plan, timezone, chosen.basis, period.span)))
     figure = plan_figure(

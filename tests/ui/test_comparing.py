@@ -23,7 +23,7 @@ from app.engine.footprint import estimate
 from app.engine.jobspec import JobSpec, resolve
 from app.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
 from app.errors import WattprintError
-from app.ui import comparing, state
+from app.ui import comparing, components, state
 
 DBS = load_databases()
 H100_JOB = JobSpec(hardware="nvidia-h100-sxm5-80gb", count=8, hours=24.0, region="aws:us-east-1")
@@ -108,9 +108,13 @@ def test_savings_are_against_the_baseline_and_the_metric_says_so() -> None:
     best = ranked.iloc[0]
     assert best["savings_kg"] == pytest.approx(baseline - best["co2e_kg"])
     shown = comparing.cleanest(ranked, DEFAULT_BASIS)
-    assert shown.label == f"Cleanest: {best['name']} · {DEFAULT_BASIS} {int(best['intensity_year'])}"
+    assert shown.label == "Cleanest region"
     assert shown.delta is not None and shown.delta.startswith("-") and shown.delta.endswith("%")
-    assert shown.help.startswith(f"{best['id']}: {best['intensity_g_per_kwh']:,.0f} g/kWh")
+    name = components.place_name(best["id"], best["name"])
+    assert shown.help == (
+        f"{name} ({best['id']}): {best['intensity_g_per_kwh']:,.0f} g/kWh "
+        f"{DEFAULT_BASIS} {int(best['intensity_year'])}"
+    )
     unsaved = comparing.cleanest(ranked_on(kind=["cloud"])[0], DEFAULT_BASIS)
     assert unsaved.delta is None
 

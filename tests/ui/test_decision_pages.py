@@ -111,7 +111,7 @@ def test_next_hours_start_is_in_local_time_and_equals_the_engine() -> None:
     )
     assert str(plan.best_start.tz) == "Europe/Paris"
     assert metrics["Start at (Europe/Paris)"] == f"{plan.best_start:%a %H:%M}"
-    assert metrics["Expected then [kg CO2e per kW]"] == f"{plan.best_co2e_kg:,.3f}"
+    assert metrics["Best start [kg/kW]"] == f"{plan.best_co2e_kg:,.3f}"
     text = " ".join(m.value for m in at.markdown)
     assert "a typical June weekday of 2022" in text
     assert f"Start at {plan.best_start:%H:%M on %A %d %B} (Europe/Paris)" in text.replace("\\", "")

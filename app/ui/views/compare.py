@@ -59,7 +59,8 @@ if baseline is not None:
 else:
     a.metric("Your choice", "not comparable", help=baseline_label)
 best = comparing.cleanest(ranked, basis)
-b.metric(best.label, best.value, best.delta, delta_color="inverse", help=best.help)
+b.metric(best.label, best.value, best.delta, delta_color="inverse")
+b.caption(components.plain(best.help))
 c.metric("Regions shown", f"{len(ranked):,}", help="Dark green bars: low-carbon grids")
 if baseline is None:
     st.info(components.plain(baseline_label + "."))
