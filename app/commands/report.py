@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--compare-published",
         action="store_true",
-        help="add a sentence placing the job among published training runs",
+        help="add a sentence placing the job's energy among published training runs "
+        "(energy, as their CO2e rest on other grids' figures)",
     )
     parser.set_defaults(handler=run)
 
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         from app.db.published import load_published
         from app.engine.published import compare_sentence, recompute
 
-        comparison = compare_sentence(footprint.co2e_kg, recompute(load_published()))
+        comparison = compare_sentence(footprint.energy_kwh, recompute(load_published()))
     result = report.statement(
         spec,
         footprint,

@@ -99,14 +99,16 @@ def share_text(share: float) -> str:
     return f"{percent:.2g}%"
 
 
-def compare_sentence(co2e_kg: float, runs: Sequence[Recomputed], reference_id: str | None = None) -> str:
-    """A sentence placing ``co2e_kg`` [kg] among published runs.
+def compare_sentence(energy_kwh: float, runs: Sequence[Recomputed], reference_id: str | None = None) -> str:
+    """A sentence placing a job's facility energy ``energy_kwh`` [kWh] among published runs.
 
-    The reference is the run ``reference_id`` when given, else the smallest published run that
-    emitted more than the job, else the largest; the share is of the published CO2e.
+    Energy, not CO2e: each published CO2e rests on its paper's grid figure (EPA's 2018 US average,
+    a Google data centre's gross figure of its year, ...), of a basis and year unlike the job's, so
+    only energy compares like with like. The reference is the run ``reference_id`` when given,
+    else the smallest published run that used more energy than the job, else the largest.
     """
-    ordered = sorted(runs, key=lambda r: r.published_co2e_kg)
-    larger = [r for r in ordered if r.published_co2e_kg >= co2e_kg]
+    ordered = sorted(runs, key=lambda r: r.published_energy_kwh)
+    larger = [r for r in ordered if r.published_energy_kwh >= energy_kwh]
     chosen = [r for r in runs if r.run.id == reference_id]
     if reference_id is not None and not chosen:
         from app.errors import UnknownIdError
@@ -115,17 +117,19 @@ def compare_sentence(co2e_kg: float, runs: Sequence[Recomputed], reference_id: s
             "published run", reference_id, [r.run.id for r in runs], "see `wattprint published`"
         )
     reference = chosen[0] if chosen else (larger[0] if larger else ordered[-1])
-    share = co2e_kg / reference.published_co2e_kg
-    citation = short_citation(reference.run)
-    if share <= 1:
-        return (
-            f"This is about {share_text(share)} of the published training emissions of "
-            f"{reference.run.model} ({_tonnes(reference.published_co2e_kg)} CO2e; {citation})."
-        )
-    return (
-        f"This is about {share:,.1f} times the published training emissions of {reference.run.model} "
-        f"({_tonnes(reference.published_co2e_kg)} CO2e; {citation})."
+    share = energy_kwh / reference.published_energy_kwh
+    what = (
+        f"{reference.run.model} ({_energy(reference.published_energy_kwh)}; {short_citation(reference.run)})"
     )
+    if share <= 1:
+        return f"This is about {share_text(share)} of the published training energy of {what}."
+    return f"This is about {share:,.1f} times the published training energy of {what}."
+
+
+def _energy(energy_kwh: float) -> str:
+    """``"1.51 MWh"``, ``"1,287 MWh"``, ``"27 kWh"``: three significant figures, or whole units."""
+    value, unit = (energy_kwh / 1000, "MWh") if energy_kwh >= 1000 else (energy_kwh, "kWh")
+    return f"{value:,.0f} {unit}" if value >= 100 else f"{value:,.3g} {unit}"
 
 
 def short_citation(run: PublishedRun) -> str:
@@ -134,12 +138,6 @@ def short_citation(run: PublishedRun) -> str:
     year = rest.split(")")[0]
     first = authors.split(",")[0].strip()
     return f"{first} {year}" if first.endswith("et al.") else f"{first} et al. {year}"
-
-
-def _tonnes(co2e_kg: float) -> str:
-    if co2e_kg >= 1000:
-        return f"{units.kg_to_tonnes(co2e_kg):,.3g} t"
-    return f"{co2e_kg:,.3g} kg"
 
 
 def recomputed_to_dict(item: Recomputed) -> dict[str, object]:

@@ -120,18 +120,21 @@ def test_badge_is_valid_xml_and_escapes_text() -> None:
     assert snippet.startswith("![") and snippet.endswith("(wattprint-badge.svg)")
 
 
-def test_published_comparison_sentence(mini) -> None:
-    runs = recompute(load_published())
-    # 1,656.3 kg against GPT-3's published 552.1 t (Patterson et al. 2021 Table 4): 0.30%
-    sentence = compare_sentence(552_100 * 0.003, runs, reference_id="patterson-gpt3")
-    assert (
-        "about 0.3% of the published training emissions of GPT-3 (552 t CO2e; Patterson et al. 2021)"
-        in sentence
-    )
-    # default: the smallest run above the job; 1,656 kg vs Evolved Transformer NAS 3.2 t = 52%
-    assert "52% of the published training emissions of Evolved Transformer NAS" in compare_sentence(
-        1656.3, runs
-    )
+def test_published_comparison_sentence_is_on_energy(mini) -> None:
+    runs = {row.run.id: row for row in recompute(load_published())}
+    gpt3 = runs["patterson-gpt3"].published_energy_kwh  # Patterson et al. 2021 Table 4: 1,287 MWh
+    sentence = compare_sentence(gpt3 * 0.003, list(runs.values()), reference_id="patterson-gpt3")
+    expected = f"GPT-3 ({gpt3 / 1000:,.0f} MWh; Patterson et al. 2021)"
+    assert f"about 0.3% of the published training energy of {expected}" in sentence
+    # default: the smallest run that used more energy than the job (BERT base: 1,507 kWh, Strubell 2019)
+    bert = runs["strubell-bert-base"]
+    assert bert.published_energy_kwh == 1507
+    smaller = max(r.published_energy_kwh for r in runs.values() if r.published_energy_kwh < 1507)
+    between = (smaller + 1507) / 2
+    sentence = compare_sentence(between, list(runs.values()))
+    assert f"{between / 1507:.0%} of the published training energy of BERT base (V100) (1.51 MWh" in sentence
+    assert "emissions" not in sentence and "CO2e" not in sentence
+    assert "times the published training energy of" in compare_sentence(1e12, list(runs.values()))
 
 
 def test_published_runs_reproduce() -> None:

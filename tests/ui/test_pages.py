@@ -350,15 +350,24 @@ def test_compare_link_restores_job_and_filters(databases):
     assert metric(at, "Your choice") == components.kg(footprint.co2e_kg)
 
 
-def test_published_your_job_defaults_to_the_job(databases):
+def test_published_your_job_defaults_to_the_job_on_energy(databases):
     at = opened_at("published.py", {"count": "2", "hours": "10.0"})
     spec = JobSpec(
         hardware="nvidia-h100-sxm5-80gb", count=2, hours=10, region="aws:us-east-1", utilization=1.0
     )
-    assert metric(at, "Your job") == components.kg(estimate(resolve(spec, databases)).co2e_kg)
+    footprint = estimate(resolve(spec, databases))
+    assert at.radio(key="published_compare_on").value == "energy"
+    assert metric(at, "Your job") == components.kwh(footprint.energy_kwh)
+    assert "published training energy" in at.markdown[-1].value.replace("\\", "")
+    at.radio(key="published_compare_on").set_value("co2e").run()
+    assert metric(at, "Your job") == components.kg(footprint.co2e_kg)
+    shown = " ".join(c.value for c in at.caption)
+    assert f"at your job's grid figure ({components.num(footprint.intensity_g_per_kwh)} g/kWh" in shown
+    assert "aws:us-east-1" in shown
     at.radio(key="published_your_kg_from").set_value("typed").run()
     at.number_input(key="published_your_kg").set_value(5000.0).run()
     assert at.query_params["your_kg"] in (["5000.0"], "5000.0")
+    assert at.query_params["compare_on"] in (["co2e"], "co2e")
 
 
 def test_a_job_edited_on_the_report_is_the_calculators(databases):

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from app.db.published import load_published
-from app.engine.published import compare_sentence, recompute, recomputed_to_dict
-from app.ui import components, state, widgets
+from app.engine.published import compare_sentence, recompute
+from app.ui import cached, components, state, widgets
+from app.ui import published_parts as parts
 
 OPTIONS = state.PageOptions(
     "published",
     {
+        "compare_on": state.InputField(parts.ENERGY, tuple(parts.COMPARE_ON)),
         "your_kg_from": state.InputField("job", ("job", "typed")),
+        "your_kwh": state.InputField(1000.0, minimum=0.001, maximum=1e12),
         "your_kg": state.InputField(150.0, minimum=0.001, maximum=1e12),
     },
 )
@@ -24,6 +25,9 @@ COLUMNS = {
     "published_energy_kwh": st.column_config.NumberColumn("published kWh", format="localized"),
     "energy_kwh": st.column_config.NumberColumn("recomputed kWh", format="localized"),
     "published_co2e_kg": st.column_config.NumberColumn("published kg CO₂e", format="localized"),
+    "grid_g_per_kwh": st.column_config.NumberColumn(
+        "paper's grid [g/kWh]", format="%.0f", help="The grid figure the paper's CO₂e rests on, as stated"
+    ),
     "co2e_kg": st.column_config.NumberColumn("recomputed kg CO₂e", format="localized"),
     "co2e_rel_diff": st.column_config.NumberColumn("difference", format="percent"),
     "source": st.column_config.TextColumn("source"),
@@ -33,46 +37,58 @@ COLUMNS = {
 
 st.title("Published footprints")
 st.caption(
-    "Training runs whose energy and emissions were published, recomputed with the same formula; "
-    "your job is placed among them (operational CO₂e, location-based)."
+    "Training runs whose energy and emissions were published, recomputed from their stated inputs; "
+    "your job is placed among them on energy, or on CO₂e with every run on your job's grid."
 )
 job = state.open_page(OPTIONS)
 result = widgets.job_line(job)
+on = st.radio(
+    "Compare on",
+    list(parts.COMPARE_ON),
+    key=OPTIONS.key("compare_on"),
+    horizontal=True,
+    format_func=parts.COMPARE_ON.get,
+)
+grid = None
+if result is not None and result.footprint.intensity_g_per_kwh > 0:
+    own = (
+        cached.databases().regions.intensity(result.region.id, result.built.spec.year)
+        if result.region is not None
+        else None
+    )
+    where = f"{own.basis} {own.year}, {result.region.id}" if own else "given, no stated basis"
+    grid = parts.JobGrid(
+        result.footprint.intensity_g_per_kwh,
+        f"{components.num(result.footprint.intensity_g_per_kwh)} g/kWh, {where}",
+    )
 a, b = st.columns([1, 1])
 source = a.radio(
-    "Your job's CO₂e",
+    "Your figure",
     ["job", "typed"],
     key=OPTIONS.key("your_kg_from"),
     horizontal=True,
     format_func=lambda x: "The job above" if x == "job" else "A figure I type",
 )
+if on == parts.CO2E_AT_JOB_GRID and grid is None:
+    state.publish(OPTIONS)
+    st.info("CO₂e on one grid needs the job above (its grid figure): fix the job, or compare on energy.")
+    st.stop()
 if source == "typed" or result is None:
-    job_kg = b.number_input("CO₂e [kg]", min_value=0.001, key=OPTIONS.key("your_kg"))
+    name, title = ("your_kwh", "Energy [kWh]") if on == parts.ENERGY else ("your_kg", "CO₂e [kg]")
+    job_value = float(b.number_input(title, min_value=0.001, key=OPTIONS.key(name)))
+elif on == parts.ENERGY:
+    job_value = float(result.footprint.energy_kwh)
+    b.metric(parts.YOUR_JOB, components.kwh(job_value))
 else:
-    job_kg = float(result.footprint.co2e_kg)
-    b.metric("Your job", components.kg(job_kg))
+    job_value = float(result.footprint.co2e_kg)
+    b.metric(parts.YOUR_JOB, components.kg(job_value), help=f"At {grid.label}" if grid else None)
 state.publish(OPTIONS)
 
 rows = recompute(load_published())
-table = pd.DataFrame([recomputed_to_dict(row) for row in rows]).drop(columns=["published_co2e"])
-st.markdown(components.plain(compare_sentence(job_kg, rows)))
-chart = pd.concat(
-    [
-        table[["model", "published_co2e_kg"]],
-        pd.DataFrame({"model": ["Your job"], "published_co2e_kg": [job_kg]}),
-    ]
-).sort_values("published_co2e_kg")
-figure = px.bar(
-    chart,
-    x="published_co2e_kg",
-    y="model",
-    orientation="h",
-    log_x=True,
-    labels={"published_co2e_kg": "CO₂e [kg], log scale", "model": ""},
-    color=chart["model"].eq("Your job").map({True: "your job", False: "published"}),
-    color_discrete_map={"your job": components.GREY, "published": components.GREEN},
-)
-figure.update_yaxes(categoryorder="array", categoryarray=list(chart["model"]))
-figure.update_layout(showlegend=False, margin={"l": 10, "r": 10, "t": 10, "b": 30}, height=420)
-st.plotly_chart(figure, key="published_chart", config=components.PLOTLY_CONFIG)
-st.dataframe(table[list(COLUMNS)], key="published_table", hide_index=True, column_config=COLUMNS)
+runs = parts.table(rows)
+job_kwh = job_value if on == parts.ENERGY else job_value * 1000 / grid.intensity_g_per_kwh  # type: ignore[union-attr]
+st.markdown(components.plain(compare_sentence(job_kwh, rows)))
+chart = parts.chart_frame(runs, on, job_value, grid)
+st.plotly_chart(parts.figure(chart, on), key="published_chart", config=components.PLOTLY_CONFIG)
+st.caption(parts.basis_caption(on, grid))
+st.dataframe(runs[list(COLUMNS)], key="published_table", hide_index=True, column_config=COLUMNS)
