@@ -14,6 +14,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 from streamlit import column_config
 
+from app.db import exports
 from app.db.loader import Databases
 from app.db.schema import DEFAULT_BASIS
 from app.engine import batch
@@ -57,6 +58,24 @@ FORMATS = {
 GROUP_FORMATS = {**FORMATS, "device_hours_used": "{:,.1f}"}
 MAX_STEM_CHARS = 60
 """Longest part of the upload's name kept in a download's name [characters]."""
+
+
+EXAMPLE_NAME = "wattprint-example-jobs.csv"
+# A made-up lab's month: ids and aliases as the database knows them, two users, two projects.
+EXAMPLE_ROWS = (
+    ("pretrain-7b", "nvidia-h100-sxm5-80gb", "aws:us-east-1", 64, 336, "alice", "llm", "2026-03-02"),
+    ("finetune-7b", "NVIDIA H100 80GB HBM3", "gcp:europe-west6", 8, 20, "alice", "llm", "2026-03-20"),
+    ("vit-sweep", "nvidia-a100-sxm4-40gb", "azure:westeurope", 16, 48, "bob", "vision", "2026-03-05"),
+    ("vit-eval", "Tesla V100-SXM2-16GB", "country:FR", 2, 6, "bob", "vision", "2026-03-28"),
+)
+
+
+def example_csv() -> bytes:
+    """A small jobs file in the page's format, to try the audit or to start one's own from."""
+    frame = pd.DataFrame(
+        EXAMPLE_ROWS, columns=["name", "hardware", "region", "count", "hours", "user", "project", "start"]
+    )
+    return exports.safe_csv(frame).encode("utf-8")
 
 
 def codecarbon_notice(name: str) -> str:

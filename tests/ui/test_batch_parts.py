@@ -3,6 +3,8 @@ row's intensity basis and year, the grouping choices, the grouped table and char
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 
@@ -132,3 +134,16 @@ def test_download_names_and_the_codecarbon_notice() -> None:
     notice = parts.codecarbon_notice("emissions_*run*.csv")
     assert "emissions\\_\\*run\\*" in notice  # the user's name is not read as Markdown
     assert notice.replace("\\", "").startswith("emissions_*run*.csv is a CodeCarbon emissions file")
+
+
+def test_example_file_is_a_valid_audit_with_aliases_merged() -> None:
+    """The page's example: every row estimates, and the alias rows land on the canonical ids."""
+    data = parts.example_csv()
+    jobs = batchfiles.read_job_buffer(data, parts.EXAMPLE_NAME, batch.INPUT_COLUMNS)
+    assert len(jobs) == len(parts.EXAMPLE_ROWS)
+    results = parts.priced(jobs, load_databases())
+    assert parts.failed_rows(results).empty
+    assert results["co2e_kg"].notna().all() and (results["co2e_kg"] > 0).all()
+    ids = dict(zip(pd.read_csv(io.BytesIO(data))["name"], results["hardware_id"], strict=True))
+    assert ids["finetune-7b"] == "nvidia-h100-sxm5-80gb"  # "NVIDIA H100 80GB HBM3", as nvidia-smi says
+    assert ids["vit-eval"] == "nvidia-v100-sxm2-16gb"  # "Tesla V100-SXM2-16GB"

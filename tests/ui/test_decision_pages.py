@@ -195,6 +195,21 @@ def test_batch_merges_hardware_aliases_and_puts_results_first() -> None:
     assert not (results.astype(str) == "None").any().any()
 
 
+def test_batch_example_file_is_offered_and_audits_without_an_upload() -> None:
+    from app.ui import batch_parts
+
+    at = routed("batch.py")
+    assert any("example file" in i.value for i in at.info)
+    assert at.toggle(key="batch_example").value is False
+    at.toggle(key="batch_example").set_value(True).run()
+    assert not at.exception, at.exception
+    jobs = next(m for m in at.metric if m.label == "Jobs estimated").value
+    count = len(batch_parts.EXAMPLE_ROWS)
+    assert jobs == f"{count:,} of {count:,}"
+    at.selectbox(key="batch_group").set_value("user").run()
+    assert set(at.session_state["batch_summary"]["user"]) == {"alice", "bob"}
+
+
 def test_batch_error_names_the_uploaded_file_not_a_server_path() -> None:
     at = routed("batch.py")
     at.file_uploader(key="batch_upload").upload("my jobs.csv", bytes(range(256)) * 4, "text/csv").run()

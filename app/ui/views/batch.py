@@ -22,26 +22,35 @@ st.caption(
 )
 db = databases()
 upload = st.file_uploader("Jobs file (.csv or .parquet)", type=["csv", "parquet"], key="batch_upload")
-if upload is None:
-    st.info("Upload a jobs file to audit it.")
+example = st.toggle("Audit the example file instead", key="batch_example") if upload is None else False
+if upload is None and not example:
+    st.info("Upload a jobs file to audit it, or try the example file (a made-up lab's month).")
+    st.download_button(
+        "Download the example jobs file (CSV)",
+        parts.example_csv(),
+        file_name=parts.EXAMPLE_NAME,
+        mime="text/csv",
+        key="batch_example_csv",
+        on_click="ignore",
+    )
     st.stop()
 
-data = upload.getvalue()
-if upload.name.lower().endswith(".csv") and audit.looks_like_codecarbon(data):
-    st.info(parts.codecarbon_notice(upload.name))
+name, data = (upload.name, upload.getvalue()) if upload else (parts.EXAMPLE_NAME, parts.example_csv())
+if name.lower().endswith(".csv") and audit.looks_like_codecarbon(data):
+    st.info(parts.codecarbon_notice(name))
     if st.button("Open it on the CodeCarbon page", key="batch_to_codecarbon", type="primary"):
-        st.session_state[audit.HANDOFF_KEY] = [(upload.name, data)]
+        st.session_state[audit.HANDOFF_KEY] = [(name, data)]
         st.switch_page("views/codecarbon.py")
     st.stop()
 
 try:
-    jobs = batchfiles.read_job_buffer(data, upload.name, batch.INPUT_COLUMNS)
+    jobs = batchfiles.read_job_buffer(data, name, batch.INPUT_COLUMNS)
 except WattprintError as error:
-    st.error(components.plain(audit.name_the_upload(str(error), upload.name)))
+    st.error(components.plain(audit.name_the_upload(str(error), name)))
     st.stop()
 
 if jobs.empty:
-    st.info(components.plain(f"{upload.name} has a header but no job rows."))
+    st.info(components.plain(f"{name} has a header but no job rows."))
     st.stop()
 
 results = parts.priced(jobs, db)
@@ -98,7 +107,7 @@ else:
     )
 
 # ---- downloads ------------------------------------------------------------------------------------
-stem = parts.file_stem(upload.name)
+stem = parts.file_stem(name)
 left, middle, right = st.columns(3)
 left.download_button(
     "Results (CSV)",
