@@ -452,12 +452,14 @@ def cfe_table(region: Region, sources: dict[str, Any]) -> pd.DataFrame:
 
 def title_markdown(region: Region) -> str:
     """``**name** (`id`), kind``: the heading of the "One region" section, the name escaped."""
-    return f"**{plain(region.name)}** (`{region.id}`), {region.kind}"
+    return f"**{plain(place_name(region.id, region.name))}** · `{region.id}` · {region.kind}"
 
 
 def chain_markdown(chain: list[Region]) -> str:
     """``**Grid chain**: `id` (name) → ...``: the region, then each grid it sits on, names escaped."""
-    return "**Grid chain**: " + " → ".join(f"`{entry.id}` ({plain(entry.name)})" for entry in chain)
+    return "**Grid chain**: " + " → ".join(
+        f"`{entry.id}` ({plain(place_name(entry.id, entry.name))})" for entry in chain
+    )
 
 
 def profile_markdown(profile: Profile, sources: dict[str, Any]) -> str:

@@ -311,7 +311,9 @@ def test_markdown_escapes_names_and_shows_the_chain_and_series(db: RegionDB) -> 
     assert f"({plain(detail.profile.id)})" in series and plain(detail.profile.start[:10]) in series
     hostile = region.model_copy(update={"name": "![x](http://evil.example/x.png)"})
     assert "![" not in rt.title_markdown(hostile) and "](http" not in rt.chain_markdown([hostile])
-    assert rt.title_markdown(region).endswith(f"(`{region.id}`), cloud")
+    assert rt.title_markdown(region).endswith(f" · `{region.id}` · cloud")
+    zurich = db.get("gcp:europe-west6")
+    assert rt.title_markdown(zurich).startswith("**Zürich** · ")  # the name without its own id
 
 
 def test_map_range_reaches_the_highest_figure() -> None:
