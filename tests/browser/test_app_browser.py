@@ -133,3 +133,18 @@ def test_edit_on_calculator_reaches_other_pages(server, page):
     assert page.get_by_text(re.compile(r"3 × NVIDIA H100")).first.is_visible()
     assert "count=3" in page.url
     assert_clean(page)
+
+
+def test_report_formats_are_all_on_screen(server, page):
+    """Every format of the Report page can be picked without scrolling sideways (a phone is 390 px)."""
+    page.goto(f"{server}/report")
+    page.get_by_text("Copy with the button").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    width = page.viewport_size["width"]
+    for name in ("Markdown", "LaTeX", "BibTeX", "Model card", "JSON"):
+        option = page.locator('[data-testid="stRadio"]', has_text="Format").get_by_text(name, exact=True)
+        box = option.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (name, box)
+    page.locator('[data-testid="stRadio"]', has_text="Format").get_by_text("JSON", exact=True).click()
+    page.wait_for_function("() => location.search.includes('format=json')", timeout=30_000)
+    assert_clean(page)

@@ -331,7 +331,7 @@ def test_report_link_opens_that_jobs_statement(databases):
     texts = at.session_state["report_texts"]
     assert "16 x NVIDIA A100" in texts["markdown"] and "country:FR" in texts["markdown"]
     assert json.loads(texts["json"])["footprint"]["co2e_kg"] == pytest.approx(footprint.co2e_kg)
-    assert at.segmented_control(key="report_format").value == "latex"
+    assert at.radio(key="report_format").value == "latex"
     assert any("\\citep{" in c.value and c.language == "latex" for c in at.code)
     assert at.number_input(key="calc_count").value == 16  # the report edits the same job
     assert at.slider(key="calc_utilization").value == 0.7

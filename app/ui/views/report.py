@@ -80,10 +80,13 @@ with result_col:
         "json": json.dumps(data, indent=2, sort_keys=True) + "\n",
     }
     st.session_state["report_texts"] = texts
-    chosen = st.segmented_control(
-        "Format", list(FORMATS), key=OPTIONS.key("format"), format_func=lambda f: FORMATS[f][0]
+    chosen = st.radio(  # a radio wraps on a phone, where a button row would be cut off
+        "Format",
+        list(FORMATS),
+        key=OPTIONS.key("format"),
+        format_func=lambda f: FORMATS[f][0],
+        horizontal=True,
     )
-    chosen = chosen or "markdown"
     label, file_name, mime, language = FORMATS[chosen]
     st.code(texts[chosen], language=language, wrap_lines=True)
     st.caption("Copy with the button at the top right of the box, or download the file.")
