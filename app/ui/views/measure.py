@@ -28,7 +28,7 @@ has_gpu = bool(detection.available)
 
 # ---- live --------------------------------------------------------------------------------------
 st.subheader("Live power")
-sources = ([GPU_SOURCE] if has_gpu else []) + [f"FAKE demo: {FAKE_TAG}"]
+sources = ([GPU_SOURCE] if has_gpu else []) + [f"Demo, no GPU: {FAKE_TAG}"]
 live_source = st.radio("Source", sources, horizontal=True, key="ms_live_source")
 running = st.session_state.get("ms_sampler")
 left, right = st.columns(2)
@@ -89,7 +89,7 @@ st.subheader("Saved measurement log")
 uploaded = st.file_uploader(
     "JSONL log written by `wattprint measure` (or this page)", type=["jsonl", "json", "log"], key="ms_log"
 )
-use_demo = st.toggle(f"Show the FAKE demo log instead ({FAKE_TAG})", value=False, key="ms_demo_log")
+use_demo = st.toggle(f"Show the demo log instead: {FAKE_TAG}", value=False, key="ms_demo_log")
 log_bytes: bytes | None = None
 if use_demo:
     log_bytes = cached.demo_log_bytes()
