@@ -84,6 +84,36 @@ def badge(intensity_g_per_kwh: float) -> str:
     return LOW_CARBON_ICON if is_low_carbon(intensity_g_per_kwh) else ""
 
 
+# How vendors and device kinds are written for people (ids stay lower case in data and links).
+VENDOR_NAMES = {
+    "amd": "AMD",
+    "aws": "AWS",
+    "ibm": "IBM",
+    "nvidia": "NVIDIA",
+    "metax": "MetaX",
+    "moorethreads": "Moore Threads",
+    "iluvatar": "Iluvatar CoreX",
+}
+KIND_NAMES = {
+    "cpu": "CPU",
+    "gpu": "GPU",
+    "npu": "NPU",
+    "tpu": "TPU",
+    "soc": "SoC",
+    "accelerator": "accelerator",
+}
+
+
+def vendor_name(vendor: str) -> str:
+    """``"NVIDIA"`` for ``nvidia``, ``"Intel"`` for ``intel``: a vendor id as a name."""
+    return VENDOR_NAMES.get(vendor, vendor[:1].upper() + vendor[1:])
+
+
+def kind_name(kind: str) -> str:
+    """``"GPU"`` for ``gpu``: a device kind as people write it."""
+    return KIND_NAMES.get(kind, kind)
+
+
 def place_name(region_id: str, name: str) -> str:
     """A region's name without its own id: GCP's "europe-west6 (Zürich)" for ``gcp:europe-west6``
     is "Zürich", so "Zürich (gcp:europe-west6)" reads without doubled ids; other names as they are."""

@@ -14,7 +14,7 @@ import pandas as pd
 
 from app.commands.hardware import device_to_dict
 from app.db.schema import PRECISION_FIELDS, Device
-from app.ui import safe
+from app.ui import components, safe
 
 if TYPE_CHECKING:  # plotly is imported by trend_figure only
     import plotly.graph_objects as go
@@ -143,7 +143,10 @@ def count_heading(chosen: pd.DataFrame, frame: pd.DataFrame) -> str:
 
 def device_table(chosen: pd.DataFrame) -> pd.DataFrame:
     """The devices table: the columns of :data:`TABLE_COLUMNS`, with units in the headings."""
-    return chosen[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+    shown = chosen.assign(
+        vendor=chosen["vendor"].map(components.vendor_name), kind=chosen["kind"].map(components.kind_name)
+    )
+    return shown[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
 
 
 # ---- efficiency trend ------------------------------------------------------------------------------
@@ -169,7 +172,8 @@ def trend_figure(plotted: pd.DataFrame, precision: str) -> go.Figure:
     import plotly.express as px
 
     plotted = plotted.assign(
-        name=safe.chart_texts(plotted["name"]), vendor=safe.chart_texts(plotted["vendor"])
+        name=safe.chart_texts(plotted["name"]),
+        vendor=safe.chart_texts(plotted["vendor"].map(components.vendor_name)),
     )
 
     efficiency = efficiency_column(precision)
@@ -262,8 +266,8 @@ def fact_table(device: Device, sources: dict[str, Any]) -> pd.DataFrame:
 def properties_table(device: Device) -> pd.DataFrame:
     """Kind, vendor, form factor, release date, aliases and configurable power of a device."""
     details = {
-        "Kind": device.kind,
-        "Vendor": device.vendor,
+        "Kind": components.kind_name(device.kind),
+        "Vendor": components.vendor_name(device.vendor),
         "Form factor": device.form_factor or "-",
         "Released": device.release_date or "unknown",
         "Aliases": ", ".join(device.aliases) or "-",

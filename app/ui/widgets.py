@@ -123,7 +123,10 @@ def hardware_inputs(problems: dict[str, str]) -> Any:
         )
         device = cached.databases().hardware.get(hardware)
         power_label = "Estimated power" if device.tdp_w.basis in ("estimate", "model") else "TDP"
-        st.caption(f"{power_label} {device.tdp_w.value:,.0f} W · {device.vendor} {device.kind}")
+        st.caption(
+            f"{power_label} {device.tdp_w.value:,.0f} W · "
+            f"{components.vendor_name(device.vendor)} {components.kind_name(device.kind)}"
+        )
     else:
         number("Average draw per device (W)", "custom_w", problems, step=10.0)
     number("Number of devices", "count", problems, step=1)

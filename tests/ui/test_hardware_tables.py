@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from app.db.loader import HardwareDB, load_databases
-from app.ui import cached
+from app.ui import cached, components
 from app.ui import hardware_tables as ht
 
 H100 = "nvidia-h100-sxm5-80gb"  # released 2022-09, alias "NVIDIA H100 80GB HBM3"
@@ -161,17 +161,33 @@ def test_trend_rows_need_a_figure_and_a_release_date(frame: pd.DataFrame) -> Non
 def test_trend_figure_plots_efficiency_per_vendor(frame: pd.DataFrame, db: HardwareDB) -> None:
     plotted = ht.trend_rows(frame, frame, "fp32_tflops", only_filtered=False)
     figure = ht.trend_figure(plotted, "fp32_tflops")
-    assert {trace.name for trace in figure.data} == set(plotted["vendor"])
+    assert {trace.name for trace in figure.data} == set(plotted["vendor"].map(components.vendor_name))
     looks = [(trace.marker.color, trace.marker.symbol) for trace in figure.data]
     assert len(set(looks)) == len(looks)  # no two vendors look alike
     assert figure.layout.yaxis.type == "log"
     assert figure.layout.yaxis.title.text == "FP32 efficiency [GFLOPS/W]"
-    (nvidia,) = [trace for trace in figure.data if trace.name == "nvidia"]
+    (nvidia,) = [trace for trace in figure.data if trace.name == "NVIDIA"]
     device = db.get(H100)
     assert device.fp32_tflops is not None
     at = [hover[0] for hover in nvidia.customdata].index(H100)
     assert nvidia.y[at] == pytest.approx(device.fp32_tflops.value * 1000 / device.tdp_w.value)
     assert ht.trend_caption(len(plotted), "fp32_tflops").startswith(f"{len(plotted)} devices. Efficiency")
+
+
+@pytest.mark.parametrize(
+    "vendor,name",
+    [("nvidia", "NVIDIA"), ("amd", "AMD"), ("intel", "Intel"), ("moorethreads", "Moore Threads")],
+)
+def test_vendors_and_kinds_are_written_as_people_write_them(vendor: str, name: str) -> None:
+    assert components.vendor_name(vendor) == name
+    assert components.kind_name("gpu") == "GPU" and components.kind_name("soc") == "SoC"
+
+
+def test_device_table_and_properties_show_vendor_and_kind_names(frame: pd.DataFrame, db: HardwareDB) -> None:
+    table = ht.device_table(frame[frame["id"] == H100])
+    assert table["Vendor"].iloc[0] == "NVIDIA" and table["Kind"].iloc[0] == "GPU"
+    details = dict(ht.properties_table(db.get(H100)).itertuples(index=False))
+    assert details["Vendor"] == "NVIDIA" and details["Kind"] == "GPU"
 
 
 def test_trend_figure_escapes_names_plotly_would_draw_as_html(frame: pd.DataFrame) -> None:

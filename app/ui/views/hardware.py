@@ -27,8 +27,10 @@ search = st.text_input(
 )
 left, middle, right = st.columns(3)
 choices = ht.filter_choices(frame)
-kind = left.selectbox("Kind", [ht.ALL, *choices.kinds], key="hw_kind")
-vendor = middle.selectbox("Vendor", [ht.ALL, *choices.vendors], key="hw_vendor")
+kind = left.selectbox("Kind", [ht.ALL, *choices.kinds], key="hw_kind", format_func=components.kind_name)
+vendor = middle.selectbox(
+    "Vendor", [ht.ALL, *choices.vendors], key="hw_vendor", format_func=components.vendor_name
+)
 first_year, last_year = choices.first_year, choices.last_year
 year_range = right.slider("Release year", first_year, last_year, (first_year, last_year), key="hw_years")
 include_undated = st.checkbox("Include devices without a release date", value=True, key="hw_undated")
