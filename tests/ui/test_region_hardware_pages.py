@@ -123,7 +123,9 @@ def test_picker_metrics_name_the_regions() -> None:
     assert at.metric[0].label == "Best pick"
     assert plain(f"{place_name(best['id'], best['name'])} ({best['id']})") in [c.value for c in at.caption]
     h100 = load_databases().hardware.get("nvidia-h100-sxm5-80gb").name
-    assert at.caption[0].value.startswith(f"For the job: 8 × {plain(h100)}, ")  # not the raw id
+    job_box = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert f"**Job:** 8 × {h100}, 24.0 h" in job_box  # the device's name, not the raw id
+    assert not any(c.value.startswith("For the job:") for c in at.caption)  # the job box says it once
 
 
 # ---- hostile text from a database ----------------------------------------------------------------------

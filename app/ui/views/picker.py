@@ -21,9 +21,11 @@ for key, value in restored.items():
 st.title("Pick a cloud region")
 shared = state.shared_job()  # the job from the link or the calculator, written back to the URL
 spec: JobSpec = shared.built.spec if shared is not None else state.build(state.DEFAULTS, dbs).spec
-st.caption(picking.job_caption(spec, dbs.hardware))
-if shared is None:  # the job's own line, with its link, is not shown
+if shared is None:  # the job's own line, with its link, is not shown: name the job here
+    st.caption(picking.job_caption(spec, dbs.hardware))
     widgets.page_link("views/calculator.py", "Change the job in the calculator", ":material/calculate:")
+else:
+    st.caption(picking.METHOD)
 if ignored:
     st.warning(components.plain("Ignored in the link: " + ", ".join(ignored)))
 
