@@ -82,6 +82,20 @@ def caption(text: object, **kwargs: Any) -> None:
     st.caption(plain(text), **kwargs)
 
 
+def parquet_download(frame: pd.DataFrame, label: str, file_name: str, key: str) -> None:
+    """A download button of ``frame`` as Parquet (types kept; no formula risk in a typed file)."""
+    from app.ui.audit import parquet_bytes
+
+    st.download_button(
+        label,
+        lambda: parquet_bytes(frame),
+        file_name.replace(":", "_").replace("/", "_"),
+        mime="application/vnd.apache.parquet",
+        key=key,
+        on_click="ignore",
+    )
+
+
 def csv_download(frame: pd.DataFrame, label: str, file_name: str, key: str) -> None:
     """A download button of ``frame`` as CSV, formula cells neutralised (:func:`app.db.exports.safe_csv`):
     the table toolbar's own export is off, so each table offers this one."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.db import batchfiles, exports
+from app.db import batchfiles
 from app.db.schema import DEFAULT_BASIS
 from app.engine import batch
 from app.errors import WattprintError
@@ -109,28 +109,10 @@ else:
 # ---- downloads ------------------------------------------------------------------------------------
 stem = parts.file_stem(name)
 left, middle, right = st.columns(3)
-left.download_button(
-    "Results (CSV)",
-    lambda: exports.safe_csv(full),
-    f"{stem}-results.csv",
-    mime="text/csv",
-    key="batch_dl",
-    on_click="ignore",
-)
-middle.download_button(
-    "Results (Parquet)",
-    lambda: audit.parquet_bytes(full),
-    f"{stem}-results.parquet",
-    mime="application/vnd.apache.parquet",
-    key="batch_dl_parquet",
-    on_click="ignore",
-)
-right.download_button(
-    "Grouped (CSV)",
-    lambda: exports.safe_csv(summary),
-    f"{stem}-by-{column}.csv",
-    mime="text/csv",
-    key="batch_dl_summary",
-    on_click="ignore",
-)
+with left:
+    safe.csv_download(full, "Results (CSV)", f"{stem}-results.csv", key="batch_dl")
+with middle:
+    safe.parquet_download(full, "Results (Parquet)", f"{stem}-results.parquet", key="batch_dl_parquet")
+with right:
+    safe.csv_download(summary, "Grouped (CSV)", f"{stem}-by-{column}.csv", key="batch_dl_summary")
 st.caption("Text cells that a spreadsheet would run as formulas (=, +, -, @) are written with a leading '.")

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.db import exports
 from app.db.schema import DEFAULT_BASIS
 from app.errors import WattprintError
-from app.ui import audit, components
+from app.ui import audit, components, safe
 from app.ui import codecarbon_parts as parts
 from app.ui.cached import databases
 
@@ -110,22 +109,10 @@ st.dataframe(
     column_config=parts.runs_columns(region, intensity),
 )
 left, right = st.columns(2)
-left.download_button(
-    "Runs (CSV)",
-    lambda: exports.safe_csv(repriced),
-    "codecarbon-runs.csv",
-    mime="text/csv",
-    key="cc_dl_csv",
-    on_click="ignore",
-)
-right.download_button(
-    "Runs (Parquet)",
-    lambda: audit.parquet_bytes(repriced),
-    "codecarbon-runs.parquet",
-    mime="application/vnd.apache.parquet",
-    key="cc_dl_parquet",
-    on_click="ignore",
-)
+with left:
+    safe.csv_download(repriced, "Runs (CSV)", "codecarbon-runs.csv", key="cc_dl_csv")
+with right:
+    safe.parquet_download(repriced, "Runs (Parquet)", "codecarbon-runs.parquet", key="cc_dl_parquet")
 total = parts.total_caption(repriced, intensity)
 if total:
     st.caption(total)
