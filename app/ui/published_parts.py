@@ -57,6 +57,15 @@ def chart_frame(runs: pd.DataFrame, on: str, job_value: float, grid: JobGrid | N
     return frame.sort_values("value", ignore_index=True)
 
 
+def energy_kwh(on: str, job_value: float, grid: JobGrid | None) -> float:
+    """The job's figure as energy [kWh]: itself on energy, else its kg CO2e over the job's grid."""
+    if on == ENERGY:
+        return job_value
+    if grid is None or grid.intensity_g_per_kwh <= 0:
+        raise ValueError("CO2e at the job's grid needs the job's grid figure")
+    return job_value * units.G_PER_KG / grid.intensity_g_per_kwh
+
+
 def axis_title(on: str) -> str:
     return "Facility energy [kWh], log scale" if on == ENERGY else "CO₂e on your job's grid [kg], log scale"
 

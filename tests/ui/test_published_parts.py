@@ -55,3 +55,11 @@ def test_figure_has_the_job_in_grey_and_an_energy_axis(runs):
     assert figure.layout.xaxis.title.text == parts.axis_title(parts.ENERGY)
     job_traces = [t for t in figure.data if parts.YOUR_JOB in list(t.y)]
     assert len(job_traces) == 1 and job_traces[0].marker.color == parts.components.GREY
+
+
+def test_the_sentence_compares_energy_whichever_the_view():
+    assert parts.energy_kwh(parts.ENERGY, 1507.0, None) == 1507.0
+    # 49.1 kg on a 32.6 g/kWh grid is the energy of 1,507 kWh
+    assert parts.energy_kwh(parts.CO2E_AT_JOB_GRID, 1507 * 32.6 / 1000, GRID) == pytest.approx(1507.0)
+    with pytest.raises(ValueError):
+        parts.energy_kwh(parts.CO2E_AT_JOB_GRID, 1.0, None)

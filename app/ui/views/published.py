@@ -86,8 +86,7 @@ state.publish(OPTIONS)
 
 rows = recompute(load_published())
 runs = parts.table(rows)
-job_kwh = job_value if on == parts.ENERGY else job_value * 1000 / grid.intensity_g_per_kwh  # type: ignore[union-attr]
-st.markdown(components.plain(compare_sentence(job_kwh, rows)))
+st.markdown(components.plain(compare_sentence(parts.energy_kwh(on, job_value, grid), rows)))
 chart = parts.chart_frame(runs, on, job_value, grid)
 st.plotly_chart(parts.figure(chart, on), key="published_chart", config=components.PLOTLY_CONFIG)
 st.caption(parts.basis_caption(on, grid))
