@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -21,20 +20,7 @@ from app.engine import units
 from app.engine.footprint import estimate
 from app.engine.jobspec import JobSpec, resolve
 from app.ui import components, state
-
-ROOT = Path(__file__).resolve().parents[2]
-ENTRY = ROOT / "app" / "ui" / "streamlit_app.py"
-TIMEOUT = 60
-
-
-def opened(page: str, query: dict[str, str] | None = None) -> AppTest:
-    """A fresh session whose first request is ``/<page>?<query>``."""
-    at = AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT)
-    at.switch_page(f"views/{page}")
-    at.query_params.update(query or {})
-    at.run()
-    assert not at.exception, at.exception
-    return at
+from tests.ui.apps import opened
 
 
 def metric(at: AppTest, prefix: str):  # type: ignore[no-untyped-def]

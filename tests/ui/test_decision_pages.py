@@ -6,32 +6,15 @@ What each page shows is compared with a direct engine call on the same inputs.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from app.db.loader import load_databases
 from app.engine.footprint import estimate
 from app.engine.jobspec import resolve
 from app.ui import state
-
-ROOT = Path(__file__).resolve().parents[2]
-ENTRY = ROOT / "app" / "ui" / "streamlit_app.py"
-TIMEOUT = 60
-
-
-def routed(page: str, query: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT).run()
-    at.switch_page(f"views/{page}")
-    at.query_params.clear()
-    for name, value in (query or {}).items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
+from tests.ui.apps import ROOT, routed
 
 # --- region picker ------------------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ The expected values come from the bundled region database (region_db/), looked u
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -18,20 +17,13 @@ from app.db.schema import DEFAULT_BASIS, INTENSITY_BASES
 from app.engine.picker import rank_regions
 from app.errors import InputError
 from app.ui import audit, maps
-
-ROOT = Path(__file__).resolve().parents[2]
-ENTRY = ROOT / "app" / "ui" / "streamlit_app.py"
-TIMEOUT = 60
+from tests.ui import apps
+from tests.ui.apps import ROOT
 
 
 def routed(page: str, query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT).run()
-    at.switch_page(f"views/{page}")
-    at.query_params.clear()
-    for name, value in (query or {}).items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, at.exception
+    """:func:`tests.ui.apps.routed`, and no inline error either."""
+    at = apps.routed(page, dict(query or {}))
     assert not at.error, [e.value for e in at.error]
     return at
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -15,10 +14,7 @@ from app.engine.footprint import estimate
 from app.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
 from app.engine.whatif import compare_regions, greenest_alternative
 from app.ui import components, state
-
-ROOT = Path(__file__).resolve().parents[2]
-ENTRY = ROOT / "app" / "ui" / "streamlit_app.py"
-TIMEOUT = 60
+from tests.ui.apps import ENTRY, ROOT, TIMEOUT, opened
 
 
 def page_list() -> list[tuple[str, str, str, str]]:
@@ -306,12 +302,7 @@ def test_user_strings_are_not_rendered_as_markdown(at):
 
 def opened_at(page: str, query: dict[str, str]) -> AppTest:
     """A fresh session whose first request is ``/<page>?<query>``."""
-    test = app()
-    test.switch_page(f"views/{page}")
-    test.query_params.update(query)
-    test.run()
-    assert not test.exception, test.exception
-    return test
+    return opened(page, query)
 
 
 def test_report_link_opens_that_jobs_statement(databases):

@@ -21,8 +21,8 @@ from app.db.loader import CACHE_DIR_ENV, DB_DIR_ENV, load_databases
 from app.ui.components import place_name
 from app.ui.safe import plain
 from tests.conftest import MINI_DB
+from tests.ui.apps import ROOT, TIMEOUT, routed
 from tests.ui.test_no_stray_text import shown_texts
-from tests.ui.test_pages import ENTRY, ROOT, TIMEOUT
 
 VIEWS = ROOT / "app" / "ui" / "views"
 HOSTILE = "**bold** [x](http://evil) <b>"
@@ -32,12 +32,6 @@ EMOJI = re.compile("[\U0001f000-\U0001faff\ufe0f]")
 
 def page(name: str) -> AppTest:
     return AppTest.from_file(str(VIEWS / name), default_timeout=TIMEOUT).run()
-
-
-def routed(name: str) -> AppTest:
-    at = AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT).run()
-    at.switch_page(f"views/{name}").run()
-    return at
 
 
 def markdown_bodies(at: AppTest) -> list[str]:
