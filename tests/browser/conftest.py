@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, Watch, streamlit_server
 
 HERE = Path(__file__).parent
+WIDTHS = {"desktop": 1280, "phone": 390}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -44,3 +45,17 @@ def browser() -> Iterator[Any]:
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
+def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
+    """A fresh context at desktop and at phone width, watching console errors (``page.watch``) and
+    every request (``page.requests``); ``page.width_name`` is "desktop" or "phone"."""
+    context = browser.new_context(viewport={"width": WIDTHS[request.param], "height": 900})
+    page = context.new_page()
+    page.watch = Watch(page)
+    page.requests = []
+    page.on("request", lambda r: page.requests.append(r.url))
+    page.width_name = request.param
+    yield page
+    context.close()

@@ -147,3 +147,15 @@ def full_page_screenshot(page, path: str) -> None:  # type: ignore[no-untyped-de
     wait_idle(page)
     page.screenshot(path=path, full_page=True)
     page.set_viewport_size(size)
+
+
+def shot(page, folder: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    """A full-page screenshot ``<folder>/<name>-<desktop|phone>.png``."""
+    folder.mkdir(exist_ok=True)
+    full_page_screenshot(page, str(folder / f"{name}-{page.width_name}.png"))
+
+
+def assert_clean(page) -> None:  # type: ignore[no-untyped-def]
+    """No console error and no request to another host so far."""
+    assert not page.watch.errors, page.watch.errors
+    assert not page.watch.outside, page.watch.outside

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import harness
 from tests.browser.harness import (
-    Watch,
-    full_page_screenshot,
+    assert_clean,
     wait_for_metric_change,
     wait_for_result,
     wait_idle,
@@ -21,27 +21,10 @@ from tests.browser.harness import (
 # Marked `browser` and skipped without chromium or playwright by tests/browser/conftest.py.
 
 SHOTS = Path(__file__).with_name("screenshots")
-WIDTHS = {"desktop": 1280, "phone": 390}
-
-
-@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
-def page(request, browser):
-    context = browser.new_context(viewport={"width": WIDTHS[request.param], "height": 900})
-    page = context.new_page()
-    page.watch = Watch(page)
-    page.width_name = request.param
-    yield page
-    context.close()
 
 
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    full_page_screenshot(page, str(SHOTS / f"{name}-{page.width_name}.png"))
-
-
-def assert_clean(page) -> None:
-    assert not page.watch.errors, page.watch.errors
-    assert not page.watch.outside, page.watch.outside
+    harness.shot(page, SHOTS, name)
 
 
 def test_calculator_default_and_updates(server, page):

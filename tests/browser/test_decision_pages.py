@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import harness
 from tests.browser.harness import (
-    Watch,
-    full_page_screenshot,
+    assert_clean,
     wait_for_result,
     wait_idle,
 )
@@ -22,7 +22,6 @@ from tests.browser.harness import (
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts"
-WIDTHS = {"desktop": 1280, "phone": 390}
 COASTLINE_PATHS = (
     "() => [...document.querySelectorAll('g.geo g.layer.coastlines path')]"
     ".map(p => (p.getAttribute('d') || '').length)"
@@ -32,26 +31,8 @@ MATERIAL_ICON = '[data-testid="stIconMaterial"]'  # a page link's icon
 MARKDOWN_ICON = 'span[role="img"][aria-label$=" icon"]'  # ":material/...:" in Markdown, labels included
 
 
-@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
-def page(request, browser):
-    context = browser.new_context(viewport={"width": WIDTHS[request.param], "height": 900})
-    page = context.new_page()
-    page.watch = Watch(page)
-    page.requests = []
-    page.on("request", lambda r: page.requests.append(r.url))
-    page.width_name = request.param
-    yield page
-    context.close()
-
-
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    full_page_screenshot(page, str(SHOTS / f"{name}-{page.width_name}.png"))
-
-
-def assert_clean(page) -> None:
-    assert not page.watch.errors, page.watch.errors
-    assert not page.watch.outside, page.watch.outside
+    harness.shot(page, SHOTS, name)
 
 
 def assert_no_emoji(page) -> None:
@@ -137,7 +118,7 @@ def test_next_hours_answer_in_the_browser_time_zone(server, browser, page):
     # A second context whose browser clock runs in New York: the page takes that zone.
     context = browser.new_context(viewport=page.viewport_size, timezone_id="America/New_York", locale="en-US")
     local = context.new_page()
-    local.watch = Watch(local)
+    local.watch = harness.Watch(local)
     local.width_name = page.width_name
     open_page(local, server, "Time shifting")
     metric = local.locator("[data-testid=stMetric]", has_text="Start at (America/New_York)").first
