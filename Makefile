@@ -20,7 +20,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt requirements-fast.
 	touch $(VENV)/.runtime-installed $@
 
 run: $(VENV)/.runtime-installed
-	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false PYTHONPATH=. $(PY) -m streamlit run app/ui/server.py \
+	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false PYTHONPATH=. $(PY) -m streamlit run app/server.py \
 		--server.address localhost --server.port $(PORT) --browser.gatherUsageStats false
 
 chromium:
@@ -34,11 +34,11 @@ chromium:
 	fi
 
 lint: $(VENV)/.dev-installed
-	$(VENV)/bin/ruff check app tests bench tools
-	$(VENV)/bin/ruff format --check app tests bench tools
+	$(VENV)/bin/ruff check wattprint app tests bench tools
+	$(VENV)/bin/ruff format --check wattprint app tests bench tools
 
 typecheck: $(VENV)/.dev-installed
-	$(VENV)/bin/mypy app/engine app/db
+	$(VENV)/bin/mypy wattprint/engine wattprint/db
 
 test: $(VENV)/.dev-installed chromium lint typecheck
 	$(PY) -m pytest -q

@@ -1,3 +1,1 @@
-"""wattprint: energy and carbon of machine-learning work, estimated, compared and measured offline."""
-
-__version__ = "0.1.0"
+"""The Streamlit web app: a router and thin pages over the engine."""

@@ -26,10 +26,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.db.loader import load_databases
-from app.engine import batch
-from app.engine.footprint import estimate
-from app.engine.jobspec import JobSpec, resolve
+from wattprint.db.loader import load_databases
+from wattprint.engine import batch
+from wattprint.engine.footprint import estimate
+from wattprint.engine.jobspec import JobSpec, resolve
 
 
 def make_jobs(rows: int, hardware: list[str], regions: list[str], seed: int = 0) -> pd.DataFrame:

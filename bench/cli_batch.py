@@ -26,8 +26,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.db.loader import load_databases  # noqa: E402
-from app.engine import batch  # noqa: E402
+from wattprint.db.loader import load_databases  # noqa: E402
+from wattprint.engine import batch  # noqa: E402
 
 RESULT_COLUMNS = [c for c in batch.RESULT_COLUMNS if c != "error"]
 
@@ -61,7 +61,7 @@ def run_cli(jobs: Path, out: Path) -> tuple[float, float]:
 
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "batch", str(jobs), "-o", str(out)],
+        [sys.executable, "-m", "wattprint", "batch", str(jobs), "-o", str(out)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -91,7 +91,7 @@ def in_process(jobs: Path, out: Path, tiny: Path) -> float:
     import contextlib
     import io
 
-    from app.cli import main
+    from wattprint.cli import main
 
     with contextlib.redirect_stdout(io.StringIO()):
         main(["batch", str(tiny), "-o", str(out)])

@@ -18,12 +18,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.db.loader import load_databases  # noqa: E402
-from app.errors import WattprintError  # noqa: E402
-from app.measure.backends import NvmlBackend  # noqa: E402
-from app.measure.benchmark import DTYPE_FIELDS, compare_to_peak, load_runner, run_benchmark  # noqa: E402
-from app.measure.measurement import Measurement, integrate  # noqa: E402
-from app.measure.sampler import Sampler  # noqa: E402
+from wattprint.db.loader import load_databases  # noqa: E402
+from wattprint.errors import WattprintError  # noqa: E402
+from wattprint.measure.backends import NvmlBackend  # noqa: E402
+from wattprint.measure.benchmark import DTYPE_FIELDS, compare_to_peak, load_runner, run_benchmark  # noqa: E402
+from wattprint.measure.measurement import Measurement, integrate  # noqa: E402
+from wattprint.measure.sampler import Sampler  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from sampler_overhead import overhead  # noqa: E402

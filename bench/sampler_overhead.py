@@ -16,9 +16,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.errors import MeasurementError
-from app.measure.backends import FakeBackend, NvmlBackend, PowerBackend
-from app.measure.sampler import Sampler
+from wattprint.errors import MeasurementError
+from wattprint.measure.backends import FakeBackend, NvmlBackend, PowerBackend
+from wattprint.measure.sampler import Sampler
 
 
 def overhead(

@@ -50,7 +50,7 @@ COMMANDS = {
 }
 EDITED_FILE = "hardware_db/sources.yaml"
 EAGER = (
-    "import sys; from app import cli; [cli.command_module(name) for name in cli.COMMANDS]; "
+    "import sys; from wattprint import cli; [cli.command_module(name) for name in cli.COMMANDS]; "
     "raise SystemExit(cli.main(sys.argv[1:]))"
 )
 """The CLI as it was: every command module (and so pandas, numpy, ...) imported up front."""
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("hardware_db", "region_db"):
             shutil.copytree(ROOT / name, copy / name)
         for label, command in COMMANDS.items():
-            program = [sys.executable, "-m", "app", *command]
+            program = [sys.executable, "-m", "wattprint", *command]
             cold = wall_s(program, {**base, "WATTPRINT_CACHE_DIR": "off"}, args.repeat)
             edit_env = {**base, "WATTPRINT_CACHE_DIR": str(cache), "WATTPRINT_DB_DIR": str(copy)}
             wall_s(program, edit_env, 1)  # fills the cache of the copy

@@ -27,8 +27,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.db.series import load_profile  # noqa: E402
-from app.engine import timeshift as ts  # noqa: E402
+from wattprint.db.series import load_profile  # noqa: E402
+from wattprint.engine import timeshift as ts  # noqa: E402
 
 PROFILES = ROOT / "region_db" / "profiles"
 NAIVE_BUDGET_S = 4.0

@@ -1,6 +1,6 @@
 """The web app in a real browser: time to the first result, and from an input change to the update.
 
-Starts the app (``app/ui/server.py``) on a free port and a headless Debian chromium, and, as the
+Starts the app (``app/server.py``) on a free port and a headless Debian chromium, and, as the
 baseline of the same run, a one-input Streamlit page (``bench/ui_baseline.py``) served the same way:
 the floor that Streamlit and the browser set on this machine. Prints medians (and spread) over
 REPEATS fresh browser contexts, and the ratio of the app to the baseline.
@@ -35,7 +35,7 @@ from tests.browser.harness import (
 )
 
 REPEATS = 10
-APP = "app/ui/server.py"
+APP = "app/server.py"
 BASELINE = "bench/ui_baseline.py"
 METRIC = '[data-testid="stMetric"]'
 # In the page: the time [ms] from the next Enter keydown until the CO2e metric no longer shows

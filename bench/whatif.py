@@ -14,11 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.db.loader import load_databases
-from app.db.tables import region_frame
-from app.engine.footprint import estimate
-from app.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
-from app.engine.whatif import compare_regions
+from wattprint.db.loader import load_databases
+from wattprint.db.tables import region_frame
+from wattprint.engine.footprint import estimate
+from wattprint.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
+from wattprint.engine.whatif import compare_regions
 
 REPEATS = 30
 

@@ -21,9 +21,9 @@ class CliResult:
 
 
 def run_cli(*args: str, timeout: float = 120) -> CliResult:
-    """Run ``python -m app ARGS`` in a subprocess, as a user would."""
+    """Run ``python -m wattprint ARGS`` in a subprocess, as a user would."""
     done = subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", "wattprint", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -44,6 +44,6 @@ def mini_db() -> Path:
 
 @pytest.fixture(scope="session")
 def databases():
-    from app.db.loader import load_databases
+    from wattprint.db.loader import load_databases
 
     return load_databases(ROOT)

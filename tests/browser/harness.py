@@ -33,7 +33,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(timeout_s: float = 60.0, script: str = "app/ui/server.py") -> Iterator[str]:
+def streamlit_server(timeout_s: float = 60.0, script: str = "app/server.py") -> Iterator[str]:
     """Run ``script`` in a subprocess; yields its base URL once /_stcore/health answers ok."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}

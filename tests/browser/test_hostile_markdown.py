@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 import pytest
 
-from app.db.loader import CACHE_DIR_ENV, DB_DIR_ENV
+from tests.app.test_region_hardware_pages import HOSTILE, write_hostile_db
 from tests.browser.harness import is_local, streamlit_server, wait_idle
-from tests.ui.test_region_hardware_pages import HOSTILE, write_hostile_db
+from wattprint.db.loader import CACHE_DIR_ENV, DB_DIR_ENV
 
 # Marked `browser` and skipped without chromium or playwright by tests/browser/conftest.py.
 

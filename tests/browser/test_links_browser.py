@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from app.ui import components
+from app import components
+from tests.app.test_pages import page_list
 from tests.browser.harness import (
     Watch,
     full_page_screenshot,
@@ -23,7 +24,6 @@ from tests.browser.harness import (
     wait_idle,
 )
 from tests.conftest import run_cli
-from tests.ui.test_pages import page_list
 
 # Marked `browser` and skipped without chromium or playwright by tests/browser/conftest.py.
 

@@ -1,4 +1,4 @@
-"""The CLI contract: estimate's JSON keys, python -m app, and one-line errors with exit 2."""
+"""The CLI contract: estimate's JSON keys, python -m wattprint, and one-line errors with exit 2."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app import cli
+from wattprint import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("pandas", "numpy", "plotly", "streamlit", "pyarrow")
@@ -20,7 +20,7 @@ HEAVY = ("pandas", "numpy", "plotly", "streamlit", "pyarrow")
 def running(argv: list[str]) -> str:
     """Code that runs the CLI in-process on ``argv``, its output discarded, and checks it succeeded."""
     return (
-        "import contextlib, io\nfrom app.cli import main\n"
+        "import contextlib, io\nfrom wattprint.cli import main\n"
         f"with contextlib.redirect_stdout(io.StringIO()):\n    assert main({argv!r}) == 0"
     )
 
@@ -36,7 +36,7 @@ def loaded_after(code: str) -> set[str]:
 
 
 def test_importing_the_cli_imports_no_data_or_ui_library() -> None:
-    assert loaded_after("import app.cli") == set()
+    assert loaded_after("import wattprint.cli") == set()
 
 
 @pytest.mark.parametrize(

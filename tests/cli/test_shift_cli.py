@@ -131,8 +131,8 @@ def test_unknown_region_exits_2() -> None:
 
 
 def test_region_path() -> None:
-    from app.db.loader import load_databases
-    from app.errors import WattprintError
+    from wattprint.db.loader import load_databases
+    from wattprint.errors import WattprintError
 
     try:
         regions = load_databases().regions

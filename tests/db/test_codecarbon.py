@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.db.codecarbon import parse_emissions, read_emissions
-from app.engine import codecarbon
-from app.errors import InputError
 from tests.conftest import MINI_DB, ROOT
+from wattprint.db.codecarbon import parse_emissions, read_emissions
+from wattprint.engine import codecarbon
+from wattprint.errors import InputError
 
 FIXTURES = ROOT / "tests" / "fixtures" / "codecarbon"
 

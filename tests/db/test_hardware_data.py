@@ -13,7 +13,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from app.db.schema import PRECISION_FIELDS, Device, HardwareFile, Source
+from wattprint.db.schema import PRECISION_FIELDS, Device, HardwareFile, Source
 
 DB = Path(__file__).resolve().parents[2] / "hardware_db"
 ACCELERATOR_KINDS = {"gpu", "tpu", "npu", "accelerator", "soc"}

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from app.db.loader import load_databases
-from app.db.schema import EmbodiedFact, PowerFact
+from wattprint.db.loader import load_databases
+from wattprint.db.schema import EmbodiedFact, PowerFact
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.db.loader import RegionDB, load_databases
-from app.db.schema import INTENSITY_BASES
-from app.engine.geo import haversine_km
+from wattprint.db.loader import RegionDB, load_databases
+from wattprint.db.schema import INTENSITY_BASES
+from wattprint.engine.geo import haversine_km
 
 ROOT = Path(__file__).resolve().parents[2]
 CURATED = ROOT / "region_db" / "curated"

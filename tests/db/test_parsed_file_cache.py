@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.db import loader
-from app.db.loader import load_databases
-from app.errors import DatabaseError
 from tests.conftest import MINI_DB
+from wattprint.db import loader
+from wattprint.db.loader import load_databases
+from wattprint.errors import DatabaseError
 
 GPUS = "hardware_db/gpus.yaml"
 

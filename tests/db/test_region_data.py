@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from app.db.schema import ProfileIndex, Region, RegionFile, Source
+from wattprint.db.schema import ProfileIndex, Region, RegionFile, Source
 
 DB = Path(__file__).resolve().parents[2] / "region_db"
 PROFILES = DB / "profiles"

@@ -1,4 +1,4 @@
-"""Real names as machines report them resolve through the one lookup (app/db/names.py).
+"""Real names as machines report them resolve through the one lookup (wattprint/db/names.py).
 
 Every name below was copied from a public log or repository (nvidia-smi, nvidia-smi -q,
 /proc/cpuinfo, lscpu, torch.cuda.get_device_name, CodeCarbon's cpu_model / gpu_model); the
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.db.loader import load_databases
-from app.db.names import AmbiguousNameError, NameIndex, match, normalise, resolve
-from app.errors import UnknownIdError
+from wattprint.db.loader import load_databases
+from wattprint.db.names import AmbiguousNameError, NameIndex, match, normalise, resolve
+from wattprint.errors import UnknownIdError
 
 GH = "https://github.com/"
 REAL_NAMES: list[tuple[str, str, str]] = [

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from app.db.series import load_profile, read_user_series
-from app.errors import InputError
+from wattprint.db.series import load_profile, read_user_series
+from wattprint.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = ROOT / "region_db" / "profiles"

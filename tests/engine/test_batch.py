@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.db.loader import load_databases
-from app.engine import batch
-from app.engine.footprint import estimate
-from app.engine.jobspec import JobSpec, resolve
-from app.errors import InputError
 from tests.conftest import MINI_DB
+from wattprint.db.loader import load_databases
+from wattprint.engine import batch
+from wattprint.engine.footprint import estimate
+from wattprint.engine.jobspec import JobSpec, resolve
+from wattprint.errors import InputError
 
 
 @pytest.fixture(scope="module")

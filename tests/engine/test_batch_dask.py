@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.commands.batch import dask_results
-from app.db import batchfiles
-from app.db.loader import load_databases
-from app.engine import batch
 from tests.conftest import MINI_DB
+from wattprint.commands.batch import dask_results
+from wattprint.db import batchfiles
+from wattprint.db.loader import load_databases
+from wattprint.engine import batch
 
 pytest.importorskip("distributed")
 

@@ -20,11 +20,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from app.db import batchfiles
-from app.db.loader import load_databases
-from app.engine import batch
 from tests.conftest import MINI_DB, ROOT, run_cli
 from tests.engine.test_batch_dask import _jobs
+from wattprint.db import batchfiles
+from wattprint.db.loader import load_databases
+from wattprint.engine import batch
 
 pytest.importorskip("distributed")
 DASK = Path(sys.executable).parent / "dask"
@@ -230,7 +230,7 @@ def test_readme_dask_examples_run_as_written(scheduler, dataset, tmp_path) -> No
     for words in examples:
         words = [scheduler if word == "tcp://scheduler:8786" else word for word in words]
         done = subprocess.run(
-            [sys.executable, "-m", "app", "--db-dir", str(MINI_DB), *words],
+            [sys.executable, "-m", "wattprint", "--db-dir", str(MINI_DB), *words],
             capture_output=True,
             text=True,
             cwd=work,

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.db.loader import load_databases
-from app.engine import batch
 from tests.conftest import MINI_DB
+from wattprint.db.loader import load_databases
+from wattprint.engine import batch
 
 HARDWARE = ["nvidia-h100-sxm5-80gb", " nvidia-v100-sxm2-16gb ", "NVIDIA-H100-SXM5-80GB", "bogus", "", None]
 REGIONS = ["country:CH", "country:US", " gcp:us-central1", "gcp:europe-west6", "nowhere", "", None]

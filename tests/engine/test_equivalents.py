@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine.equivalents import (
+from wattprint.engine.equivalents import (
     CAR_KG_PER_KM,
     PARIS_NEW_YORK_KM,
     TREE_KG_PER_MONTH,
     equivalents,
 )
-from app.errors import InputError
+from wattprint.errors import InputError
 
 
 def test_factors():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine.flops import (
+from wattprint.engine.flops import (
     Serving,
     available_precisions,
     device_hours_from_flops,
@@ -13,8 +13,8 @@ from app.engine.flops import (
     serving_job,
     wh_per_request,
 )
-from app.engine.footprint import Job, estimate
-from app.errors import InputError
+from wattprint.engine.footprint import Job, estimate
+from wattprint.errors import InputError
 
 
 def test_6nd_and_2nd():

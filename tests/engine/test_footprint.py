@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from app.engine.footprint import Embodied, Job, estimate, estimate_segments, software_carbon_intensity
-from app.errors import InputError
+from wattprint.engine.footprint import Embodied, Job, estimate, estimate_segments, software_carbon_intensity
+from wattprint.errors import InputError
 
 
 def test_watts_hours_pue_intensity() -> None:

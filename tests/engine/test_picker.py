@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from app.engine.geo import EARTH_RADIUS_KM
-from app.engine.picker import mean_distance_km, rank_regions
-from app.errors import InputError
+from wattprint.engine.geo import EARTH_RADIUS_KM
+from wattprint.engine.picker import mean_distance_km, rank_regions
+from wattprint.errors import InputError
 
 
 def frame() -> pd.DataFrame:

@@ -8,14 +8,14 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from app import __version__
-from app.db.loader import load_databases
-from app.db.published import load_published
-from app.engine import report
-from app.engine.footprint import estimate
-from app.engine.jobspec import JobSpec, resolve
-from app.engine.published import compare_sentence, recompute
 from tests.conftest import MINI_DB
+from wattprint import __version__
+from wattprint.db.loader import load_databases
+from wattprint.db.published import load_published
+from wattprint.engine import report
+from wattprint.engine.footprint import estimate
+from wattprint.engine.jobspec import JobSpec, resolve
+from wattprint.engine.published import compare_sentence, recompute
 
 # 8 x H100 for 72 h in GCP us-central1 (413 g/kWh, 2024), Google fleet PUE 1.10 (2023)
 SPEC = JobSpec(hardware="nvidia-h100-sxm5-80gb", count=8, hours=72, utilization=0.8, region="gcp:us-central1")

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from app.engine.jobspec import JobSpec
-from app.engine.scenario import MAX_SCENARIO_BYTES, dumps, load_scenario, spec_from_dict, spec_to_dict
-from app.errors import InputError
+from wattprint.engine.jobspec import JobSpec
+from wattprint.engine.scenario import MAX_SCENARIO_BYTES, dumps, load_scenario, spec_from_dict, spec_to_dict
+from wattprint.errors import InputError
 
 SPEC = JobSpec(hardware="nvidia-h100-sxm5-80gb", count=8, hours=24, region="aws:us-east-1", utilization=0.8)
 

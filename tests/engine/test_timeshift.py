@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.engine import timeshift as ts
-from app.errors import InputError
+from wattprint.engine import timeshift as ts
+from wattprint.errors import InputError
 
 
 def hourly(values: list[float], start: str = "2022-01-01T00:00:00+00:00", freq: str = "h") -> pd.Series:

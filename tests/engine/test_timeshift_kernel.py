@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.engine import timeshift as ts
+from wattprint.engine import timeshift as ts
 
 
 @settings(max_examples=60, deadline=None)

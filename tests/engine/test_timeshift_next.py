@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.engine import timeshift
-from app.errors import InputError
+from wattprint.engine import timeshift
+from wattprint.errors import InputError
 
 
 def june_series(clean_hours_utc: tuple[int, ...] = (12, 13)) -> pd.Series:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.engine import units
+from wattprint.engine import units
 
 
 def test_exact_constants() -> None:

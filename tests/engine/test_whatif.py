@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.cli import main
-from app.engine.footprint import Job, estimate
-from app.engine.whatif import compare_regions, greener_alternatives, greenest_alternative, pick_regions
-from app.errors import InputError
+from wattprint.cli import main
+from wattprint.engine.footprint import Job, estimate
+from wattprint.engine.whatif import compare_regions, greener_alternatives, greenest_alternative, pick_regions
+from wattprint.errors import InputError
 
 JOB = ["--hardware", "nvidia-h100-sxm5-80gb", "--count", "8", "--hours", "24", "--region", "aws:us-east-1"]
 

@@ -6,10 +6,10 @@ import os
 
 import pytest
 
-from app.errors import MeasurementError
-from app.measure.backends import NvmlBackend, RaplBackend, parse_visible_devices
-from app.measure.sampler import Sampler
 from tests.measure.helpers import FakeClock, FakeGpu, FakeNvml, step
+from wattprint.errors import MeasurementError
+from wattprint.measure.backends import NvmlBackend, RaplBackend, parse_visible_devices
+from wattprint.measure.sampler import Sampler
 
 
 def make_zone(root, index: int, energy_uj: int, max_uj: int = 1_000_000) -> None:
@@ -155,7 +155,7 @@ def test_cuda_visible_devices_filtering():
 
 
 def test_nvml_process_utilisation_share():
-    from app.measure.attribution import GpuShareTracker
+    from wattprint.measure.attribution import GpuShareTracker
 
     gpu = FakeGpu(H100, "GPU-p", energy_mj=[0], process_samples=[(10, 1, 60), (99, 2, 20), (10, 3, 20)])
     backend = NvmlBackend(nvml=FakeNvml([gpu]), visible_devices=None)
@@ -175,7 +175,10 @@ def test_import_does_not_touch_nvml():
     import subprocess
     import sys
 
-    code = "import sys, app.cli, app.measure.session, app.measure.sampler; print('pynvml' in sys.modules)"
+    code = (
+        "import sys, wattprint.cli, wattprint.measure.session, wattprint.measure.sampler; "
+        "print('pynvml' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

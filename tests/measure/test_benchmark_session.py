@@ -1,4 +1,4 @@
-"""The benchmark's arithmetic with a fake matmul runner; the UI helpers in app.measure.session."""
+"""The benchmark's arithmetic with a fake matmul runner; the UI helpers in wattprint.measure.session."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from app.measure.backends import FakeBackend, NullBackend
-from app.measure.benchmark import compare_to_peak, run_benchmark
-from app.measure.sampler import Sampler
-from app.measure.session import (
+from tests.measure.helpers import FakeClock
+from wattprint.measure.backends import FakeBackend, NullBackend
+from wattprint.measure.benchmark import compare_to_peak, run_benchmark
+from wattprint.measure.sampler import Sampler
+from wattprint.measure.session import (
     detect,
     fake_detection,
     latest_samples,
@@ -21,7 +22,6 @@ from app.measure.session import (
     stop_sampler,
     summarise,
 )
-from tests.measure.helpers import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,7 +64,7 @@ def test_benchmark_without_torch_or_cupy_exits_2():
     except ImportError:
         pass
     done = subprocess.run(
-        [sys.executable, "-m", "app", "benchmark"], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "wattprint", "benchmark"], capture_output=True, text=True, cwd=ROOT
     )
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and "torch or cupy" in done.stderr

@@ -13,15 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from app.measure.backends import FAKE_LABEL
-from app.measure.sampler import read_log, summarise_log
+from wattprint.measure.backends import FAKE_LABEL
+from wattprint.measure.sampler import read_log, summarise_log
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
 
 
 def wattprint(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PY, "-m", "app", *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout)
+    return subprocess.run(
+        [PY, "-m", "wattprint", *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout
+    )
 
 
 def test_exit_code_is_forwarded():
@@ -119,7 +121,7 @@ def test_ctrl_c_forwards_sigint_and_still_reports(tmp_path):
         [
             PY,
             "-m",
-            "app",
+            "wattprint",
             "measure",
             "--backend",
             "fake",
@@ -154,8 +156,8 @@ SAMPLER_SCRIPT = textwrap.dedent(
     """
     import sys, time
     sys.path.insert(0, {root!r})
-    from app.measure.backends import FakeBackend
-    from app.measure.sampler import Sampler
+    from wattprint.measure.backends import FakeBackend
+    from wattprint.measure.sampler import Sampler
     sampler = Sampler(FakeBackend.demo(), interval_s=0.01, log_path=sys.argv[1]).start()
     sampler.begin_window("run")
     time.sleep(120)

@@ -7,10 +7,10 @@ import math
 
 import pytest
 
-from app.errors import InputError, MeasurementError
-from app.measure.backends import METHOD_COUNTER, METHOD_TRAPEZOID, FakeBackend, demo_trace
-from app.measure.sampler import Sampler, read_log, summarise_log
 from tests.measure.helpers import FakeClock, step
+from wattprint.errors import InputError, MeasurementError
+from wattprint.measure.backends import METHOD_COUNTER, METHOD_TRAPEZOID, FakeBackend, demo_trace
+from wattprint.measure.sampler import Sampler, read_log, summarise_log
 
 
 def sine_trace(duration_s: float = 10.0, dt_s: float = 0.001) -> list[tuple[float, float, float]]:

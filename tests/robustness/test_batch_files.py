@@ -11,8 +11,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from app.engine import batch
 from tests.robustness.test_csv_inputs import assert_one_line, run_cli
+from wattprint.engine import batch
 
 H100 = "nvidia-h100-sxm5-80gb"
 JOBS = "name,hardware,count,hours,region\n" + "".join(

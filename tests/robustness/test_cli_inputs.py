@@ -1,7 +1,7 @@
 """Catalogue of bad command-line inputs and the answer each must get: exit 2, one line, no traceback.
 
 Each row: the arguments, and a fragment the one-line message must contain (what is wrong and
-what is valid). Run in-process through ``app.cli.main`` for speed; the subprocess path is
+what is valid). Run in-process through ``wattprint.cli.main`` for speed; the subprocess path is
 covered in tests/cli.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.cli import main
+from wattprint.cli import main
 
 BASE = ["estimate", "--power-w", "300", "--intensity", "400"]
 

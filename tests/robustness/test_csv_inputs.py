@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from app.db.codecarbon import MAX_FILE_BYTES as CODECARBON_MAX_BYTES
-from app.db.series import MAX_SERIES_BYTES
+from wattprint.cli import main
+from wattprint.db.codecarbon import MAX_FILE_BYTES as CODECARBON_MAX_BYTES
+from wattprint.db.series import MAX_SERIES_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 H100 = "nvidia-h100-sxm5-80gb"
@@ -210,7 +210,7 @@ def test_batch_100_mb_in_chunks_with_bounded_memory(tmp_path: Path) -> None:
     rows = blocks * 1000
     out, errors = tmp_path / "out.csv", tmp_path / "errors.csv"
     script = (
-        "import resource, sys; from app.cli import main; code = main(sys.argv[1:]); "
+        "import resource, sys; from wattprint.cli import main; code = main(sys.argv[1:]); "
         "print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)"
     )
     args = ["batch", str(path), "--chunk-rows", "100000", "-o", str(out), "--errors", str(errors), "--json"]

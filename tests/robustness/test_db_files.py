@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from app.db.loader import MAX_FILE_BYTES, check_databases
 from tests.conftest import MINI_DB
+from wattprint.cli import main
+from wattprint.db.loader import MAX_FILE_BYTES, check_databases
 
 
 @pytest.fixture

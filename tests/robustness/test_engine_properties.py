@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.engine.footprint import Job, estimate
+from wattprint.engine.footprint import Job, estimate
 
 hours = st.floats(min_value=0.01, max_value=1e5, allow_nan=False)
 count = st.integers(min_value=1, max_value=10_000)
@@ -71,8 +71,8 @@ _TABLES = None
 def _tables():  # type: ignore[no-untyped-def]
     global _TABLES
     if _TABLES is None:
-        from app.db.loader import load_databases
-        from app.engine import batch
+        from wattprint.db.loader import load_databases
+        from wattprint.engine import batch
 
         _TABLES = batch.build_tables(load_databases())
     return _TABLES
@@ -87,7 +87,7 @@ def _tables():  # type: ignore[no-untyped-def]
 def test_batch_linear_in_hours_and_count(rows, k: float, m: int) -> None:
     import pandas as pd
 
-    from app.engine import batch
+    from wattprint.engine import batch
 
     frame = pd.DataFrame(rows, columns=["hours", "count", "power_w", "pue", "intensity_g_per_kwh"])
     frame["intensity_g_per_kwh"] = frame["intensity_g_per_kwh"].where(frame["intensity_g_per_kwh"] >= 1, 0.0)

@@ -1,11 +1,11 @@
 """Safe exports: every CSV wattprint writes neutralises formula cells; no user text becomes HTML.
 
-- :func:`app.db.exports.neutralise_formulas` is the one function; text cells that begin with
+- :func:`wattprint.db.exports.neutralise_formulas` is the one function; text cells that begin with
   ``= + - @``, a tab or a carriage return get a leading ``'`` (OWASP, "CSV Injection"). Numbers,
   including negative ones, stay numbers.
 - A static scan of ``app/`` checks that every ``.to_csv(`` and every CSV ``download_button``
   goes through it.
-- A static scan of ``app/ui`` checks that ``unsafe_allow_html=True`` and ``st.html`` are used
+- A static scan of ``app`` checks that ``unsafe_allow_html=True`` and ``st.html`` are used
   only with constant text (none is used today).
 """
 
@@ -21,11 +21,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.cli import main
-from app.db import batchfiles, exports
+from wattprint.cli import main
+from wattprint.db import batchfiles, exports
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app"
+LIBRARY = ROOT / "wattprint"
 SAFE_FUNCTIONS = {"neutralise_formulas", "safe_csv"}
 RISKY = ["=1+1", "+1", "-1+2", "@SUM(A1)", "\tTAB", "\rCR", '=HYPERLINK("http://x","y")']
 HARMLESS = ["plain", "nvidia-h100", "a=b", " =x", "", "'=already"]
@@ -144,7 +145,7 @@ def _is_safe(node: ast.AST, assigned: dict[str, set[str]]) -> bool:
 def test_every_csv_written_goes_through_the_shared_function() -> None:
     unsafe: list[str] = []
     checked = 0
-    for path in _python_files(APP):
+    for path in [*_python_files(LIBRARY), *_python_files(APP)]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         assigned: dict[str, set[str]] = {}
         for node in ast.walk(tree):
@@ -185,7 +186,7 @@ def _constant_text(node: ast.AST) -> bool:
 
 def test_no_user_text_is_rendered_as_html() -> None:
     offenders: list[str] = []
-    for path in _python_files(APP / "ui"):
+    for path in _python_files(APP):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):

@@ -1,4 +1,4 @@
-"""app.files: inputs checked before opening, outputs atomic and never an input."""
+"""wattprint.files: inputs checked before opening, outputs atomic and never an input."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from app.errors import InputError
-from app.files import atomic_output, check_output_path, input_file
+from wattprint.errors import InputError
+from wattprint.files import atomic_output, check_output_path, input_file
 
 
 def test_input_file_refuses_missing_folder_and_fifo(tmp_path):

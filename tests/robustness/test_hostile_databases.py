@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from app.db import loader
-from app.db.loader import MAX_ALIASES, MAX_DEPTH, MAX_NODES_PER_FILE, check_databases, load_databases
-from app.db.upload import check_upload
-from app.errors import DatabaseError
 from tests.conftest import MINI_DB
+from wattprint.cli import main
+from wattprint.db import loader
+from wattprint.db.loader import MAX_ALIASES, MAX_DEPTH, MAX_NODES_PER_FILE, check_databases, load_databases
+from wattprint.db.upload import check_upload
+from wattprint.errors import DatabaseError
 
 GPUS = "hardware_db/gpus.yaml"
 
@@ -256,7 +256,7 @@ def test_cache_off(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 def test_the_same_upload_is_validated_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # The Database page reruns on every click: an upload seen before is not validated again.
-    from app.db import upload
+    from wattprint.db import upload
 
     calls: list[int] = []
     real = upload._check_upload

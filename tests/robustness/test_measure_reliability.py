@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
-MEASURE = [PY, "-m", "app", "measure", "--backend", "fake"]
+MEASURE = [PY, "-m", "wattprint", "measure", "--backend", "fake"]
 
 
 def wait_for(predicate, timeout_s: float = 30.0) -> None:
@@ -125,9 +125,9 @@ def test_sampling_faster_than_100_hz_is_refused(interval: str) -> None:
 
 def test_log_write_failure_mid_run_is_a_note_not_a_traceback(tmp_path: Path) -> None:
     # The disk fills while sampling: the run completes, the log stops, the report says why.
-    from app.errors import MeasurementError
-    from app.measure.backends import FakeBackend
-    from app.measure.sampler import Sampler
+    from wattprint.errors import MeasurementError
+    from wattprint.measure.backends import FakeBackend
+    from wattprint.measure.sampler import Sampler
 
     sampler = Sampler(FakeBackend.demo(), interval_s=0.01, log_path=tmp_path / "run.jsonl")
     assert sampler.log is not None

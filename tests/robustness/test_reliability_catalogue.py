@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from app.engine.footprint import Job, estimate
-from app.errors import InputError
+from wattprint.cli import main
+from wattprint.engine.footprint import Job, estimate
+from wattprint.errors import InputError
 
 JOB = ["--power-w", "300", "--intensity", "400"]
 SHIFT = [

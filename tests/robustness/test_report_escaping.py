@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from app.engine import report
 from tests.conftest import MINI_DB
+from wattprint.cli import main
+from wattprint.engine import report
 
 HOSTILE_TITLE = r"Datasheet \input{/etc/passwd} \write18{touch /tmp/pwned} } 50% {\catcode`\^^M=9"
 HOSTILE_PUBLISHER = "NVIDIA} and {\\def\\x{1}} % @misc{evil,"

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.db.loader import MAX_FILE_BYTES
-from app.ui import state
+from app import state
 from tests.conftest import MINI_DB
+from wattprint.db.loader import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
-ENTRY = ROOT / "app" / "ui" / "streamlit_app.py"
-PAGES = ROOT / "app" / "ui" / "views"
+ENTRY = ROOT / "app" / "streamlit_app.py"
+PAGES = ROOT / "app" / "views"
 TIMEOUT = 60
 BINARY = bytes(range(256)) * 8
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.engine import units
-from app.engine.footprint import Embodied, Job, embodied_co2e_kg, estimate
+from wattprint.engine import units
+from wattprint.engine.footprint import Embodied, Job, embodied_co2e_kg, estimate
 
 CASES = yaml.safe_load((Path(__file__).with_name("published_cases.yaml")).read_text(encoding="utf-8"))
 

@@ -1,1 +1,0 @@
-"""The Streamlit web app: a router and thin pages over the engine."""

@@ -1,0 +1,93 @@
+"""Compare regions: the shared job in every region of one intensity basis, ranked, mapped and
+downloadable, with the regions left out and why."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import cached, comparing, components, maps, safe, state, widgets
+from wattprint.commands.compare import left_out_line
+from wattprint.db import exports
+from wattprint.db.schema import DEFAULT_BASIS, INTENSITY_BASES
+from wattprint.errors import WattprintError
+
+OPTIONS = comparing.OPTIONS
+
+st.title("The same job in every region")
+job = state.open_page(OPTIONS)
+result = widgets.job_line(job)
+basis_key = OPTIONS.key("basis")
+if st.session_state[basis_key] not in INTENSITY_BASES:
+    st.session_state[basis_key] = DEFAULT_BASIS
+choices = comparing.choices(cached.region_frame(None), cached.region_years(st.session_state[basis_key]))
+for name, valid in choices.items():  # a link's values the database does not know are dropped
+    st.session_state[OPTIONS.key(name)] = comparing.known(st.session_state[OPTIONS.key(name)], valid)
+
+f1, f2, f3 = st.columns(3)
+kinds = f1.multiselect("Kind", list(comparing.KINDS), key=OPTIONS.key("kinds"))
+providers = f2.multiselect("Provider", choices["providers"], key=OPTIONS.key("providers"))
+continents = f3.multiselect("Continent", choices["continents"], key=OPTIONS.key("continents"))
+f4, f5 = st.columns(2)
+basis = str(f4.selectbox("Intensity basis", INTENSITY_BASES, key=basis_key, help=comparing.BASIS_HELP))
+year_choice = f5.selectbox("Year of the intensities", choices["data_year"], key=OPTIONS.key("data_year"))
+state.publish(OPTIONS)
+if result is None:
+    st.stop()
+
+year = comparing.chosen_year(str(year_choice))
+dbs = cached.databases()
+frame, left_out = comparing.filtered(
+    cached.region_frame(year, basis),
+    cached.excluded_regions(year, basis),
+    dbs.regions,
+    {"kind": kinds, "provider": providers, "continent": continents},
+)
+spec, footprint = result.built.spec, result.footprint
+current = spec.region
+baseline, baseline_label = widgets.compare_baseline(spec, footprint, basis, year)
+try:
+    ranked = comparing.rank(spec, footprint, frame, basis, baseline)
+except WattprintError as error:
+    safe.error(error)
+    st.caption(components.plain(left_out_line(left_out, basis)))
+    st.stop()
+
+st.session_state["compare_result"] = ranked
+a, b, c = st.columns(3)
+if baseline is not None:
+    a.metric("Your choice", components.kg(baseline), help=baseline_label)
+else:
+    a.metric("Your choice", "not comparable", help=baseline_label)
+best = comparing.cleanest(ranked, basis)
+b.metric(best.label, best.value, best.delta, delta_color="inverse")
+b.caption(components.plain(best.help))
+c.metric("Regions shown", f"{len(ranked):,}", help="Dark green bars: low-carbon grids")
+if baseline is None:
+    st.info(components.plain(baseline_label + "."))
+st.caption(components.plain(comparing.ranked_caption(ranked, left_out, basis)))
+
+chart_tab, map_tab, table_tab = st.tabs(["Ranking", "Map", "Table"])
+with chart_tab:
+    figure = components.ranked_figure(ranked, current)
+    st.plotly_chart(figure, config=components.PLOTLY_CONFIG, key="compare_ranked")
+    st.caption(comparing.RANKING_CAPTION)
+with map_tab:
+    if maps.has_coordinates(ranked):
+        st.plotly_chart(comparing.region_map(ranked, current), config=maps.MAP_CONFIG, key="compare_map")
+        st.caption(comparing.map_caption(basis))
+    else:
+        st.info(comparing.NO_COORDINATES)
+with table_tab:
+    table = comparing.table(ranked)
+    st.dataframe(table, hide_index=True, column_config=comparing.column_config(), key="compare_table")
+    st.download_button(
+        "Download CSV",
+        lambda: exports.safe_csv(table.drop(columns=["low_carbon"])),
+        file_name=f"wattprint-regions-{basis}.csv",
+        mime="text/csv",
+        key="compare_csv",
+        on_click="ignore",
+    )
+    if not left_out.empty:
+        st.markdown(comparing.left_out_title(left_out, basis))
+        st.dataframe(left_out[["id", "kind", "provider", "reason"]], hide_index=True, key="compare_left_out")

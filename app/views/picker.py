@@ -1,0 +1,89 @@
+"""Region picker: the calculator's job in every cloud region, weighed by its kg CO2e, the distance
+to your place and price (unknown where a provider publishes none), ranked, mapped, shareable."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import audit, cached, components, maps, picking, state, widgets
+from wattprint.db import exports
+from wattprint.db.schema import INTENSITY_BASES
+from wattprint.engine.jobspec import JobSpec
+from wattprint.errors import WattprintError
+
+dbs = cached.databases()
+cities, provider_names = picking.cloud_places(cached.region_frame(None))
+query = {name: st.query_params.get_all(name) for name in st.query_params}
+restored, ignored = picking.link_options(query, st.session_state, list(cities.index), provider_names)
+for key, value in restored.items():
+    st.session_state[key] = value
+
+st.title("Pick a cloud region")
+shared = state.shared_job()  # the job from the link or the calculator, written back to the URL
+spec: JobSpec = shared.built.spec if shared is not None else state.build(state.DEFAULTS, dbs).spec
+if shared is None:  # the job's own line, with its link, is not shown: name the job here
+    st.caption(picking.job_caption(spec, dbs.hardware))
+    widgets.page_link("views/calculator.py", "Change the job in the calculator", ":material/calculate:")
+else:
+    st.caption(picking.METHOD)
+if ignored:
+    st.warning(components.plain("Ignored in the link: " + ", ".join(ignored)))
+
+w1, w2, w3 = st.columns(3)
+carbon_weight = w1.slider("Carbon (kg CO₂e of the job)", 0.0, 1.0, step=0.05, key="picker_carbon")
+distance_weight = w2.slider("Distance to your places", 0.0, 1.0, step=0.05, key="picker_latency")
+price_weight = w3.slider("Price", 0.0, 1.0, step=0.05, key="picker_price", help=picking.PRICE_HELP)
+
+l1, l2 = st.columns([2, 1])
+picked = l1.multiselect("Your places (cities with a cloud region)", list(cities.index), key="picker_cities")
+typed = l2.text_input("…or lat, lon (e.g. 48.85, 2.35; 40.7, -74.0)", key="picker_latlon")
+c1, c2, c3 = st.columns([2, 1, 1])
+providers = c1.multiselect("Providers (empty: all)", provider_names, key="picker_providers")
+top = int(c2.number_input("How many picks", min_value=1, max_value=50, step=1, key="picker_top"))
+basis = str(c3.selectbox("Intensity basis", INTENSITY_BASES, key="picker_basis", help=picking.BASIS_HELP))
+pool, left_out, unplaced = picking.candidates(dbs.regions, basis, providers)
+
+chosen = {key: st.session_state[key] for key in picking.URL_FIELDS} | {
+    "picker_top": top,
+    "picker_basis": basis,
+}
+st.query_params.from_dict(picking.link_params(state.page_params(st.session_state), chosen))
+
+try:
+    places = picking.places(picked, cities, typed)
+    weights = (carbon_weight, distance_weight, price_weight)
+    compared, ranked = picking.rank(spec, dbs, pool, weights, places)
+except WattprintError as error:
+    st.error(components.plain(f"Could not pick regions: {error}"))
+    st.stop()
+
+best = ranked.head(top)
+st.session_state["picker_result"] = best
+
+st.subheader("Recommendations")
+a, b, c = st.columns(3)
+first = best.iloc[0]
+a.metric("Best pick", components.kg(float(first["co2e_kg"])))
+a.caption(picking.region_named(dbs.regions, first["id"]))
+here_kg = picking.kg_in(compared, spec.region)
+if here_kg is not None:
+    b.metric("The calculator's region", components.kg(here_kg))
+    b.caption(picking.region_named(dbs.regions, str(spec.region)))
+known = f"{int(ranked['price_known'].sum())} of {len(ranked)}"
+c.metric("Candidates with a price", known, help="Price index known")
+st.caption(picking.ranked_caption(ranked, basis, left_out, unplaced))
+if price_weight > 0 and not ranked["price_known"].any():
+    st.info(picking.NO_PRICE_NOTE)
+
+table = picking.picks_table(best, bool(places))
+st.dataframe(audit.blank_missing(table, picking.TABLE_FORMATS), hide_index=True, key="picker_table")
+st.plotly_chart(picking.picks_map(ranked, best, places), config=maps.MAP_CONFIG, key="picker_map")
+st.caption(picking.map_caption(basis))
+st.download_button(
+    "Download all candidates (CSV)",
+    lambda: exports.safe_csv(picking.candidates_table(ranked)),
+    file_name="wattprint-region-picks.csv",
+    mime="text/csv",
+    key="picker_csv",
+    on_click="ignore",
+)

@@ -1,0 +1,15 @@
+"""Smoke test: the report, batch and published pages run without exception."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import MINI_DB, ROOT
+
+
+@pytest.mark.parametrize("page", ["report", "published", "batch"])
+def test_page_runs(page: str, monkeypatch) -> None:
+    monkeypatch.setenv("WATTPRINT_DB_DIR", str(MINI_DB))
+    app = AppTest.from_file(str(ROOT / "app" / "views" / f"{page}.py"), default_timeout=60).run()
+    assert not app.exception, [e.value for e in app.exception]

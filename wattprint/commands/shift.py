@@ -1,0 +1,150 @@
+"""``wattprint shift``: Flexible Start or Pause and Resume of one job over an intensity series."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from wattprint.commands import common
+from wattprint.db.series import load_profile, read_user_series
+from wattprint.engine import units
+from wattprint.engine.timeshift import (
+    MAX_WINDOW_H,
+    GapPolicy,
+    ShiftResult,
+    flexible_start,
+    pause_and_resume,
+    shift_to_dict,
+)
+from wattprint.errors import InputError
+from wattprint.files import input_file
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "shift",
+        help="carbon saved by delaying (Flexible Start) or pausing (Pause and Resume) a job",
+        description=(
+            "A job of --hours D submitted at --start must end by start + D + F. Flexible Start runs it "
+            "without a break at the cleanest start; Pause and Resume runs the cleanest D hours of the "
+            "window (Dodge et al. 2022, arXiv:2206.05229). The job draws a constant power."
+        ),
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--region", metavar="ID", help="region id whose grid has a bundled series")
+    source.add_argument(
+        "--series",
+        metavar="FILE.csv",
+        help="a CSV of timestamp + gCO2e/kWh (also Electricity Maps and WattTime exports)",
+    )
+    parser.add_argument(
+        "--hours",
+        type=common.number("hours", 0.0, strict=True, maximum=MAX_WINDOW_H),
+        required=True,
+        help="job length D [h]",
+    )
+    flex = parser.add_mutually_exclusive_group(required=True)
+    flex.add_argument(
+        "--flex-hours", type=common.number("flex-hours", maximum=MAX_WINDOW_H), help="flexibility F [h]"
+    )
+    flex.add_argument("--flex-percent", type=common.number("flex-percent"), help="flexibility F as %% of D")
+    parser.add_argument(
+        "--method", choices=("flexible-start", "pause-resume"), required=True, help="how the job may move"
+    )
+    parser.add_argument(
+        "--start",
+        metavar="ISO8601",
+        help="submission time, UTC when no offset is given (default: the series' first timestamp)",
+    )
+    parser.add_argument(
+        "--power-w",
+        type=common.number("power-w", 0.0, strict=True, maximum=1e9),
+        default=1000.0,
+        help="constant draw of the job [W] (default 1000)",
+    )
+    parser.add_argument(
+        "--min-chunk-hours",
+        type=common.number("min-chunk-hours", 0.0, strict=True),
+        help="pause-resume: shortest run between pauses [h]",
+    )
+    parser.add_argument("--max-pauses", type=int, help="pause-resume: most pauses allowed")
+    parser.add_argument(
+        "--fill-gaps",
+        action="store_true",
+        help="interpolate gaps in the series (flagged) instead of refusing it",
+    )
+    common.add_json(parser)
+    parser.set_defaults(handler=run)
+
+
+def _series(args: argparse.Namespace) -> tuple[pd.Series, str]:
+    if args.series:
+        return read_user_series(input_file(args.series, "series file")), str(args.series)
+    regions = common.databases(args).regions
+    region = regions.get(args.region)
+    profile = regions.profile_for(region.id)
+    if profile is None:
+        with_series = sorted({r for r in regions.regions if regions.profile_for(r) is not None})[:8]
+        raise InputError(
+            f"region {region.id} has no bundled intensity series; regions with one include "
+            f"{', '.join(with_series)} (or pass --series FILE.csv)"
+        )
+    return load_profile(regions.profile_path(profile)), profile.id
+
+
+def _start(text: str | None) -> pd.Timestamp | None:
+    if text is None:
+        return None
+    try:
+        stamp = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        raise InputError(f"--start must be ISO 8601 like 2022-06-01T00:00:00+00:00, got {text!r}") from None
+    if pd.isna(stamp):
+        raise InputError(f"--start must be ISO 8601 like 2022-06-01T00:00:00+00:00, got {text!r}")
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return stamp
+
+
+def render(result: ShiftResult, series_name: str) -> str:
+    """Plain-text result."""
+    lines = [
+        f"Series:    {series_name} ({result.slot_minutes:g}-minute slots)",
+        f"Job:       {common.fmt(result.duration_h)} h at {common.fmt(result.power_kw * units.W_PER_KW)} W, "
+        f"submitted {result.start.isoformat()}, flexibility {common.fmt(result.flex_h)} h",
+        f"Baseline:  {common.fmt(result.baseline_co2e_kg)} kg CO2e (start at once, no pause)",
+        f"{result.method}: {common.fmt(result.shifted_co2e_kg)} kg CO2e, "
+        f"saves {result.savings_fraction * 100:.1f}%",
+        f"Pauses:    {result.pauses} ({result.pauses_per_hour:.3g} per hour)",
+        "Schedule (UTC):",
+    ]
+    lines.extend(f"  {a.isoformat()} -> {b.isoformat()}" for a, b in result.schedule)
+    if result.filled_slots:
+        lines.append(f"Note: {result.filled_slots} slots used lie in gaps filled by interpolation")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.method != "pause-resume" and (args.min_chunk_hours is not None or args.max_pauses is not None):
+        raise InputError("--min-chunk-hours and --max-pauses apply only to --method pause-resume")
+    if args.max_pauses is not None and args.max_pauses < 0:
+        raise InputError(f"--max-pauses must be a whole number >= 0, got {args.max_pauses}")
+    series, name = _series(args)
+    flex_hours = args.flex_hours if args.flex_hours is not None else args.hours * args.flex_percent / 100.0
+    power_kw = args.power_w / units.W_PER_KW
+    gaps: GapPolicy = "fill" if args.fill_gaps else "refuse"
+    start = _start(args.start)
+    if args.method == "flexible-start":
+        result = flexible_start(series, args.hours, flex_hours, start, power_kw, gaps)
+    else:
+        result = pause_and_resume(
+            series, args.hours, flex_hours, start, power_kw, args.min_chunk_hours, args.max_pauses, gaps
+        )
+    if args.json:
+        data = shift_to_dict(result)
+        data["series"] = name
+        common.print_json(data)
+    else:
+        print(render(result, name))
+    return 0

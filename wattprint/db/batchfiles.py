@@ -1,0 +1,410 @@
+"""File I/O of batch audits: job tables in CSV or Parquet, read in chunks, results written safely.
+
+Line numbers
+------------
+Every row read gets ``line``: for CSV its line number in the file (the header is line 1, so
+the first job is line 2; blank lines count, and are skipped); for Parquet its 1-based row
+number. A row whose text spans several lines (a quoted newline) shifts the numbers after it.
+
+Unusable files
+--------------
+A missing, empty or unreadable file (a folder, binary data, not UTF-8), one with none of the
+job columns, or one with a column that carries a unit wattprint does not read (for example
+``intensity_kg_per_kwh``, ``duration_s``, ``energy_wh``) raises
+:class:`~wattprint.errors.InputError` naming the column and listing the valid ones (the CLI exits 2):
+such a column would otherwise be ignored silently. Problems of single rows are not raised here:
+the engine reports them per row, and the valid rows are still computed.
+
+CSV files may start with a UTF-8 byte order mark and use ``,``, ``;`` or tab as delimiter
+(the one most frequent in the header line). Files of any size are read in chunks of
+:data:`DEFAULT_CHUNK_ROWS` rows, so memory stays bounded.
+
+CSV exports
+-----------
+Every CSV wattprint writes goes through :func:`wattprint.db.exports.neutralise_formulas`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wattprint.db.exports import FORMULA_PREFIXES as FORMULA_PREFIXES  # re-exported for callers
+from wattprint.db.exports import neutralise_formulas as neutralise_formulas
+from wattprint.db.exports import neutralise_table
+from wattprint.engine.batch import POSITION_COLUMNS, RESULT_COLUMNS, TIME_COLUMNS
+from wattprint.errors import InputError
+from wattprint.files import atomic_output, input_file, os_error_text
+
+CSV_SUFFIXES = (".csv", ".txt")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+DELIMITERS = (",", ";", "\t")
+KNOWN_COLUMNS = POSITION_COLUMNS + TIME_COLUMNS + RESULT_COLUMNS
+"""Columns that are not job inputs but are accepted (positions, times, results read back)."""
+_UNIT_COLUMN = re.compile(
+    r"(?:^|_)(?:w|kw|mw|gw|wh|kwh|mwh|gwh|j|kj|mj|g|kg|t|lb|lbs|tonnes?|h|hrs?|hours|min|minutes|s|sec|"
+    r"seconds|ms|d|days?|weeks?|pct|percent|(?:g|kg|t|lbs?)_per_(?:wh|kwh|mwh|gwh))$"
+)
+"""A column name ending in a unit (``_s``, ``_kwh``, ``_kg_per_kwh`` ...)."""
+DEFAULT_CHUNK_ROWS = 250_000
+"""Rows per chunk when a batch file is processed in pieces."""
+
+
+def file_kind(path: Path) -> str:
+    """``"csv"`` or ``"parquet"`` from the file name; InputError for anything else."""
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
+    raise InputError(f"{path}: unknown file type {suffix or '(none)'!r}; valid: .csv, .parquet")
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file, or --engine dask for a folder of files")
+    input_file(path, "jobs file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty; expected a header line of job columns")
+
+
+def _check_columns(path: Path, columns: Sequence[str], usable: Sequence[str]) -> None:
+    if not set(columns) & set(usable):
+        shown = ", ".join(str(c) for c in list(columns)[:8]) or "(none)"
+        raise InputError(f"{path}: no usable columns (found {shown}); valid columns: {', '.join(usable)}")
+    known = set(usable) | set(KNOWN_COLUMNS)
+    for column in columns:
+        name = str(column).strip().lower()
+        if name not in known and _UNIT_COLUMN.search(name):
+            raise InputError(
+                f"{path}: column {column!r} has a unit wattprint does not read; rename or convert it "
+                f"(valid columns: {', '.join(usable)})"
+            )
+
+
+def sniff_delimiter(header: str) -> str:
+    """``,``, ``;`` or tab: the delimiter most frequent in a header line (``,`` on a tie)."""
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def header_line(path: Path) -> str:
+    """The first line of a CSV file (up to 64 KiB) as text; InputError when unreadable."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.readline(1 << 16)
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read: {os_error_text(error)}") from None
+    try:
+        return head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+
+
+def text_dtypes(header: str, delimiter: str) -> dict[str, str]:
+    """``str`` for every column of a header line that is not a number column of the engine.
+
+    Text and passed-through columns are then read as text in every chunk (a column that holds
+    numbers in one chunk and words in the next keeps one type, and ``007`` stays ``007``).
+    """
+    from wattprint.engine.batch import NUMBER_COLUMNS
+
+    names = next(csv.reader([header.rstrip("\r\n")], delimiter=delimiter), [])
+    return {name: "str" for name in names if name.strip() not in NUMBER_COLUMNS and name.strip() != "line"}
+
+
+def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    try:
+        header = header_line(path)
+        delimiter = sniff_delimiter(header)
+        reader = pd.read_csv(
+            path,
+            sep=delimiter,
+            chunksize=chunk_rows,
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+            dtype=text_dtypes(header, delimiter),
+        )
+        first_line = 2
+        for chunk in reader:
+            chunk.columns = [str(c).strip() for c in chunk.columns]
+            chunk.insert(0, "line", range(first_line, first_line + len(chunk)))
+            first_line += len(chunk)
+            blank = chunk.drop(columns="line").isna().all(axis=1)
+            yield chunk[~blank].reset_index(drop=True) if blank.any() else chunk
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: no header line; expected job columns") from None
+    except pd.errors.ParserError as error:
+        reason = str(error).strip().splitlines()[-1]
+        raise InputError(f"{path}: not a readable CSV file: {reason}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read: {os_error_text(error)}") from None
+
+
+def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as error:
+        raise InputError(f"{path}: not a readable Parquet file ({error})") from None
+    first_row = 1
+    for batch in parquet.iter_batches(batch_size=chunk_rows):
+        chunk = batch.to_pandas()
+        chunk.insert(0, "line", range(first_row, first_row + len(chunk)))
+        first_row += len(chunk)
+        yield chunk
+
+
+def read_job_chunks(
+    path: Path, usable: Sequence[str], chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> Iterator[pd.DataFrame]:
+    """The jobs of a CSV or Parquet file in chunks of ``chunk_rows``, each with ``line``.
+
+    Raises :class:`InputError` (before the first chunk) when the file is unusable: missing,
+    empty, not CSV/Parquet, or without any column of ``usable``.
+    """
+    path = Path(path)
+    _check_file(path)
+    kind = file_kind(path)
+    chunks = _csv_chunks(path, chunk_rows) if kind == "csv" else _parquet_chunks(path, chunk_rows)
+    first = next(chunks, None)
+    if first is None:
+        raise InputError(f"{path}: no rows")
+    _check_columns(path, [c for c in first.columns if c != "line"], usable)
+    yield first
+    yield from chunks
+
+
+def read_jobs(path: Path, usable: Sequence[str]) -> pd.DataFrame:
+    """The whole job table of a file, with ``line``; see :func:`read_job_chunks`."""
+    chunks = list(read_job_chunks(path, usable, chunk_rows=1_000_000))
+    return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+
+
+def read_job_buffer(data: bytes, name: str, usable: Sequence[str]) -> pd.DataFrame:
+    """The job table of an uploaded file's bytes (``name`` gives the type), with ``line``."""
+    import tempfile
+
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(data)
+        return read_jobs(path, usable)
+
+
+def dataset_files(folder: Path) -> list[Path]:
+    """The CSV and Parquet files of a dataset folder, in name order; InputError when none."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder; --engine dask reads a folder of CSV or Parquet files")
+    files = sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in CSV_SUFFIXES + PARQUET_SUFFIXES
+    )
+    if not files:
+        raise InputError(f"{folder}: no .csv or .parquet files")
+    return files
+
+
+def read_partition(path: str, job_columns: Sequence[str]) -> pd.DataFrame:
+    """One dataset file as one partition: ``file``, ``line`` and exactly ``job_columns``.
+
+    Columns missing from the file are added empty, others dropped, so every partition has the
+    same layout.
+    """
+    frame = read_jobs(Path(path), job_columns)
+    frame.insert(0, "file", Path(path).name)
+    out = frame.reindex(columns=["file", "line", *job_columns])
+    for name in out.columns:
+        if name in TEXT_NAMES:
+            out[name] = out[name].astype("str").where(out[name].notna())
+        elif name == "line":
+            out[name] = out[name].astype("int64")
+    return out
+
+
+TEXT_NAMES = ("file", "name", "hardware", "region", "start", "month")
+
+
+def partition_meta(columns: Sequence[str]) -> pd.DataFrame:
+    """An empty frame with the layout of :func:`read_partition` (for dask's ``meta``)."""
+    data: dict[str, pd.Series] = {"file": pd.Series(dtype="str"), "line": pd.Series(dtype="int64")}
+    for name in columns:
+        data[name] = pd.Series(dtype="str" if name in TEXT_NAMES else "float64")
+    return pd.DataFrame(data)
+
+
+TEXT_RESULT_COLUMNS = ("file", "name", "hardware", "region", "error")
+"""Result columns written as text; ``line`` is an integer, the others float64 (see
+:func:`result_schema`)."""
+
+
+def result_schema(columns: Sequence[str]) -> Any:
+    """The declared pyarrow schema of a result table with ``columns``.
+
+    Types follow the column name, never the data of a chunk, so every chunk and every dask
+    partition is written with one schema: ``line`` int64; the engine's numbers and results
+    float64; every other column (text inputs, ``error``, ``start``, ``month``, columns passed
+    through) a string.
+    """
+    import pyarrow as pa
+
+    from wattprint.engine.batch import NUMBER_COLUMNS
+
+    numbers = set(NUMBER_COLUMNS) | (set(RESULT_COLUMNS) - {"error"})
+    fields = []
+    for name in columns:
+        if name == "line":
+            fields.append(pa.field(name, pa.int64()))
+        elif name in numbers:
+            fields.append(pa.field(name, pa.float64()))
+        else:
+            fields.append(pa.field(str(name), pa.string()))
+    return pa.schema(fields)
+
+
+def _arrow_column(column: pd.Series, kind: Any) -> Any:
+    """One column as a pyarrow array of type ``kind`` (string, int64 or float64), nulls for NaN."""
+    import numpy as np
+    import pyarrow as pa
+
+    if pa.types.is_string(kind):
+        if column.dtype != object and pd.api.types.is_string_dtype(column):
+            return pa.array(column, type=pa.string(), from_pandas=True)
+        codes, uniques = pd.factorize(column)  # object text: converted once per distinct value
+        values = pa.array([str(value) for value in uniques], type=pa.string())
+        indices = pa.array(codes, type=pa.int32(), mask=codes < 0)
+        return pa.DictionaryArray.from_arrays(indices, values).dictionary_decode()
+    numbers = pd.to_numeric(column, errors="coerce")
+    if pa.types.is_int64(kind):
+        integers = numbers.astype("Int64")
+        return pa.array(integers, type=pa.int64(), from_pandas=True)
+    values = np.asarray(numbers, dtype="float64")
+    return pa.array(values, type=pa.float64(), mask=np.isnan(values))
+
+
+def conform(chunk: pd.DataFrame, schema: Any) -> pd.DataFrame:
+    """``chunk`` with exactly the columns of ``schema``, each converted to its declared type."""
+    converted: pd.DataFrame = parquet_table(chunk, schema).to_pandas()
+    return converted
+
+
+def parquet_table(chunk: pd.DataFrame, schema: Any) -> Any:
+    """A pyarrow table of ``chunk`` with the declared ``schema`` (never an ArrowInvalid): missing
+    columns are empty, others converted to their declared type."""
+    import pyarrow as pa
+
+    arrays = []
+    for field in schema:
+        if field.name in chunk.columns:
+            arrays.append(_arrow_column(chunk[field.name], field.type))
+        else:
+            arrays.append(pa.nulls(len(chunk), type=field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+class ResultWriter:
+    """Writes result chunks to one CSV or Parquet file (by suffix), safely.
+
+    The file is written to a temporary file beside ``path`` and renamed onto ``path`` by
+    :meth:`close` only when every chunk was written (:func:`wattprint.files.atomic_output`); on
+    :meth:`abort` (or an exception inside ``with``) the temporary file is removed and ``path`` is
+    left as it was. ``path`` may not be one of ``inputs`` (same inode), nor a folder, FIFO or
+    device, nor in a missing folder: :class:`~wattprint.errors.InputError` at construction, before
+    anything is read or written. CSV text cells are neutralised (:mod:`wattprint.db.exports`); Parquet
+    columns get the declared types of :func:`result_schema`.
+    """
+
+    def __init__(self, path: Path, inputs: Sequence[Path] = (), what: str = "output") -> None:
+        self.path = Path(path)
+        self.kind = file_kind(self.path)
+        self._atomic = atomic_output(self.path, inputs, what)
+        self.temporary = self._atomic.__enter__()
+        self._started = False
+        self._done = False
+        self._parquet: Any = None
+        self._schema: Any = None
+        self._csv: Any = None
+
+    def write(self, chunk: pd.DataFrame) -> None:
+        try:
+            if self.kind == "csv":
+                self._write_csv(chunk)
+            else:
+                import pyarrow.parquet as pq
+
+                if self._parquet is None:
+                    self._schema = result_schema(list(chunk.columns))
+                    self._parquet = pq.ParquetWriter(self.temporary, self._schema)
+                self._parquet.write_table(parquet_table(chunk, self._schema))
+        except OSError as error:
+            self.abort()
+            raise InputError(f"output {str(self.path)!r} cannot be written: {os_error_text(error)}") from None
+        self._started = True
+
+    def _write_csv(self, chunk: pd.DataFrame) -> None:
+        import pyarrow.csv as pacsv
+
+        if self._csv is None:
+            self._schema = result_schema(list(chunk.columns))
+            header = neutralise_table(parquet_table(chunk.iloc[:0], self._schema)).schema
+            self._csv = pacsv.CSVWriter(str(self.temporary), header)
+        table = neutralise_table(parquet_table(chunk, self._schema))
+        self._csv.write_table(table)
+
+    def close(self) -> None:
+        """Finish the file and rename it into place."""
+        if self._done:
+            return
+        self._done = True
+        try:
+            if self._parquet is not None:
+                self._parquet.close()
+            if self._csv is not None:
+                self._csv.close()
+        except OSError as error:
+            self._atomic.__exit__(type(error), error, None)
+            raise InputError(f"output {str(self.path)!r} cannot be written: {os_error_text(error)}") from None
+        self._atomic.__exit__(None, None, None)
+
+    def abort(self) -> None:
+        """Remove the temporary file; ``path`` is left as it was."""
+        if self._done:
+            return
+        self._done = True
+        for handle in (self._parquet, self._csv):
+            try:
+                if handle is not None:
+                    handle.close()
+            except OSError:
+                pass
+        self.temporary.unlink(missing_ok=True)
+        with contextlib.suppress(BaseException):
+            self._atomic.__exit__(RuntimeError, RuntimeError("aborted"), None)
+
+    def __enter__(self) -> ResultWriter:
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+
+def write_table(frame: pd.DataFrame, path: Path, inputs: Sequence[Path] = ()) -> None:
+    """One frame to a CSV or Parquet file (by suffix), atomically; CSV text cells neutralised."""
+    with ResultWriter(path, inputs) as writer:
+        writer.write(frame)
