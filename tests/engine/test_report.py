@@ -34,18 +34,22 @@ def result(mini):
 
 def test_statement_contents(result) -> None:
     text = result.markdown
-    # 8 x 700 W x 0.8 x 72 h = 322.56 kWh IT; x 1.10 = 354.8 kWh; x 413 g/kWh = 146.5 kg
-    assert "355 kWh" in text
-    assert "147 kg CO2e" in text
+    # 8 x 700 W x 0.8 x 72 h = 322.56 kWh IT; x 1.10 = 354.8 kWh; x 413 g/kWh = 146.5 kg: the top of
+    # the range (TDP x utilisation); its bottom is 60% of it, 212.9 kWh / 87.9 kg. The statement gives
+    # the middle, 0.8 x 354.8 = 283.9 kWh and 283.85 x 0.413 = 117.2 kg, with the range.
+    assert "an estimated 284 kWh (range 213-355 kWh)" in text
+    assert "emitted 117 kg CO2e (range 87.9 kg to 147 kg)" in text
+    assert "upper end assumes the devices drew that power all the time" in text
     assert "8 x NVIDIA H100 SXM5 80GB" in text
     assert "576 device-hours" in text
-    assert "gcp:us-central1" in text and "(2024, lifecycle basis)" in text
+    assert "gcp:us-central1" in text
+    assert "(2024, the latest published year: the year the work ran was not given; lifecycle basis)" in text
     assert "PUE of 1.10" in text
     assert f"wattprint {__version__}" in text
     assert "Strubell et al., 2019" in text and "Patterson et al., 2021" in text
     assert "range" in text
-    # US EPA 2023: 0.1465 t x $190 = $27.8
-    assert "US$27.8" in text
+    # US EPA 2023: 0.11723 t (the central figure) x $190 = $22.3
+    assert "US$22.3" in text
     document = report.markdown_document(result)
     assert "wattprint estimate --hardware nvidia-h100-sxm5-80gb --count 8 --hours 72" in document
     assert '"region": "gcp:us-central1"' in document
@@ -69,7 +73,8 @@ def test_latex_statement_is_escaped(mini) -> None:
 def test_latex_statement_names_the_basis_and_year(result) -> None:
     # The same lookup as the Markdown statement: gcp:us-central1 on the lifecycle basis, latest year.
     resolved = load_databases(MINI_DB).regions.intensity("gcp:us-central1")
-    assert f"({resolved.year}, {resolved.basis} basis)" in result.latex
+    assert f"({resolved.year}, the latest published year" in result.latex
+    assert f"{resolved.basis} basis)" in result.latex
     # The model card states no intensity (the Hub's co2_eq_emissions has no such field).
     assert "g/kWh" not in result.model_card
 
@@ -104,7 +109,9 @@ def test_model_card_yaml(result) -> None:
     data = yaml.safe_load(result.model_card)
     block = data["co2_eq_emissions"]
     assert set(block) >= {"emissions", "source", "training_type", "geographical_location", "hardware_used"}
-    assert block["emissions"] == pytest.approx(322.56 * 1.1 * 413, rel=1e-6)  # grams
+    # grams, the central figure of the statement: 0.8 x 322.56 kWh x 1.1 x 413 g/kWh
+    assert block["emissions"] == pytest.approx(0.8 * 322.56 * 1.1 * 413, rel=1e-6)
+    assert "emissions: 117231.206  # grams of CO2e" in result.model_card
     assert block["source"] == f"wattprint {__version__}"
     assert block["training_type"] == "pre-training"
     assert "Iowa" in block["geographical_location"]
@@ -149,3 +156,86 @@ def test_published_runs_reproduce() -> None:
     for row in rows.values():
         assert abs(row.energy_rel_diff) < 0.02, row.run.id
         assert abs(row.co2e_rel_diff) < 0.02, row.run.id
+
+
+def test_statement_says_what_is_not_counted(result, mini) -> None:
+    # Issue 28: CPUs and memory default to 0 W; the statement must say they were left out.
+    text = result.markdown
+    assert "Not counted: the host CPUs (no CPU power given), memory (no memory power given)" in text
+    assert "network switches, shared storage and the embodied emissions of making the hardware" in text
+    spec = JobSpec(
+        hardware="nvidia-h100-sxm5-80gb",
+        count=8,
+        hours=72,
+        region="country:CH",
+        embodied=True,
+        cpu_power_w=400,
+    )
+    with_cpu = report.statement(spec, estimate(resolve(spec, mini)), mini).markdown
+    assert "host CPUs" not in with_cpu and "embodied emissions of making" not in with_cpu
+    assert "memory (no memory power given)" in with_cpu
+
+
+def test_a_measured_draw_is_its_own_central_figure() -> None:
+    # 2 x 300 W measured x 10 h x 1.2 = 7.2 kWh, +/-5% (NVML accuracy): the point is the middle.
+    spec = JobSpec(power_w=300, count=2, hours=10, intensity_g_per_kwh=400, pue=1.2)
+    result = report.statement(spec, estimate(resolve(spec, None)), None)
+    assert "an estimated 7.20 kWh (range 6.84-7.56 kWh)" in result.markdown
+    assert "Drawing an average of 600 W" in result.markdown
+    assert result.central is not None and not result.central.upper_bound
+
+
+def test_the_grid_year_follows_the_year_the_work_ran(mini) -> None:
+    years = mini.regions.intensity_years("gcp:us-central1")
+    ran = max(years) + 1  # work that ran after the latest published year
+    assert report.grid_year(mini, "gcp:us-central1", ran) == max(years)
+    assert report.grid_year(mini, "gcp:us-central1", min(years)) == min(years)
+    assert report.grid_year(mini, "gcp:us-central1", min(years) - 5) == min(years)
+    assert report.grid_year(mini, "gcp:us-central1", None) is None
+    spec = JobSpec(
+        hardware="nvidia-h100-sxm5-80gb", count=8, hours=72, region="gcp:us-central1", year=max(years)
+    )
+    text = report.statement(spec, estimate(resolve(spec, mini)), mini, work_year=ran).markdown
+    assert f"({max(years)}, the latest published up to {ran}, the year the work ran; lifecycle basis)" in text
+    same = report.statement(spec, estimate(resolve(spec, mini)), mini).markdown
+    assert f"({max(years)}, the year the work ran; lifecycle basis)" in same
+
+
+def test_bibtex_cites_the_tool_with_author_version_and_url(result) -> None:
+    entry = result.bibtex.split("@misc{wattprint,")[1].split("\n}")[0]
+    assert "author = {{The wattprint maintainers}}" in entry
+    assert f"version = {{{__version__}}}" in entry
+    assert "url = {https://pypi.org/project/wattprint/}" in entry
+    assert "title = {wattprint: energy and carbon of machine-learning work}" in entry
+
+
+def test_segments_are_each_named_and_summed(mini) -> None:
+    # The issue's paper: 32 x A100 for 216 h (9 days), then a 72 h search on 8 of them, same region.
+    from wattprint.engine.footprint import estimate_segments
+
+    first = JobSpec(
+        hardware="nvidia-h100-sxm5-80gb", count=32, hours=216, utilization=1.0, region="country:CH"
+    )
+    second = JobSpec(
+        hardware="nvidia-h100-sxm5-80gb", count=8, hours=72, utilization=1.0, region="gcp:us-central1"
+    )
+    footprint = estimate_segments([resolve(first, mini), resolve(second, mini)])
+    result = report.statement(first, footprint, mini, segments=[second])
+    text = result.markdown
+    assert "The work ran in 2 segments, one after another: 32 x NVIDIA H100 SXM5 80GB for 216 h" in text
+    assert (
+        "(6,912 device-hours)" in text and "8 x NVIDIA H100 SXM5 80GB for 72.0 h (576 device-hours)" in text
+    )
+    assert "288 h and 7,488 device-hours in all" in text
+    assert "32 x A100 for 234 h" not in text
+    # Each segment's central energy is the middle of its own range: 0.8 x its energy.
+    parts = footprint.segments
+    assert result.central is not None
+    assert result.central.energy_kwh == pytest.approx(0.8 * (parts[0].energy_kwh + parts[1].energy_kwh))
+    assert "nvidia-h100-sxm5-80gb --count 32 --hours 216" in result.cli.splitlines()[0]
+    assert "--count 8 --hours 72" in result.cli.splitlines()[1]
+    assert report.statement_to_dict(result)["segments"][0]["region"] == "gcp:us-central1"
+    card = yaml.safe_load(result.model_card)["co2_eq_emissions"]
+    assert card["hardware_used"] == "32 x NVIDIA H100 SXM5 80GB; 8 x NVIDIA H100 SXM5 80GB"
+    keys = [ref.key for ref in result.references]
+    assert "db-google-region-carbon-2024" in keys  # the second segment's source is cited

@@ -30,6 +30,7 @@ import json
 import math
 import re
 import shlex
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from xml.sax.saxutils import escape as xml_escape
 
@@ -39,10 +40,15 @@ from wattprint import __version__
 from wattprint.db.loader import Databases
 from wattprint.db.schema import DEFAULT_BASIS, Source
 from wattprint.engine import units
-from wattprint.engine.footprint import Footprint
+from wattprint.engine.footprint import TDP_POWER_RANGE_FACTORS, Footprint
 from wattprint.engine.jobspec import DEFAULT_PUE, JobSpec
 
 TOOL = f"wattprint {__version__}"
+PROJECT_AUTHOR = "{The wattprint maintainers}"
+"""The software's author in BibTeX: its maintainers as one corporate name (braced)."""
+PROJECT_URL = "https://pypi.org/project/wattprint/"
+"""Where the software is published: the package index page of the ``wattprint`` distribution
+named in pyproject.toml."""
 
 
 @dataclass(frozen=True)
@@ -165,9 +171,12 @@ METHOD_REFERENCES: dict[str, Reference] = {
         "wattprint",
         "misc",
         (
-            ("title", f"wattprint: energy and carbon of machine-learning work, version {__version__}"),
-            ("note", "Software"),
+            ("author", PROJECT_AUTHOR),
+            ("title", "wattprint: energy and carbon of machine-learning work"),
+            ("version", __version__),
+            ("note", f"Software, version {__version__}"),
             ("year", "2026"),
+            ("url", PROJECT_URL),
         ),
     ),
 }
@@ -209,6 +218,8 @@ class JobDescription:
     intensity_year: int | None
     pue_source: str
     power_basis: str
+    year_note: str = ""
+    """How the grid year was chosen, in words (the year the work ran, or the latest published)."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +236,8 @@ class Statement:
     spec_json: str
     references: tuple[Reference, ...]
     social_cost_usd: tuple[float, float, float] | None
+    central: Central | None = None
+    """The figures the statement gives (the middle of the range for a TDP-based draw)."""
 
 
 # -- sources ------------------------------------------------------------------------------------
@@ -275,18 +288,27 @@ def data_sources(spec: JobSpec, databases: Databases | None) -> list[Reference]:
 
 
 def references_for(
-    spec: JobSpec, footprint: Footprint, databases: Databases | None, social_cost: bool = False
+    spec: JobSpec,
+    footprint: Footprint,
+    databases: Databases | None,
+    social_cost: bool = False,
+    segments: Sequence[JobSpec] = (),
 ) -> list[Reference]:
-    """Every method and data source a statement cites, methods first."""
+    """Every method and data source a statement cites, methods first (``segments``: the job's
+    further segments, whose sources are cited too)."""
+    specs = [spec, *segments]
     keys = ["strubell2019energy", "patterson2021carbon", "lacoste2019quantifying"]
     if footprint.embodied_co2e_kg:
         keys.append("luccioni2023bloom")
-    if uses_default_pue(spec, databases):
+    if any(uses_default_pue(one, databases) for one in specs):
         keys.append("uptime2024survey")
     if social_cost:
         keys += ["henderson2020towards", "epa2023scghg"]
     keys.append("wattprint")
-    return [METHOD_REFERENCES[k] for k in keys] + data_sources(spec, databases)
+    found: dict[str, Reference] = {}
+    for one in specs:
+        found.update((ref.key, ref) for ref in data_sources(one, databases))
+    return [METHOD_REFERENCES[k] for k in keys] + list(found.values())
 
 
 def uses_default_pue(spec: JobSpec, databases: Databases | None) -> bool:
@@ -406,8 +428,40 @@ def mass(co2e_kg: float) -> str:
 # -- the job in words ---------------------------------------------------------------------------
 
 
-def describe(spec: JobSpec, footprint: Footprint, databases: Databases | None) -> JobDescription:
-    """Names of the hardware and location, the intensity year and the PUE's source."""
+def grid_year(databases: Databases, region_id: str, work_year: int | None) -> int | None:
+    """The grid-intensity year to use for work that ran in ``work_year`` in ``region_id``.
+
+    The year itself when the region has a figure for it, else the latest published year before it,
+    else the earliest published year; None when ``work_year`` is None (the latest is then used)
+    or the region has no figure of the default basis.
+    """
+    years = databases.regions.intensity_years(region_id)
+    if work_year is None or not years:
+        return None
+    if work_year in years:
+        return work_year
+    earlier = [year for year in years if year < work_year]
+    return max(earlier) if earlier else min(years)
+
+
+def year_note(intensity_year: int, work_year: int | None) -> str:
+    """How the grid year relates to the year the work ran, in words."""
+    if work_year is None:
+        return f"{intensity_year}, the latest published year: the year the work ran was not given"
+    if intensity_year == work_year:
+        return f"{intensity_year}, the year the work ran"
+    if intensity_year < work_year:
+        return f"{intensity_year}, the latest published up to {work_year}, the year the work ran"
+    return f"{intensity_year}, the earliest published: none for {work_year}, the year the work ran"
+
+
+def describe(
+    spec: JobSpec, footprint: Footprint, databases: Databases | None, work_year: int | None = None
+) -> JobDescription:
+    """Names of the hardware and location, the intensity year and the PUE's source.
+
+    ``work_year`` is the year the work ran (default: ``spec.year``, the grid year asked for).
+    """
     count = f"{spec.count:g}"
     if spec.hardware and databases is not None:
         device = databases.hardware.get(spec.hardware)
@@ -428,10 +482,12 @@ def describe(spec: JobSpec, footprint: Footprint, databases: Databases | None) -
             if power.basis in ("estimate", "model"):
                 basis = f"an estimated power (not published by the vendor) x utilisation {util:g}"
     intensity_year: int | None = None
+    note = ""
     if spec.region and databases is not None:
         region = databases.regions.get(spec.region)
         resolved = databases.regions.intensity(region.id, spec.year)
         intensity_year = resolved.year
+        note = year_note(resolved.year, work_year if work_year is not None else spec.year)
         place = region.name
         if region.city and region.city not in region.name and "(" not in region.name:
             place = f"{region.name} ({region.city})"
@@ -450,7 +506,7 @@ def describe(spec: JobSpec, footprint: Footprint, databases: Databases | None) -
         assert resolved_pue is not None
         src = databases.regions.sources.get(resolved_pue.source)
         pue_source = f"{src.publisher}, {resolved_pue.year}" if src else resolved_pue.source
-    return JobDescription(hardware, location, intensity_year, pue_source, basis)
+    return JobDescription(hardware, location, intensity_year, pue_source, basis, note)
 
 
 def cli_line(spec: JobSpec) -> str:
@@ -484,10 +540,16 @@ def cli_line(spec: JobSpec) -> str:
     return " ".join(shlex.quote(part) for part in parts)
 
 
-def spec_json(spec: JobSpec) -> str:
-    """The job's inputs as JSON (options not given are left out)."""
-    data = {k: v for k, v in asdict(spec).items() if v not in (None, "", False)}
-    return json.dumps({"tool": TOOL, "inputs": data}, indent=2, sort_keys=False)
+def spec_json(spec: JobSpec, segments: Sequence[JobSpec] = ()) -> str:
+    """The job's inputs as JSON (options not given are left out); ``segments`` under their key."""
+
+    def given(one: JobSpec) -> dict[str, object]:
+        return {k: v for k, v in asdict(one).items() if v not in (None, "", False)}
+
+    document: dict[str, object] = {"tool": TOOL, "inputs": given(spec)}
+    if segments:
+        document["segments"] = [given(one) for one in segments]
+    return json.dumps(document, indent=2, sort_keys=False)
 
 
 def _short_cite(reference: Reference) -> str:
@@ -499,10 +561,68 @@ def _short_cite(reference: Reference) -> str:
 # -- outputs ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Central:
+    """The figure a statement gives: the middle of the range where the point sits at its top."""
+
+    energy_kwh: float
+    co2e_kg: float
+    total_co2e_kg: float
+    upper_bound: bool
+    """True when a segment's own point was the top of its range (a TDP-based draw)."""
+
+
+def central(footprint: Footprint) -> Central:
+    """The central energy [kWh] and CO2e [kg] of ``footprint``, segment by segment.
+
+    Notes
+    -----
+    A draw from TDP x utilisation is the top of its range (the range runs from
+    :data:`~wattprint.engine.footprint.TDP_POWER_RANGE_FACTORS` of it); for such a segment the
+    central energy is the middle of its energy range, and its CO2e that energy at the segment's
+    own intensity. A measured draw is the middle of its range already and is kept as it is.
+    """
+    energy_kwh = co2e_kg = 0.0
+    upper = False
+    for part in footprint.segments or (footprint,):
+        bounds = part.range
+        energy = part.energy_kwh
+        if bounds.energy_kwh_low < energy and math.isclose(energy, bounds.energy_kwh_high, rel_tol=1e-9):
+            energy = (bounds.energy_kwh_low + bounds.energy_kwh_high) / 2
+            upper = True
+        energy_kwh += energy
+        co2e_kg += part.co2e_kg * energy / part.energy_kwh if part.energy_kwh else 0.0
+    return Central(energy_kwh, co2e_kg, co2e_kg + footprint.embodied_co2e_kg, upper)
+
+
+def not_counted(spec: JobSpec, footprint: Footprint, segments: Sequence[JobSpec] = ()) -> list[str]:
+    """What the estimate leaves out, in words (CPU, memory, host, networking, storage, embodied)."""
+    items = []
+    if spec.total_power_w is None:
+        if not spec.cpu_power_w:
+            items.append("the host CPUs (no CPU power given)")
+        if not spec.memory_power_w:
+            items.append("memory (no memory power given)")
+        if segments and (spec.cpu_power_w or spec.memory_power_w):
+            items.append("the CPUs and memory of the later segments")
+        items.append("the rest of each server (fans, power supplies, network cards, local disks)")
+    items += ["network switches", "shared storage"]
+    if not footprint.embodied_co2e_kg:
+        items.append("the embodied emissions of making the hardware")
+    return items
+
+
 def social_cost_usd(co2e_kg: float, cost: SocialCost = SOCIAL_COST) -> tuple[float, float, float]:
     """(central, low, high) social cost [US$] of ``co2e_kg`` at ``cost``'s US$/t."""
     tonnes = units.kg_to_tonnes(co2e_kg)
     return tonnes * cost.usd_per_tonne, tonnes * cost.usd_per_tonne_low, tonnes * cost.usd_per_tonne_high
+
+
+def _segment_words(facts: JobDescription, part: Footprint) -> str:
+    return (
+        f"{facts.hardware} for {number(part.duration_h)} h ({number(part.device_hours)} device-hours) "
+        f"in {facts.location}"
+    )
 
 
 def _paragraph(
@@ -512,35 +632,66 @@ def _paragraph(
     cite: dict[str, str],
     comparison: str | None,
     social: tuple[float, float, float] | None,
+    segments: Sequence[tuple[JobDescription, Footprint]] = (),
+    left_out: Sequence[str] = (),
 ) -> list[str]:
     r = footprint.range
+    mid = central(footprint)
     # Region figures are looked up on the default (lifecycle) basis; a given intensity has none stated.
-    year = f" ({facts.intensity_year}, {DEFAULT_BASIS} basis)" if facts.intensity_year else " (as given)"
+    if facts.intensity_year:
+        year = f" ({facts.year_note or facts.intensity_year}; {DEFAULT_BASIS} basis)"
+    else:
+        year = " (as given)"
+    if segments:
+        listed = "; ".join(_segment_words(one, part) for one, part in segments)
+        where = (
+            f"The work ran in {len(segments)} segments, one after another: {listed}; "
+            f"{number(footprint.duration_h)} h and {number(footprint.device_hours)} device-hours in all."
+        )
+        draw = (
+            f"With each segment's power ({facts.power_basis}), PUE and grid intensity (energy-weighted "
+            f"means: PUE {footprint.pue:.2f}, {number(footprint.intensity_g_per_kwh)} gCO2e/kWh{year}),"
+        )
+    else:
+        where = f"The work ran on {_segment_words(facts, footprint)}."
+        power = "up to" if mid.upper_bound else "an average of"
+        draw = (
+            f"Drawing {power} {number(footprint.power_w)} W ({facts.power_basis}), at a PUE of "
+            f"{footprint.pue:.2f} ({facts.pue_source}) and a location-based grid intensity of "
+            f"{number(footprint.intensity_g_per_kwh)} gCO2e/kWh{year},"
+        )
     sentences = [
-        f"The work ran on {facts.hardware} for {number(footprint.duration_h)} h "
-        f"({number(footprint.device_hours)} device-hours) in {facts.location}.",
-        f"At an average draw of {number(footprint.power_w)} W ({facts.power_basis}) and a PUE of "
-        f"{footprint.pue:.2f} ({facts.pue_source}), it used an estimated {number(footprint.energy_kwh)} kWh "
+        where,
+        f"{draw} it used an estimated {number(mid.energy_kwh)} kWh "
         f"(range {number(r.energy_kwh_low)}-{number(r.energy_kwh_high)} kWh) and emitted "
-        f"{mass(footprint.co2e_kg)} CO2e (range {mass(r.co2e_kg_low)} to {mass(r.co2e_kg_high)}) at a "
-        f"location-based grid intensity of {number(footprint.intensity_g_per_kwh)} gCO2e/kWh{year}.",
+        f"{mass(mid.co2e_kg)} CO2e (range {mass(r.co2e_kg_low)} to {mass(r.co2e_kg_high)}).",
     ]
+    if mid.upper_bound:
+        low = TDP_POWER_RANGE_FACTORS[0]
+        sentences.append(
+            "These figures are the middle of each range: its upper end assumes the devices drew that "
+            f"power all the time, its lower end {low:.0%} of it."
+        )
     if footprint.embodied_co2e_kg:
         sentences.append(
             f"Embodied emissions of the hardware, amortised over a 6-year life at 85% use {cite['bloom']}, "
-            f"add {mass(footprint.embodied_co2e_kg)}, for a total of {mass(footprint.total_co2e_kg)} CO2e."
+            f"add {mass(footprint.embodied_co2e_kg)}, for a total of {mass(mid.total_co2e_kg)} CO2e."
         )
     if footprint.market_co2e_kg is not None:
         sentences.append(f"The market-based figure is {mass(footprint.market_co2e_kg)} CO2e.")
+    if left_out:
+        items = list(left_out)
+        listed_out = ", ".join(items[:-1]) + (f" and {items[-1]}" if len(items) > 1 else items[0])
+        sentences.append(f"Not counted: {listed_out}.")
     if comparison:
         sentences.append(comparison)
     if social is not None:
-        central, low, high = social
+        central_usd, low_usd, high_usd = social
         sentences.append(
             f"At a social cost of carbon of US${SOCIAL_COST.usd_per_tonne:.0f}/tCO2 (range "
             f"US${SOCIAL_COST.usd_per_tonne_low:.0f}-{SOCIAL_COST.usd_per_tonne_high:.0f}/t; emissions "
-            f"year 2020, 2020 dollars) {cite['epa']}, these emissions cost about US${number(central)} "
-            f"(US${number(low)}-{number(high)})."
+            f"year 2020, 2020 dollars) {cite['epa']}, these emissions cost about US${number(central_usd)} "
+            f"(US${number(low_usd)}-{number(high_usd)})."
         )
     sentences.append(
         f"Energy and emissions were estimated with {TOOL} {cite['tool']}".rstrip() + ", which computes "
@@ -557,6 +708,8 @@ def statement(
     social_cost: bool = False,
     comparison: str | None = None,
     training_type: str = "pre-training",
+    segments: Sequence[JobSpec] = (),
+    work_year: int | None = None,
 ) -> Statement:
     """Every report output for ``spec`` and its ``footprint``.
 
@@ -574,13 +727,30 @@ def statement(
         A sentence placing the job among published runs (see :mod:`wattprint.engine.published`).
     training_type : str
         ``pre-training`` or ``fine-tuning``, for the model card.
+    segments : sequence of JobSpec
+        The job's further segments, run after ``spec``; ``footprint`` is then
+        ``estimate_segments`` of ``spec`` and these, and each segment is named in the statement.
+    work_year : int, optional
+        The year the work ran, said beside the grid year (default: ``spec.year``; when neither is
+        given the statement says the latest published year was used).
     """
-    references = references_for(spec, footprint, databases, social_cost)
+    references = references_for(spec, footprint, databases, social_cost, segments)
     data_keys = [ref.key for ref in references if ref.key.startswith("db-")]
-    if uses_default_pue(spec, databases):
+    if any(uses_default_pue(one, databases) for one in [spec, *segments]):
         data_keys.append("uptime2024survey")
-    facts = describe(spec, footprint, databases)
-    social = social_cost_usd(footprint.co2e_kg) if social_cost else None
+    facts = describe(spec, footprint, databases, work_year)
+    parts: list[tuple[JobDescription, Footprint]] = []
+    if segments:
+        if len(footprint.segments) != len(segments) + 1:
+            raise ValueError("footprint must be estimate_segments of spec and its segments")
+        specs = [spec, *segments]
+        parts = [
+            (describe(one, part, databases, work_year), part)
+            for one, part in zip(specs, footprint.segments, strict=True)
+        ]
+    mid = central(footprint)
+    left_out = not_counted(spec, footprint, segments)
+    social = social_cost_usd(mid.co2e_kg) if social_cost else None
 
     md_cite = {
         "method": "(Strubell et al., 2019; Patterson et al., 2021; Lacoste et al., 2019)",
@@ -591,7 +761,7 @@ def statement(
         if data_keys
         else "",
     }
-    markdown_sentences = _paragraph(spec, footprint, facts, md_cite, comparison, social)
+    markdown_sentences = _paragraph(spec, footprint, facts, md_cite, comparison, social, parts, left_out)
     markdown = " ".join(markdown_sentences).replace("  ", " ").replace(" .", ".")
 
     tex_cite = {
@@ -602,24 +772,35 @@ def statement(
         "data": (r"\citep{" + ",".join(data_keys) + "}") if data_keys else "",
     }
     placeholders = {key: f"@@CITE{index}@@" for index, key in enumerate(tex_cite)}
-    raw = " ".join(_paragraph(spec, footprint, facts, placeholders, comparison, social))
+    raw = " ".join(_paragraph(spec, footprint, facts, placeholders, comparison, social, parts, left_out))
     latex = latex_escape(raw).replace("CO2e", r"CO\textsubscript{2}e").replace("CO2", r"CO\textsubscript{2}")
     for key, token in placeholders.items():
         latex = latex.replace(latex_escape(token), tex_cite[key])
     latex = latex.replace("  ", " ").replace(" .", ".")
 
-    svg, badge_md = badge(footprint.co2e_kg, footprint.energy_kwh)
+    svg, badge_md = badge(mid.co2e_kg, mid.energy_kwh)
+    card_facts = facts
+    if parts:
+        card_facts = JobDescription(
+            "; ".join(one.hardware for one, _ in parts),
+            "; ".join(dict.fromkeys(one.location for one, _ in parts)),
+            facts.intensity_year,
+            facts.pue_source,
+            facts.power_basis,
+            facts.year_note,
+        )
     return Statement(
         markdown=markdown,
         latex=latex,
         bibtex=bibtex(references),
-        model_card=model_card(footprint, facts, training_type),
+        model_card=model_card(footprint, card_facts, training_type, mid.co2e_kg),
         badge_svg=svg,
         badge_markdown=badge_md,
-        cli=cli_line(spec),
-        spec_json=spec_json(spec),
+        cli="\n".join(cli_line(one) for one in [spec, *segments]),
+        spec_json=spec_json(spec, segments),
         references=tuple(references),
         social_cost_usd=social,
+        central=mid,
     )
 
 
@@ -641,27 +822,35 @@ def latex_document(result: Statement) -> str:
     return f"{result.latex}\n\n% Reproduce with:\n{comment}\n"
 
 
-def model_card(footprint: Footprint, facts: JobDescription, training_type: str = "pre-training") -> str:
+def model_card(
+    footprint: Footprint,
+    facts: JobDescription,
+    training_type: str = "pre-training",
+    co2e_kg: float | None = None,
+) -> str:
     """Hugging Face model-card metadata: a ``co2_eq_emissions`` block in YAML.
 
     Notes
     -----
     The Hub expects ``emissions`` in grams of CO2e, with ``source``, ``training_type``,
     ``geographical_location`` and ``hardware_used`` (Hugging Face, "Displaying carbon emissions
-    for your model", https://huggingface.co/docs/hub/model-cards-co2).
+    for your model", https://huggingface.co/docs/hub/model-cards-co2). ``co2e_kg`` is the figure
+    to write (default: the footprint's operational CO2e); the YAML comment names the unit, since
+    the Hub's field carries none.
     """
     location = re.sub(r"\s*\[[^\]]*\]$", "", facts.location)
     region_id = re.search(r"\[([^\]]*)\]$", facts.location)
     data = {
         "co2_eq_emissions": {
-            "emissions": round(units.kg_to_g(footprint.co2e_kg), 3),
+            "emissions": round(units.kg_to_g(footprint.co2e_kg if co2e_kg is None else co2e_kg), 3),
             "source": TOOL,
             "training_type": training_type,
             "geographical_location": location + (f" ({region_id.group(1)})" if region_id else ""),
             "hardware_used": facts.hardware,
         }
     }
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return re.sub(r"^(  emissions: .*)$", r"\1  # grams of CO2e (the Hub's unit)", text, count=1, flags=re.M)
 
 
 BADGE_HEIGHT_PX = 20
@@ -701,23 +890,30 @@ def statement_to_dict(result: Statement) -> dict[str, object]:
         "badge_markdown": result.badge_markdown,
         "cli": result.cli,
         "inputs": json.loads(result.spec_json)["inputs"],
+        "segments": json.loads(result.spec_json).get("segments", []),
         "tool": TOOL,
         "references": [ref.key for ref in result.references],
     }
+    if result.central is not None:
+        data["central"] = asdict(result.central)
     if result.social_cost_usd is not None:
-        central, low, high = result.social_cost_usd
-        data["social_cost_usd"] = {"central": central, "low": low, "high": high, "basis": SOCIAL_COST.basis}
+        middle, low, high = result.social_cost_usd
+        data["social_cost_usd"] = {"central": middle, "low": low, "high": high, "basis": SOCIAL_COST.basis}
     return data
 
 
 __all__ = [
     "DEFAULT_PUE",
     "SOCIAL_COST",
+    "Central",
     "Reference",
     "Statement",
     "badge",
     "bibtex",
+    "central",
+    "grid_year",
     "latex_escape",
     "model_card",
+    "not_counted",
     "statement",
 ]
