@@ -136,6 +136,14 @@ def job_title(result: Any, databases: Any) -> str:
         else f"a {num(footprint.intensity_g_per_kwh)} g/kWh grid"
     )
     count = f"{spec.count:,.0f}" if float(spec.count).is_integer() else num(spec.count)
+    further = getattr(result, "segments", ())
+    if further:  # the first segment's own hours, then the rest named as such (never summed into it)
+        first = footprint.segments[0].duration_h
+        more = "segment" if len(further) == 1 else "segments"
+        return (
+            f"{count} × {who}, {num(first)} h, {place}, then {len(further)} further {more} "
+            f"({num(footprint.duration_h)} h in all)"
+        )
     return f"{count} × {who}, {num(footprint.duration_h)} h, {place}"
 
 

@@ -65,6 +65,8 @@ FIELDS: dict[str, InputField] = {
     "serve_params_b": InputField(7.0, minimum=0.0, maximum=1e5),
     "serve_tokens": InputField(1000.0, minimum=0.0, maximum=1e7),
     "days": InputField(365.0, minimum=0.0, maximum=36_500.0),
+    # further segments, "hardware,count,hours,region;..." (wattprint.engine.segments)
+    "segments": InputField(""),
 }
 
 DEFAULTS: dict[str, Any] = {name: field.default for name, field in FIELDS.items()}
@@ -142,6 +144,8 @@ def active_names(values: Mapping[str, Any]) -> list[str]:
     """The inputs that the current modes use, in FIELDS order (what the URL carries)."""
     v = {**DEFAULTS, **values}
     used = {"hw_mode", "count", "duration", "pue_mode", "location", "cpu_w", "memory_w", "serve"}
+    if v["segments"]:
+        used.add("segments")
     used.add("hardware" if v["hw_mode"] == "database" else "custom_w")
     if v["duration"] == "hours":
         used.add("hours")
@@ -338,6 +342,7 @@ class JobResult:
     serving: Any | None  # Footprint of the serving lifetime
     greener_same_provider: Any | None = None  # Greener, or None without a provider
     greener_any_provider: Any | None = None  # Greener among every cloud region
+    segments: tuple[Any, ...] = ()  # JobSpec of each further segment (the job's own is built.spec)
 
 
 def compute(values: Mapping[str, Any], databases: Any, frame_for_year: Any = None) -> JobResult:
@@ -349,11 +354,13 @@ def compute(values: Mapping[str, Any], databases: Any, frame_for_year: Any = Non
     from wattprint.engine.flops import serving_job
     from wattprint.engine.footprint import estimate
     from wattprint.engine.jobspec import DEFAULT_PUE, resolve
+    from wattprint.engine.segments import estimate_job, parse_segments, segment_specs
     from wattprint.engine.whatif import compare_regions, greener_alternatives
 
     built = build(values, databases)
     job = resolve(built.spec, databases)
-    footprint = estimate(job)
+    further = segment_specs(built.spec, parse_segments(str(values.get("segments", ""))), databases)
+    footprint = estimate_job(built.spec, further, databases) if further else estimate(job)
     current = databases.regions.get(built.spec.region) if built.spec.region else None
     if frame_for_year is None:
         frame = region_frame(databases.regions, built.spec.year)
@@ -382,7 +389,9 @@ def compute(values: Mapping[str, Any], databases: Any, frame_for_year: Any = Non
     serving = (
         estimate(serving_job(job, built.serving, built.serving_source)) if built.serving is not None else None
     )
-    return JobResult(built, footprint, current, ranked, scope, greener, serving, same_provider, any_provider)
+    return JobResult(
+        built, footprint, current, ranked, scope, greener, serving, same_provider, any_provider, further
+    )
 
 
 def inputs_from_spec(spec: Any, databases: Any) -> dict[str, Any]:

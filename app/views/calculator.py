@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import job_details, state, widgets
+from app import job_details, segment_inputs, state, widgets
 
 st.title("Energy and carbon of an ML job")
 st.caption(
@@ -26,9 +26,11 @@ def job_page() -> None:
         result = widgets.job_result(job)
         if result is not None:
             widgets.headline(result)
+            segment_inputs.segment_table(result)
     widgets.let_browser_draw()  # the headline shows before the inputs and details below stream in
     with inputs_col:
         widgets.job_inputs()
+        segment_inputs.segment_inputs()
     st.session_state["calc_spec"] = result.built.spec if result else None
     st.session_state["calc_result"] = job_details.result_summary(result) if result else None
     if result is None:

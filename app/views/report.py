@@ -6,8 +6,8 @@ import json
 
 import streamlit as st
 
-from app import cached, components, state, widgets
-from wattprint.engine import report
+from app import cached, components, segment_inputs, state, widgets
+from wattprint.engine import report, segments
 from wattprint.engine.footprint import footprint_to_dict
 from wattprint.errors import WattprintError
 
@@ -25,6 +25,7 @@ OPTIONS = state.PageOptions(
         "format": state.InputField("markdown", tuple(FORMATS)),
         "social_cost": state.InputField(False),
         "training_type": state.InputField("pre-training", ("pre-training", "fine-tuning")),
+        "ran_in": state.InputField("unknown", ("unknown", *map(str, range(2010, 2031)))),
     },
 )
 
@@ -37,8 +38,16 @@ job = state.open_page(OPTIONS, edits_job=True)
 inputs_col, result_col = st.columns([1, 1.3], gap="large")
 with inputs_col:
     widgets.job_inputs(("hardware", "duration", "power", "location"))
+    segment_inputs.segment_inputs()
     with st.container(border=True):
         st.subheader("Statement", anchor=False)
+        st.selectbox(
+            "Year the work ran",
+            OPTIONS.fields["ran_in"].choices or (),
+            key=OPTIONS.key("ran_in"),
+            format_func=lambda y: "Not given (the latest grid year)" if y == "unknown" else y,
+            help="The grid figure of that year, or the latest published before it; the statement says which.",
+        )
         st.radio(
             "Training type (model card)",
             ["pre-training", "fine-tuning"],
@@ -53,25 +62,39 @@ with result_col:
     if result is None:
         st.stop()
     options = st.session_state[OPTIONS.store]
+    work_year = None if options["ran_in"] == "unknown" else int(options["ran_in"])
     try:
+        spec, further, footprint = segments.priced_in(
+            result.built.spec, result.segments, cached.databases(), work_year
+        )
         statement = report.statement(
-            result.built.spec,
-            result.footprint,
+            spec,
+            footprint,
             cached.databases(),
             social_cost=bool(options["social_cost"]),
             training_type=str(options["training_type"]),
+            segments=further,
+            work_year=work_year,
         )
     except WattprintError as error:
         st.error(components.plain(error))
         st.stop()
     st.subheader(components.job_title(result, cached.databases()), anchor=False)
+    mid, bounds = statement.central, footprint.range
+    assert mid is not None
     a, b = st.columns(2)
-    a.metric("Operational CO₂e", components.kg(result.footprint.co2e_kg))
-    b.metric("Energy (facility)", components.kwh(result.footprint.energy_kwh))
+    a.metric("Operational CO₂e (central)", components.kg(mid.co2e_kg))
+    b.metric("Energy (facility, central)", components.kwh(mid.energy_kwh))
+    st.caption(
+        f"Range {components.kg(bounds.co2e_kg_low)} – {components.kg(bounds.co2e_kg_high)}, "
+        f"{components.kwh(bounds.energy_kwh_low)} – {components.kwh(bounds.energy_kwh_high)}"
+        + ("; the middle of the range, as the statement gives it." if mid.upper_bound else ".")
+    )
+    segment_inputs.segment_table(result)
     with st.container(border=True):
         st.markdown(statement.markdown)
     data = report.statement_to_dict(statement)
-    data["footprint"] = footprint_to_dict(result.footprint)
+    data["footprint"] = footprint_to_dict(footprint)
     texts = {
         "markdown": report.markdown_document(statement),
         "latex": report.latex_document(statement),
