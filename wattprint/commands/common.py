@@ -129,12 +129,20 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
         help="memory draw for the whole job [W]",
     )
     group.add_argument(
-        "--embodied", action="store_true", help="add the hardware's published embodied carbon, amortised"
+        "--embodied",
+        action="store_true",
+        help="add the hardware's embodied carbon from the database, amortised: a lower bound (dies "
+        "and memory, ACT model) for most accelerators, a manufacturer PCF or study as the high end",
     )
     group.add_argument(
         "--embodied-kg",
         type=number("embodied-kg", maximum=1e6),
         help="embodied carbon per device [kgCO2e], amortised",
+    )
+    group.add_argument(
+        "--host",
+        metavar="ID",
+        help="host server or node whose manufacturing share --embodied adds (wattprint hardware hosts)",
     )
 
 
@@ -158,6 +166,7 @@ def job_spec(args: argparse.Namespace) -> JobSpec:
         memory_power_w=args.memory_power_w,
         embodied=args.embodied,
         embodied_kgco2e=args.embodied_kg,
+        host=getattr(args, "host", None),
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from wattprint.commands import common
 from wattprint.db import names
-from wattprint.db.schema import PRECISION_FIELDS, Device, PowerFact
+from wattprint.db.schema import PRECISION_FIELDS, Device, Host, PowerFact
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,6 +40,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     match.add_argument("name", help="device name as nvidia-smi, amd-smi, /proc/cpuinfo or lscpu reports it")
     common.add_json(match)
     match.set_defaults(handler=run_match)
+    hosts = sub.add_parser(
+        "hosts",
+        help="host servers and nodes with their manufacturing kgCO2e",
+        description=(
+            "Host machines for `estimate --embodied --host ID`: GPU servers and CPU nodes with their "
+            "manufacturing emissions (a manufacturer PCF, or a proxy labelled as such), what the figure "
+            "includes, the lifetime it is amortised over, and its source."
+        ),
+    )
+    common.add_json(hosts)
+    hosts.set_defaults(handler=run_hosts)
     parser.set_defaults(handler=lambda args: parser.print_help() or 2)
 
 
@@ -87,9 +98,23 @@ def device_to_dict(device: Device, sources: dict[str, Any] | None = None) -> dic
     if device.embodied_kgco2e is not None:
         embodied = device.embodied_kgco2e
         data["embodied_basis"] = embodied.basis
+        data["embodied_basis_words"] = embodied.basis_words
         data["embodied_method"] = embodied.method
         data["embodied_scope"] = embodied.scope
         data["embodied_inputs"] = dict(embodied.inputs) if embodied.inputs else None
+    product = device.embodied_product_kgco2e
+    if product is not None:
+        source = (sources or {}).get(product.source)
+        data["embodied_product_kgco2e"] = {
+            "value": product.value,
+            "basis": product.basis,
+            "basis_words": product.basis_words,
+            "method": product.method,
+            "scope": product.scope,
+            "source": product.source,
+            "year": product.year,
+            **({"publisher": source.publisher, "title": source.title, "url": source.url} if source else {}),
+        }
     data["sources"] = cited
     return data
 
@@ -146,6 +171,49 @@ def _show(device: Device, args: argparse.Namespace) -> int:
                 extra.insert(0, f"{data['power_label']}, {data['power_basis']}: {data['power_method']}")
             note += f" ({'; '.join(extra)})" if extra else ""
         print(f"  {key}: {shown}{note}")
+    return 0
+
+
+def host_to_dict(host: Host, sources: dict[str, Any]) -> dict[str, Any]:
+    """A host as plain JSON, its manufacturing figure with basis (in words) and citation."""
+    fact = host.manufacturing_kgco2e
+    source = sources.get(fact.source)
+    return {
+        "id": host.id,
+        "name": host.name,
+        "vendor": host.vendor,
+        "kind": host.kind,
+        "devices_per_host": host.devices_per_host,
+        "manufacturing_kgco2e": fact.value,
+        "basis": fact.basis,
+        "basis_words": fact.basis_words,
+        "method": fact.method,
+        "scope": fact.scope,
+        "includes": host.includes,
+        "lifetime_years": host.lifetime_years,
+        "source": fact.source,
+        "year": fact.year,
+        "publisher": source.publisher if source else None,
+        "url": source.url if source else None,
+        "license": source.license if source else None,
+        "aliases": list(host.aliases),
+        "notes": host.notes,
+    }
+
+
+def run_hosts(args: argparse.Namespace) -> int:
+    db = common.databases(args).hardware
+    rows = [host_to_dict(host, db.sources) for _, host in sorted(db.hosts.items())]
+    if args.json:
+        common.print_json(rows)
+        return 0
+    for row in rows:
+        print(
+            f"{row['id']:32} {row['kind']:10} {row['manufacturing_kgco2e']:8,.0f} kgCO2e "
+            f"per {row['devices_per_host']} devices, {row['basis_words']}, "
+            f"{row['lifetime_years']:g} y  [{row['publisher']}, {row['year']}]"
+        )
+    print(f"{len(rows)} hosts")
     return 0
 
 

@@ -27,11 +27,13 @@ import importlib.resources
 import math
 import os
 import pickle
+import re
 import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -49,6 +51,8 @@ from wattprint.db.schema import (
     Device,
     Fact,
     HardwareFile,
+    Host,
+    HostFile,
     IntensityFact,
     Profile,
     ProfileIndex,
@@ -80,6 +84,30 @@ DB_DIR_ENV = "WATTPRINT_DB_DIR"
 
 TDP_RANGE_W = (5.0, 2000.0)
 INTENSITY_RANGE_G_PER_KWH = (0.0, 1500.0)
+DEFAULT_SOURCES: dict[str, str] = {"lifecycle": "electricity-maps-yearly"}
+"""The source a basis is looked up and ranked on unless another is asked for: lifecycle figures
+come from Electricity Maps' yearly zone averages (one source, one method, every zone). Bases not
+listed here use the first entry of a region's chain with a figure of that basis (estimate) or the
+source covering most regions (rankings, :func:`wattprint.db.tables.region_frame`)."""
+_EDITION = re.compile(r"-(?:19|20)\d{2}$")
+
+
+def source_family(key: str) -> str:
+    """A source key without its edition year: ``google-region-carbon-2024`` and
+    ``google-region-carbon-2019`` are one series (``google-region-carbon``), figures of which may
+    be compared across years; two families are two sources, never ranked together."""
+    return _EDITION.sub("", key)
+
+
+def _one_source(facts: Iterable[IntensityFact]) -> tuple[IntensityFact, ...]:
+    """The facts of one source family: the family with the newest year (ties: the most years)."""
+    groups: dict[str, list[IntensityFact]] = {}
+    for fact in facts:
+        groups.setdefault(source_family(fact.source), []).append(fact)
+    if not groups:
+        return ()
+    best = max(groups.values(), key=lambda g: (max(f.year for f in g), len(g)))
+    return tuple(best)
 PUE_RANGE = (1.0, 2.5)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -326,7 +354,12 @@ def _load_sources(folder: Path, problems: list[str], budget: list[int] | None = 
 
 
 def _data_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.yaml") if p.name not in {"sources.yaml"})
+    return sorted(p for p in folder.glob("*.yaml") if p.name != "sources.yaml" and not _is_host_file(p))
+
+
+def _is_host_file(path: Path) -> bool:
+    """``hosts.yaml`` and ``hosts-*.yaml`` of ``hardware_db/`` hold hosts, not devices."""
+    return path.name == "hosts.yaml" or path.name.startswith("hosts-")
 
 
 @dataclass(frozen=True)
@@ -337,6 +370,15 @@ class HardwareDB:
     sources: dict[str, Source]
     names: dict[str, str]
     index: NameIndex | None = None
+    hosts: dict[str, Host] = dataclass_field(default_factory=dict)
+
+    def host(self, key: str) -> Host:
+        """The host with this id or alias; an unknown one raises an error naming the valid ids."""
+        wanted = key.strip().lower()
+        for host in self.hosts.values():
+            if wanted == host.id or wanted in (a.lower() for a in host.aliases):
+                return host
+        raise UnknownIdError("host", key, sorted(self.hosts), "see `wattprint hardware hosts`")
 
     def get(self, key: str) -> Device:
         """The device with this id, alias or reported name (see wattprint.db.names); errors name ids."""
@@ -410,43 +452,105 @@ class RegionDB:
             yield current
             current = self.regions.get(current.grid) if current.grid else None
 
-    def intensity_facts(
-        self, region_id: str, basis: str = DEFAULT_BASIS
-    ) -> tuple[Region, tuple[IntensityFact, ...]] | None:
-        """The entry a region takes its ``basis`` figures from, and those figures: the first entry
-        of its chain (region, grid, grid's grid...) with a location-based figure of that basis,
-        else the region's provider's own figures of that basis; None when there is neither."""
-        region = self.get(region_id)
+    def lookup_chain(self, region: Region) -> Iterator[Region]:
+        """:meth:`chain`, with each entry's ``linked`` entries (its Electricity Maps zone, its
+        marginal figures) right after it: where a region's figures are looked up, in order."""
+        seen: set[str] = set()
         for entry in self.chain(region):
-            facts = tuple(f for f in entry.intensity_g_per_kwh if f.basis == basis)
+            for item in (entry, *(self.regions.get(link) for link in entry.linked)):
+                if item is not None and item.id not in seen:
+                    seen.add(item.id)
+                    yield item
+
+    def intensity_facts(
+        self, region_id: str, basis: str = DEFAULT_BASIS, source: str | None = None
+    ) -> tuple[Region, tuple[IntensityFact, ...]] | None:
+        """The entry a region takes its ``basis`` figures from, and those figures, all of one
+        source (:func:`source_family`).
+
+        With ``source``: the first entry of :meth:`lookup_chain` with figures of that basis and
+        source, else the provider's own; None when there are none. Without: the basis' default
+        source (:data:`DEFAULT_SOURCES`) when the chain has it, else the first entry with a
+        figure of that basis (the source with its newest year), else the provider's own."""
+        region = self.get(region_id)
+        wanted = source if source is not None else DEFAULT_SOURCES.get(basis)
+        if wanted is not None:
+            family = source_family(wanted)
+            for entry in self.lookup_chain(region):
+                facts = tuple(
+                    f
+                    for f in entry.intensity_g_per_kwh
+                    if f.basis == basis and source_family(f.source) == family
+                )
+                if facts:
+                    return entry, facts
+            own = tuple(
+                f
+                for f in region.provider_intensity_g_per_kwh
+                if f.basis == basis and source_family(f.source) == family
+            )
+            if own:
+                return region, own
+            if source is not None:
+                return None
+        for entry in self.lookup_chain(region):
+            facts = _one_source(f for f in entry.intensity_g_per_kwh if f.basis == basis)
             if facts:
                 return entry, facts
-        own = tuple(f for f in region.provider_intensity_g_per_kwh if f.basis == basis)
+        own = _one_source(f for f in region.provider_intensity_g_per_kwh if f.basis == basis)
         return (region, own) if own else None
 
-    def intensity_years(self, region_id: str, basis: str = DEFAULT_BASIS) -> list[int]:
-        """Years with an intensity of ``basis`` for the region (own or inherited from its grid)."""
-        found = self.intensity_facts(region_id, basis)
+    def intensity_sources(self, region_id: str, basis: str = DEFAULT_BASIS) -> list[str]:
+        """The source families with a ``basis`` figure for the region (own, linked or inherited)."""
+        region = self.get(region_id)
+        found = {
+            source_family(f.source)
+            for entry in self.lookup_chain(region)
+            for f in entry.intensity_g_per_kwh
+            if f.basis == basis
+        }
+        found |= {source_family(f.source) for f in region.provider_intensity_g_per_kwh if f.basis == basis}
+        return sorted(found)
+
+    def intensity_years(
+        self, region_id: str, basis: str = DEFAULT_BASIS, source: str | None = None
+    ) -> list[int]:
+        """Years with an intensity of ``basis`` (and ``source``) for the region."""
+        found = self.intensity_facts(region_id, basis, source)
         return sorted(fact.year for fact in found[1]) if found else []
 
-    def intensity(self, region_id: str, year: int | None = None, basis: str = DEFAULT_BASIS) -> Resolved:
-        """Location-based intensity [gCO2e/kWh] of ``basis`` for ``year`` (default: latest)."""
-        found = self.intensity_facts(region_id, basis)
+    def intensity(
+        self,
+        region_id: str,
+        year: int | None = None,
+        basis: str = DEFAULT_BASIS,
+        source: str | None = None,
+    ) -> Resolved:
+        """Location-based intensity [gCO2e/kWh] of ``basis`` for ``year`` (default: latest), from
+        ``source`` (default: as :meth:`intensity_facts`); the result names its source."""
+        found = self.intensity_facts(region_id, basis, source)
         if found is None:
             region = self.get(region_id)
             have = sorted(
-                {f.basis for e in self.chain(region) for f in e.intensity_g_per_kwh}
+                {f.basis for e in self.lookup_chain(region) for f in e.intensity_g_per_kwh}
                 | {f.basis for f in region.provider_intensity_g_per_kwh}
             )
             other = f"; bases it has: {', '.join(have)}" if have else ""
+            if source is not None:
+                sources = self.intensity_sources(region.id, basis)
+                if sources:
+                    other = f"; {basis} sources it has: {', '.join(sources)}"
+                raise InputError(f"region {region.id} has no {basis} carbon intensity from {source}{other}")
             raise InputError(f"region {region.id} has no {basis} carbon intensity{other}")
         entry, facts = found
         resolved = _pick_year(facts, year, entry.id, f"{basis} intensity")
         return Resolved(resolved.value, resolved.year, resolved.source, resolved.region_id, basis)
 
-    def intensity_series(self, region_id: str, basis: str = DEFAULT_BASIS) -> tuple[IntensityFact, ...]:
-        """Every yearly intensity of ``basis`` of a region (own or from its grid)."""
-        found = self.intensity_facts(region_id, basis)
+    def intensity_series(
+        self, region_id: str, basis: str = DEFAULT_BASIS, source: str | None = None
+    ) -> tuple[IntensityFact, ...]:
+        """Every yearly intensity of ``basis`` of a region (own, linked or from its grid), one source."""
+        found = self.intensity_facts(region_id, basis, source)
         return found[1] if found else ()
 
     def pue(self, region_id: str, year: int | None = None) -> Resolved | None:
@@ -508,7 +612,14 @@ class Databases:
 
 
 def _facts(device: Device) -> Iterator[tuple[str, Fact]]:
-    for name in ("tdp_w", "cores", "memory_gb", "memory_bandwidth_gb_s", "embodied_kgco2e"):
+    for name in (
+        "tdp_w",
+        "cores",
+        "memory_gb",
+        "memory_bandwidth_gb_s",
+        "embodied_kgco2e",
+        "embodied_product_kgco2e",
+    ):
         fact = getattr(device, name)
         if fact is not None:
             yield name, fact
@@ -581,6 +692,9 @@ def check_regions(
             owners[key] = region.id
         if region.grid is not None and region.grid not in ids:
             problems.append(f"{where}: grid {region.grid!r} is not a region id")
+        for link in region.linked:
+            if link not in ids:
+                problems.append(f"{where}: linked {link!r} is not a region id")
         if region.kind == "cloud" and region.grid is None and not region.intensity_g_per_kwh:
             problems.append(f"{where}: a cloud region needs a grid or its own intensity")
         if region.profile is not None and region.profile not in profiles:
@@ -640,12 +754,42 @@ def load_hardware(folder: Path, problems: list[str], budget: list[int] | None = 
         if parsed is not None:
             found.extend((path, device) for device in parsed.devices)
     problems.extend(check_hardware(found, sources))
+    hosts = _load_hosts(folder, sources, problems, budget)
     devices = {device.id: device for _, device in found}
     names: dict[str, str] = {}
     for device in devices.values():
         for name in (*device.aliases, device.id):
             names[name.strip().lower()] = device.id
-    return HardwareDB(devices=devices, sources=sources, names=names, index=NameIndex.build(devices))
+    return HardwareDB(
+        devices=devices, sources=sources, names=names, index=NameIndex.build(devices), hosts=hosts
+    )
+
+
+def _load_hosts(
+    folder: Path, sources: dict[str, Source], problems: list[str], budget: list[int]
+) -> dict[str, Host]:
+    """The hosts of ``hosts*.yaml``; each file's own sources join ``sources`` (keys unique)."""
+    hosts: dict[str, Host] = {}
+    for path in sorted(p for p in folder.glob("*.yaml") if _is_host_file(p)):
+        parsed = _validate(HostFile, _read_yaml(path, problems, budget), path, problems)
+        if parsed is None:
+            continue
+        for key, source in parsed.sources.items():
+            if key in sources and sources[key] != source:
+                problems.append(f"{path}: source {key!r} is also defined elsewhere")
+            sources[key] = source
+        for host in parsed.hosts:
+            where = f"{path}: {host.id}"
+            if host.id in hosts:
+                problems.append(f"{where}: host id already defined")
+            if host.manufacturing_kgco2e.source not in sources:
+                problems.append(f"{where}: manufacturing_kgco2e.source is not in sources")
+            if host.lifetime_source not in sources:
+                problems.append(f"{where}: lifetime_source {host.lifetime_source!r} is not in sources")
+            if host.manufacturing_kgco2e.value <= 0:
+                problems.append(f"{where}: manufacturing_kgco2e must be positive")
+            hosts[host.id] = host
+    return hosts
 
 
 def _outside_profiles(folder: Path, name: str) -> str | None:
@@ -895,4 +1039,27 @@ def load_databases(db_dir: Path | str | None = None) -> Databases:
     full validation.
     """
     root = Path(db_dir) if db_dir is not None else default_db_dir()
-    return _load_cached(str(root.resolve()))
+    return _load_cached(str(resolve_folder(root)))
+
+
+def resolve_folder(root: Path) -> Path:
+    """``root`` resolved; a one-line InputError for a symbolic link loop or an unreadable path."""
+    try:
+        return root.resolve()
+    except (RuntimeError, OSError) as error:
+        reason = "a symbolic link loop" if isinstance(error, RuntimeError) else str(error.strerror)
+        raise InputError(f"database folder {str(root)!r} cannot be resolved: {reason}") from None
+
+
+def check_profile_files(regions: RegionDB) -> list[str]:
+    """One line per profile file that cannot be opened or fails validation (size, gzip, columns,
+    timestamps, values): ``db check`` reads every series a command would use."""
+    from wattprint.db.series import load_profile
+
+    problems: list[str] = []
+    for profile in regions.profiles.values():
+        try:
+            load_profile(regions.profile_path(profile))
+        except InputError as error:
+            problems.append(f"profile {profile.id}: {error}")
+    return problems

@@ -49,16 +49,27 @@ DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 HardwareKind = Literal["gpu", "tpu", "npu", "cpu", "soc", "accelerator"]
 PowerBasis = Literal["vendor", "measured", "estimate", "model"]
 """Where a power figure comes from: the vendor's document, a measurement, an estimate, a model."""
-EmbodiedBasis = Literal["vendor", "published", "model"]
+EmbodiedBasis = Literal["vendor", "published", "model", "proxy"]
 """Where an embodied figure comes from: a manufacturer's product carbon footprint, a published
-study, or a cited model (e.g. ACT) whose inputs are listed with it."""
+study, a cited model (e.g. ACT) whose inputs are listed with it, or a proxy (another product's
+published figure, named in ``scope``, used where this product has none)."""
+EMBODIED_BASIS_WORDS: dict[str, str] = {
+    "vendor": "manufacturer PCF",
+    "published": "published study",
+    "model": "lower bound (dies and memory)",
+    "proxy": "proxy (no published figure for this product)",
+}
+"""How each embodied basis is said in words next to a figure (estimate, report, pages)."""
+HostKind = Literal["gpu-server", "cpu-node"]
 RegionKind = Literal["cloud", "country", "grid", "world"]
-IntensityBasis = Literal["lifecycle", "direct", "operational", "scope2+3", "consumption"]
-INTENSITY_BASES: tuple[str, ...] = ("lifecycle", "direct", "operational", "scope2+3", "consumption")
+IntensityBasis = Literal["lifecycle", "direct", "operational", "scope2+3", "consumption", "marginal"]
+INTENSITY_BASES: tuple[str, ...] = ("lifecycle", "direct", "operational", "scope2+3", "consumption", "marginal")
 """The closed vocabulary of what an intensity figure counts (``region_db/README.md``):
 ``lifecycle`` IPCC AR5 medians over the generation mix (as Ember computes countries), ``direct``
 stack CO2 or CO2e of generation, ``operational`` a provider's own figure, ``scope2+3`` a national
-accounts factor with upstream and losses, ``consumption`` per kWh consumed (losses, trade)."""
+accounts factor with upstream and losses, ``consumption`` per kWh consumed (losses, trade),
+``marginal`` the emissions of the generation a change in demand moves (AVERT hourly avoided
+emissions, IFI operating margin): another question than an average, never ranked with one."""
 DEFAULT_BASIS = "lifecycle"
 
 PRECISION_FIELDS: tuple[str, ...] = (
@@ -158,7 +169,14 @@ class EmbodiedFact(Fact):
     def _model_inputs(self) -> EmbodiedFact:
         if self.basis == "model" and not self.inputs:
             raise ValueError("an embodied figure with basis 'model' lists its inputs")
+        if self.basis == "proxy" and not self.scope:
+            raise ValueError("an embodied figure with basis 'proxy' names what it stands in for in scope")
         return self
+
+    @property
+    def basis_words(self) -> str:
+        """The basis as said next to the figure, e.g. "lower bound (dies and memory)"."""
+        return EMBODIED_BASIS_WORDS[self.basis]
 
 
 class Device(_Strict):
@@ -185,6 +203,7 @@ class Device(_Strict):
     memory_gb: Fact | None = None
     memory_bandwidth_gb_s: Fact | None = None
     embodied_kgco2e: EmbodiedFact | None = None
+    embodied_product_kgco2e: EmbodiedFact | None = None
     shared_names: tuple[str, ...] = ()
     notes: str | None = None
 
@@ -208,6 +227,50 @@ class HardwareFile(_Strict):
 
     family: str = Field(min_length=1)
     devices: tuple[Device, ...]
+
+
+class Host(_Strict):
+    """A host machine (GPU server or CPU node) and its manufacturing emissions [kgCO2e].
+
+    ``devices_per_host`` is how many accelerators (GPU servers) or CPU sockets (CPU nodes) it
+    holds: a job on ``count`` devices carries ``count / devices_per_host`` of the host.
+    ``manufacturing_kgco2e`` has basis ``vendor`` (a manufacturer's product carbon footprint) or
+    ``proxy`` (a study's per-server figure, named in ``scope``); ``includes`` says what the
+    figure covers; ``lifetime_years`` the life it is amortised over, with its source.
+    """
+
+    id: str
+    name: str = Field(min_length=1)
+    vendor: str = Field(min_length=1)
+    kind: HostKind
+    devices_per_host: int = Field(gt=0, le=64)
+    manufacturing_kgco2e: EmbodiedFact
+    includes: str = Field(min_length=1)
+    lifetime_years: float = Field(gt=0, le=20)
+    lifetime_source: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+    notes: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_format(cls, value: str) -> str:
+        if not HARDWARE_ID_PATTERN.match(value):
+            raise ValueError(f"id {value!r} is not lowercase kebab case (vendor-model-variant)")
+        return value
+
+    @model_validator(mode="after")
+    def _host_basis(self) -> Host:
+        if self.manufacturing_kgco2e.basis not in ("vendor", "proxy"):
+            raise ValueError("a host's manufacturing figure is a manufacturer PCF (vendor) or a proxy")
+        return self
+
+
+class HostFile(_Strict):
+    """A ``hardware_db/hosts*.yaml`` file: hosts, with the sources and licence of that file."""
+
+    license: str | None = None
+    sources: dict[str, Source] = Field(default_factory=dict)
+    hosts: tuple[Host, ...]
 
 
 class YearFact(_Strict):
@@ -259,6 +322,9 @@ class Region(_Strict):
     subdivision: str | None = None
     continent: str | None = None
     grid: str | None = None
+    linked: tuple[str, ...] = ()
+    """Entries of other files holding figures for the same place (its Electricity Maps zone, its
+    IFI or AVERT marginal figures): looked up right after this entry, before its grid."""
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     aliases: tuple[str, ...] = ()

@@ -82,12 +82,76 @@ class Assumption:
 
 
 @dataclass(frozen=True)
+class HostShare:
+    """A host machine's manufacturing emissions and how a job's devices share it.
+
+    Parameters
+    ----------
+    per_host_kgco2e : float
+        Manufacturing emissions of one host [kgCO2e].
+    devices_per_host : float
+        Accelerators (or CPU sockets) one host holds [-]; a job on ``count`` devices carries
+        ``count / devices_per_host`` hosts.
+    lifetime_years : float
+        Life the host's emissions are amortised over [years] (its source's assumption).
+    lifetime_utilization : float
+        Share of that life in use [-].
+    basis : str
+        The basis in words, e.g. "manufacturer PCF" or "proxy (...)".
+    """
+
+    per_host_kgco2e: float
+    devices_per_host: float
+    lifetime_years: float
+    lifetime_utilization: float = BLOOM_LIFETIME_UTILIZATION
+    basis: str = "manufacturer PCF"
+    name: str = "host"
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Embodied:
-    """Embodied emissions of one device and how they are amortised (BLOOM method)."""
+    """Embodied emissions of one device and how they are amortised (BLOOM method).
+
+    ``per_device_kgco2e`` is the central figure; with ``lower_bound`` it covers only part of the
+    device (ACT: dies and memory) and the range's high end is ``per_device_kgco2e_high`` (a
+    published whole-product figure) or unknown. ``host`` adds the share of a host machine.
+    """
 
     per_device_kgco2e: float
     lifetime_years: float = BLOOM_LIFETIME_YEARS
     lifetime_utilization: float = BLOOM_LIFETIME_UTILIZATION
+    basis: str = "given"
+    lower_bound: bool = False
+    per_device_kgco2e_high: float | None = None
+    high_basis: str | None = None
+    name: str = "devices"
+    source: str = ""
+    high_source: str = ""
+    host: HostShare | None = None
+
+
+@dataclass(frozen=True)
+class EmbodiedPart:
+    """What one part of the machine (the devices, the host) adds to a job's embodied emissions.
+
+    ``co2e_kg`` [kgCO2e] is ``per_unit_kgco2e x units x duration_h / (lifetime_years x 8760 x
+    lifetime_utilization)``; ``co2e_kg_high`` the same with the part's high figure, None when
+    unknown.
+    """
+
+    part: str
+    name: str
+    basis: str
+    per_unit_kgco2e: float
+    units: float
+    lifetime_years: float
+    lifetime_utilization: float
+    co2e_kg: float
+    co2e_kg_high: float | None
+    high_basis: str | None = None
+    source: str = ""
+    high_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,6 +247,10 @@ class Footprint:
     breakdown: Breakdown
     assumptions: tuple[Assumption, ...] = ()
     segments: tuple[Footprint, ...] = field(default=())
+    embodied_low_kg: float = 0.0
+    embodied_high_kg: float | None = 0.0
+    embodied_basis: str = ""
+    embodied_parts: tuple[EmbodiedPart, ...] = ()
 
 
 def _check_finite(name: str, value: float, minimum: float | None = 0.0, strict: bool = False) -> None:
@@ -288,6 +356,16 @@ def validate_job(job: Job) -> None:
         _check_finite("lifetime utilization", job.embodied.lifetime_utilization, 0.0, strict=True)
         if job.embodied.lifetime_utilization > 1.0:
             raise InputError("lifetime utilization must be in (0, 1]")
+        if job.embodied.per_device_kgco2e_high is not None:
+            _check_finite("embodied high kgCO2e per device", job.embodied.per_device_kgco2e_high, 0.0)
+        host = job.embodied.host
+        if host is not None:
+            _check_finite("host kgCO2e", host.per_host_kgco2e, 0.0)
+            _check_finite("devices per host", host.devices_per_host, 0.0, strict=True)
+            _check_finite("host lifetime years", host.lifetime_years, 0.0, strict=True)
+            _check_finite("host lifetime utilization", host.lifetime_utilization, 0.0, strict=True)
+            if host.lifetime_utilization > 1.0:
+                raise InputError("host lifetime utilization must be in (0, 1]")
 
 
 def _durations(job: Job) -> tuple[float, float]:
@@ -316,6 +394,8 @@ def check_result(footprint: Footprint) -> Footprint:
         "market_co2e_kg": footprint.market_co2e_kg,
         "embodied_co2e_kg": footprint.embodied_co2e_kg,
         "total_co2e_kg": footprint.total_co2e_kg,
+        "embodied_low_kg": footprint.embodied_low_kg,
+        "embodied_high_kg": footprint.embodied_high_kg,
     }
     values.update({f"range.{k}": v for k, v in vars(footprint.range).items()})
     values.update({f"breakdown.{k}": v for k, v in vars(footprint.breakdown).items()})
@@ -343,6 +423,85 @@ def embodied_co2e_kg(
     """
     lifetime_h = lifetime_years * units.HOURS_PER_YEAR * lifetime_utilization
     return per_device_kgco2e * device_hours / lifetime_h
+
+
+def embodied_parts(embodied: Embodied, device_count: float, device_hours: float) -> tuple[EmbodiedPart, ...]:
+    """The embodied emissions of the devices and of their host's share [kgCO2e].
+
+    Notes
+    -----
+    devices: ``per_device_kgco2e x device_hours / (lifetime_years x 8760 x utilization)``;
+    host: ``per_host_kgco2e x (device_hours / devices_per_host) / (host lifetime_years x 8760 x
+    utilization)``, i.e. the job carries ``count / devices_per_host`` hosts for its duration.
+
+    References
+    ----------
+    Luccioni, Viguier, Ligozat (2022), Section 4.1 (servers and GPUs amortised separately).
+    """
+    device_kg = embodied_co2e_kg(
+        embodied.per_device_kgco2e, device_hours, embodied.lifetime_years, embodied.lifetime_utilization
+    )
+    if embodied.per_device_kgco2e_high is not None:
+        device_high: float | None = embodied_co2e_kg(
+            embodied.per_device_kgco2e_high,
+            device_hours,
+            embodied.lifetime_years,
+            embodied.lifetime_utilization,
+        )
+    else:
+        device_high = None if embodied.lower_bound else device_kg
+    parts = [
+        EmbodiedPart(
+            part="devices",
+            name=embodied.name,
+            basis=embodied.basis,
+            per_unit_kgco2e=embodied.per_device_kgco2e,
+            units=device_count,
+            lifetime_years=embodied.lifetime_years,
+            lifetime_utilization=embodied.lifetime_utilization,
+            co2e_kg=device_kg,
+            co2e_kg_high=device_high,
+            high_basis=embodied.high_basis,
+            source=embodied.source,
+            high_source=embodied.high_source,
+        )
+    ]
+    host = embodied.host
+    if host is not None:
+        host_kg = embodied_co2e_kg(
+            host.per_host_kgco2e,
+            device_hours / host.devices_per_host,
+            host.lifetime_years,
+            host.lifetime_utilization,
+        )
+        parts.append(
+            EmbodiedPart(
+                part="host",
+                name=host.name,
+                basis=host.basis,
+                per_unit_kgco2e=host.per_host_kgco2e,
+                units=device_count / host.devices_per_host,
+                lifetime_years=host.lifetime_years,
+                lifetime_utilization=host.lifetime_utilization,
+                co2e_kg=host_kg,
+                co2e_kg_high=host_kg,
+                source=host.source,
+            )
+        )
+    return tuple(parts)
+
+
+def _embodied_summary(parts: Sequence[EmbodiedPart]) -> tuple[float, float, float | None, str]:
+    """(central, low, high or None, basis in words) of some embodied parts [kgCO2e]."""
+    central = sum(p.co2e_kg for p in parts)
+    highs = [p.co2e_kg_high for p in parts]
+    high = None if any(h is None for h in highs) else sum(h or 0.0 for h in highs)
+    words: list[str] = []
+    for p in parts:
+        said = p.basis if p.part == "devices" else f"host: {p.basis}"
+        if said not in words:
+            words.append(said)
+    return central, central, high, "; ".join(words)
 
 
 def software_carbon_intensity(
@@ -391,16 +550,8 @@ def estimate(job: Job) -> Footprint:
         if job.net_intensity_g_per_kwh is not None
         else None
     )
-    embodied_kg = (
-        embodied_co2e_kg(
-            job.embodied.per_device_kgco2e,
-            device_hours,
-            job.embodied.lifetime_years,
-            job.embodied.lifetime_utilization,
-        )
-        if job.embodied is not None
-        else 0.0
-    )
+    parts = embodied_parts(job.embodied, job.device_count, device_hours) if job.embodied is not None else ()
+    embodied_kg, embodied_low, embodied_high, embodied_basis = _embodied_summary(parts)
 
     # Range: power basis, PUE and intensity each at their low and high ends.
     if job.total_power_w is not None or job.measured_power_w is not None:
@@ -455,6 +606,10 @@ def estimate(job: Job) -> Footprint:
         range=bounds,
         breakdown=breakdown,
         assumptions=job.assumptions,
+        embodied_low_kg=embodied_low,
+        embodied_high_kg=embodied_high,
+        embodied_basis=embodied_basis,
+        embodied_parts=parts,
     )
     return check_result(footprint)
 
@@ -476,6 +631,8 @@ def estimate_segments(jobs: Sequence[Job]) -> Footprint:
     assumptions: list[Assumption] = []
     for part in parts:
         assumptions.extend(a for a in part.assumptions if a not in assumptions)
+    all_embodied = tuple(e for p in parts for e in p.embodied_parts)
+    _, embodied_low, embodied_high, embodied_basis = _embodied_summary(all_embodied)
     return check_result(
         Footprint(
             device_hours=sum(p.device_hours for p in parts),
@@ -504,6 +661,10 @@ def estimate_segments(jobs: Sequence[Job]) -> Footprint:
             ),
             assumptions=tuple(assumptions),
             segments=parts,
+            embodied_low_kg=embodied_low,
+            embodied_high_kg=embodied_high,
+            embodied_basis=embodied_basis,
+            embodied_parts=all_embodied,
         )
     )
 
@@ -548,8 +709,38 @@ def footprint_to_dict(footprint: Footprint) -> dict[str, object]:
             "pue_overhead_kwh": footprint.breakdown.pue_overhead_kwh,
             "embodied_co2e_kg": footprint.breakdown.embodied_co2e_kg,
         },
+        "embodied_basis": footprint.embodied_basis or None,
+        "embodied": embodied_to_dict(footprint),
         "assumptions": [
             {"name": a.name, "value": a.value, "unit": a.unit, "source": a.source, "year": a.year}
             for a in footprint.assumptions
+        ],
+    }
+
+
+def embodied_to_dict(footprint: Footprint) -> dict[str, object] | None:
+    """``embodied`` of the JSON: low/high [kgCO2e], basis in words, and each part's inputs."""
+    if not footprint.embodied_parts:
+        return None
+    return {
+        "low": footprint.embodied_low_kg,
+        "high": footprint.embodied_high_kg,
+        "basis": footprint.embodied_basis,
+        "parts": [
+            {
+                "part": p.part,
+                "name": p.name,
+                "basis": p.basis,
+                "kgco2e_per_unit": p.per_unit_kgco2e,
+                "units": p.units,
+                "lifetime_years": p.lifetime_years,
+                "lifetime_utilization": p.lifetime_utilization,
+                "co2e_kg": p.co2e_kg,
+                "co2e_kg_high": p.co2e_kg_high,
+                "high_basis": p.high_basis,
+                "source": p.source,
+                "high_source": p.high_source or None,
+            }
+            for p in footprint.embodied_parts
         ],
     }

@@ -8,14 +8,16 @@ used as an :class:`~wattprint.engine.footprint.Assumption` with its source and y
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from wattprint.db.loader import Databases
+from wattprint.db.schema import Device
 from wattprint.engine.footprint import (
     BLOOM_LIFETIME_UTILIZATION,
     BLOOM_LIFETIME_YEARS,
     Assumption,
     Embodied,
+    HostShare,
     Job,
 )
 from wattprint.errors import InputError
@@ -50,6 +52,7 @@ class JobSpec:
     memory_power_w: float = 0.0
     embodied: bool = False
     embodied_kgco2e: float | None = None
+    host: str | None = None
     label: str = ""
 
 
@@ -84,13 +87,15 @@ def check_conflicts(spec: JobSpec) -> None:
         raise InputError("give the power: --hardware ID, --power-w W (per device) or --total-power-w W")
     if spec.embodied and _given(spec.embodied_kgco2e):
         raise InputError("give either --embodied (database figure) or --embodied-kg, not both")
+    if _given(spec.host) and not (spec.embodied or _given(spec.embodied_kgco2e)):
+        raise InputError("--host adds the host's embodied share; give --embodied (or --embodied-kg) too")
     if spec.year is not None and not _given(spec.region):
         raise InputError("--year chooses a region's intensity; give --region too")
 
 
 def needs_databases(spec: JobSpec) -> bool:
     """True when ``spec`` names a hardware or region id, so the databases must be loaded."""
-    return _given(spec.hardware) or _given(spec.region)
+    return _given(spec.hardware) or _given(spec.region) or _given(spec.host)
 
 
 def resolve(spec: JobSpec, databases: Databases | None) -> Job:
@@ -194,23 +199,12 @@ def _resolve(spec: JobSpec, databases: Databases | None) -> Job:
         if device is None or device.embodied_kgco2e is None:
             name = device.id if device is not None else "custom hardware"
             raise InputError(f"no embodied figure for {name}; give --embodied-kg KG per device")
-        embodied = Embodied(device.embodied_kgco2e.value)
         assert databases is not None
-        src = databases.hardware.sources.get(device.embodied_kgco2e.source)
-        cited = f"{src.publisher}, {src.title}" if src else device.embodied_kgco2e.source
-        if device.embodied_kgco2e.basis == "model":
-            cited = f"modelled ({device.embodied_kgco2e.scope or device.embodied_kgco2e.method}); {cited}"
-        assumptions.append(
-            Assumption(
-                f"embodied per device ({device.embodied_kgco2e.basis})",
-                device.embodied_kgco2e.value,
-                "kgCO2e",
-                cited,
-                device.embodied_kgco2e.year,
-            )
-        )
+        embodied = _database_embodied(device, databases, assumptions)
     elif _given(spec.embodied_kgco2e):
-        embodied = Embodied(spec.embodied_kgco2e or 0.0)
+        embodied = Embodied(
+            spec.embodied_kgco2e or 0.0, basis="given", name="devices (given)", source="given"
+        )
         assumptions.append(
             Assumption("embodied per device", embodied.per_device_kgco2e, "kgCO2e", "given", None)
         )
@@ -224,6 +218,9 @@ def _resolve(spec: JobSpec, databases: Databases | None) -> Job:
                 2022,
             )
         )
+        if _given(spec.host):
+            assert databases is not None and spec.host is not None
+            embodied = replace(embodied, host=_host_share(spec.host, databases, assumptions))
     if spec.cpu_power_w:
         assumptions.append(Assumption("CPU power", spec.cpu_power_w, "W", "given", None))
     if spec.memory_power_w:
@@ -253,6 +250,85 @@ def _resolve(spec: JobSpec, databases: Databases | None) -> Job:
         intensity_range=intensity_range,
         label=spec.label,
         assumptions=tuple(assumptions),
+    )
+
+
+def _cited(databases: Databases, key: str) -> str:
+    src = databases.hardware.sources.get(key)
+    return f"{src.publisher}, {src.title}" if src else key
+
+
+def _short(databases: Databases, key: str, year: int) -> str:
+    """A short citation: publisher and year (the assumptions carry the full title)."""
+    src = databases.hardware.sources.get(key)
+    return f"{src.publisher if src else key}, {year}"
+
+
+def _database_embodied(device: Device, databases: Databases, assumptions: list[Assumption]) -> Embodied:
+    """The device's embodied figure (central) and its published whole-product figure (high)."""
+    fact = device.embodied_kgco2e
+    assert fact is not None
+    product = device.embodied_product_kgco2e
+    cited = _cited(databases, fact.source)
+    if fact.basis == "model":
+        cited = f"modelled ({fact.scope or fact.method}); {cited}"
+    assumptions.append(
+        Assumption(f"embodied per device, {fact.basis_words}", fact.value, "kgCO2e", cited, fact.year)
+    )
+    high_source = ""
+    if product is not None:
+        high_source = f"{_cited(databases, product.source)} ({product.scope or product.method})"
+        assumptions.append(
+            Assumption(
+                f"embodied per device, whole product ({product.basis_words})",
+                product.value,
+                "kgCO2e",
+                high_source,
+                product.year,
+            )
+        )
+    return Embodied(
+        fact.value,
+        basis=fact.basis_words,
+        lower_bound=fact.basis == "model",
+        per_device_kgco2e_high=product.value if product is not None else None,
+        high_basis=product.basis_words if product is not None else None,
+        name=device.name,
+        source=_short(databases, fact.source, fact.year),
+        high_source=_short(databases, product.source, product.year) if product is not None else "",
+    )
+
+
+def _host_share(key: str, databases: Databases, assumptions: list[Assumption]) -> HostShare:
+    """The host's manufacturing figure, amortised over the life its source assumes."""
+    host = databases.hardware.host(key)
+    fact = host.manufacturing_kgco2e
+    cited = f"{_cited(databases, fact.source)} ({fact.scope or fact.method})"
+    assumptions.append(
+        Assumption(
+            f"host {host.name}, {fact.basis_words}, per {host.devices_per_host} devices",
+            fact.value,
+            "kgCO2e",
+            cited,
+            fact.year,
+        )
+    )
+    assumptions.append(
+        Assumption(
+            "host amortisation",
+            f"{host.lifetime_years:g} years at {BLOOM_LIFETIME_UTILIZATION:.0%} use",
+            "-",
+            f"lifetime: {_cited(databases, host.lifetime_source)}; use share: Luccioni et al. 2022",
+            fact.year,
+        )
+    )
+    return HostShare(
+        per_host_kgco2e=fact.value,
+        devices_per_host=float(host.devices_per_host),
+        lifetime_years=host.lifetime_years,
+        basis=fact.basis_words,
+        name=host.name,
+        source=_short(databases, fact.source, fact.year),
     )
 
 

@@ -277,6 +277,12 @@ def data_sources(spec: JobSpec, databases: Databases | None) -> list[Reference]:
             add(device.tdp_w.source, databases.hardware.sources)
         if spec.embodied and device.embodied_kgco2e is not None:
             add(device.embodied_kgco2e.source, databases.hardware.sources)
+            if device.embodied_product_kgco2e is not None:
+                add(device.embodied_product_kgco2e.source, databases.hardware.sources)
+    if spec.host and (spec.embodied or spec.embodied_kgco2e is not None):
+        host = databases.hardware.host(spec.host)
+        add(host.manufacturing_kgco2e.source, databases.hardware.sources)
+        add(host.lifetime_source, databases.hardware.sources)
     if spec.region:
         resolved = databases.regions.intensity(spec.region, spec.year)
         add(resolved.source, databases.regions.sources)
@@ -528,6 +534,7 @@ def cli_line(spec: JobSpec) -> str:
         ("--cpu-power-w", spec.cpu_power_w or None),
         ("--memory-power-w", spec.memory_power_w or None),
         ("--embodied-kg", spec.embodied_kgco2e),
+        ("--host", spec.host),
     ]
     for flag, value in options:
         if value is None:
@@ -612,6 +619,36 @@ def not_counted(spec: JobSpec, footprint: Footprint, segments: Sequence[JobSpec]
     return items
 
 
+def embodied_words(footprint: Footprint, total_co2e_kg: float, bloom_cite: str) -> str:
+    """The report's embodied sentence: the figure, its basis in words, and for each part (devices,
+    host) its method, lifetime and source."""
+    high = footprint.embodied_high_kg
+    span = (
+        f"range {mass(footprint.embodied_low_kg)} to {mass(high)}"
+        if high is not None and high != footprint.embodied_low_kg
+        else ("no published whole-product figure to bound it above" if high is None else "")
+    )
+    described = []
+    for part in footprint.embodied_parts:
+        upper = (
+            f"; a whole-product figure ({part.high_basis}: {part.high_source}) gives "
+            f"{mass(part.co2e_kg_high)}"
+            if part.high_basis and part.co2e_kg_high is not None
+            else ""
+        )
+        described.append(
+            f"{part.part} ({part.name}): {mass(part.co2e_kg)}, {part.basis}, "
+            f"{number(part.units)} x {number(part.per_unit_kgco2e)} kgCO2e over a "
+            f"{part.lifetime_years:g}-year life at {part.lifetime_utilization:.0%} use, "
+            f"source: {part.source}{upper}"
+        )
+    return (
+        f"Embodied emissions of the hardware, amortised as in {bloom_cite}, add "
+        f"{mass(footprint.embodied_co2e_kg)} ({footprint.embodied_basis}{'; ' + span if span else ''}), "
+        f"for a total of {mass(total_co2e_kg)} CO2e; by part, " + "; ".join(described) + "."
+    )
+
+
 def social_cost_usd(co2e_kg: float, cost: SocialCost = SOCIAL_COST) -> tuple[float, float, float]:
     """(central, low, high) social cost [US$] of ``co2e_kg`` at ``cost``'s US$/t."""
     tonnes = units.kg_to_tonnes(co2e_kg)
@@ -673,10 +710,7 @@ def _paragraph(
             f"power all the time, its lower end {low:.0%} of it."
         )
     if footprint.embodied_co2e_kg:
-        sentences.append(
-            f"Embodied emissions of the hardware, amortised over a 6-year life at 85% use {cite['bloom']}, "
-            f"add {mass(footprint.embodied_co2e_kg)}, for a total of {mass(mid.total_co2e_kg)} CO2e."
-        )
+        sentences.append(embodied_words(footprint, mid.total_co2e_kg, cite["bloom"]))
     if footprint.market_co2e_kg is not None:
         sentences.append(f"The market-based figure is {mass(footprint.market_co2e_kg)} CO2e.")
     if left_out:
