@@ -17,6 +17,7 @@ from app import components, maps
 from wattprint.db import tables
 from wattprint.db.loader import Databases, HardwareDB, RegionDB
 from wattprint.db.schema import DEFAULT_BASIS, INTENSITY_BASES
+from wattprint.engine import jurisdiction
 from wattprint.engine.footprint import estimate
 from wattprint.engine.jobspec import DEFAULT_PUE, JobSpec, resolve
 from wattprint.engine.picker import rank_regions
@@ -32,6 +33,7 @@ URL_FIELDS: dict[str, tuple[str, object]] = {
     "picker_providers": ("providers", []),
     "picker_top": ("top", 5),
     "picker_basis": ("basis", DEFAULT_BASIS),
+    "picker_within": ("within", "anywhere"),
 }
 """Widget key -> (query-string name, default). The weights and places travel in the URL."""
 
@@ -69,17 +71,24 @@ METHOD = (
     "Each region gets the job's kg CO₂e (the same estimate as Compare regions: energy × PUE × the "
     "region's grid intensity), its mean great-circle distance to your places (a latency proxy) and "
     "its price index where the provider publishes one. Every criterion is scaled 0 (best) to 1 "
-    "(worst) over the candidates and weighted; lower score is better. A region without a price is "
-    "scored on the other criteria: its price is unknown, not worst. The kg of every region rest on "
+    "(worst) over the candidates and weighted; lower score is better. Price counts only when every "
+    "candidate has one (else it is left out of every score and shown beside it). The kg of every "
+    "region rest on "
     "one intensity basis (lifecycle by default, as on Compare regions): a region without a figure "
     "of that basis is left out, not ranked on another."
 )
+PRICE_LABEL = "Price (Google E2 vCPU index, a CPU price)"
 PRICE_HELP = (
-    "Google Cloud's price index where known; other providers' regions are 'unknown' and are "
-    "scored on carbon and distance only."
+    "Google Cloud's E2 on-demand price per vCPU-hour relative to us-central1 (Google's region "
+    "picker data): a CPU price, not a GPU price. Other providers publish none, so price counts "
+    "only when every candidate has one (keep Google Cloud alone under Providers)."
+)
+WITHIN_HELP = (
+    "Keep only regions in the EU (27 members), the EEA (the EU with Iceland, Liechtenstein and "
+    "Norway), the US, outside the US, or one country; a region without a known country is kept "
+    "only under Anywhere."
 )
 BASIS_HELP = "Every region is priced on this basis only (default lifecycle, as on Compare regions)."
-NO_PRICE_NOTE = "None of these candidates publishes a price index: the price weight has no effect."
 
 
 def parse_places(text: str) -> list[tuple[float, float]]:
@@ -120,6 +129,11 @@ def _option(
         return [item for item in asked if item in valid], [
             f"{name}={item[:40]!r}" for item in asked if item not in valid
         ]
+    if name == "within":
+        try:
+            return jurisdiction.check(text), []
+        except InputError:
+            raise ValueError from None
     if name == "basis":
         basis = text.strip().lower()
         if basis not in INTENSITY_BASES:
@@ -208,8 +222,25 @@ class Candidates(NamedTuple):
     unplaced: pd.DataFrame  # cloud regions with a figure but no known location
 
 
-def candidates(regions: RegionDB, basis: str, providers: Sequence[str]) -> Candidates:
-    """Every cloud region of ``providers`` (empty: all) on ``basis``, each region's latest year."""
+def price_note(ranked: pd.DataFrame, price_weight: float) -> str | None:
+    """Why the price weight does nothing, when it does nothing; None when price is in the score."""
+    if price_weight <= 0 or bool(ranked["price_in_score"].all()):
+        return None
+    known = int(ranked["price_known"].sum())
+    missing = ranked.loc[~ranked["price_known"], "id"].astype(str).tolist()
+    few = f" (without one: {', '.join(missing)})" if len(missing) <= 5 else ""
+    return components.plain(
+        f"Price is left out of the score: {known} of {len(ranked)} candidates have one (Google's E2 "
+        f"vCPU index){few}, and an unknown price is never ranked as cheap. Narrow the candidates "
+        "(Providers, Stay within) until every one has a price to rank on it."
+    )
+
+
+def candidates(
+    regions: RegionDB, basis: str, providers: Sequence[str], within: str = "anywhere"
+) -> Candidates:
+    """Every cloud region of ``providers`` (empty: all) on ``basis`` within the jurisdiction
+    ``within`` (see :mod:`wattprint.engine.jurisdiction`), each region's latest year."""
     every = tables.region_frame(regions, None, basis)
     every = every[every["kind"] == "cloud"]
     clouds = every.dropna(subset=["latitude", "longitude"])
@@ -220,6 +251,11 @@ def candidates(regions: RegionDB, basis: str, providers: Sequence[str]) -> Candi
         clouds = clouds[clouds["provider"].isin(providers)]
         left_out = left_out[left_out["provider"].isin(providers)]
         unplaced = unplaced[unplaced["provider"].isin(providers)]
+    if within != "anywhere":
+        clouds = clouds[jurisdiction.within(clouds["country"], within)]
+        unplaced = unplaced[jurisdiction.within(unplaced["country"], within)]
+        if "country" in left_out:
+            left_out = left_out[jurisdiction.within(left_out["country"], within)]
     return Candidates(clouds, left_out, unplaced)
 
 

@@ -8,6 +8,7 @@ import streamlit as st
 from app import audit, cached, components, maps, picking, state, widgets
 from wattprint.db import exports
 from wattprint.db.schema import INTENSITY_BASES
+from wattprint.engine import jurisdiction
 from wattprint.engine.jobspec import JobSpec
 from wattprint.errors import WattprintError
 
@@ -32,16 +33,27 @@ if ignored:
 w1, w2, w3 = st.columns(3)
 carbon_weight = w1.slider("Carbon (kg CO₂e of the job)", 0.0, 1.0, step=0.05, key="picker_carbon")
 distance_weight = w2.slider("Distance to your places", 0.0, 1.0, step=0.05, key="picker_latency")
-price_weight = w3.slider("Price", 0.0, 1.0, step=0.05, key="picker_price", help=picking.PRICE_HELP)
+price_weight = w3.slider(
+    picking.PRICE_LABEL, 0.0, 1.0, step=0.05, key="picker_price", help=picking.PRICE_HELP
+)
 
 l1, l2 = st.columns([2, 1])
 picked = l1.multiselect("Your places (cities with a cloud region)", list(cities.index), key="picker_cities")
 typed = l2.text_input("…or lat, lon (e.g. 48.85, 2.35; 40.7, -74.0)", key="picker_latlon")
-c1, c2, c3 = st.columns([2, 1, 1])
+c1, c0, c2, c3 = st.columns([2, 2, 1, 1])
 providers = c1.multiselect("Providers (empty: all)", provider_names, key="picker_providers")
+within = str(
+    c0.selectbox(
+        "Stay within",
+        jurisdiction.choices(cached.region_frame(None)["country"]),
+        format_func=jurisdiction.name,
+        key="picker_within",
+        help=picking.WITHIN_HELP,
+    )
+)
 top = int(c2.number_input("How many picks", min_value=1, max_value=50, step=1, key="picker_top"))
 basis = str(c3.selectbox("Intensity basis", INTENSITY_BASES, key="picker_basis", help=picking.BASIS_HELP))
-pool, left_out, unplaced = picking.candidates(dbs.regions, basis, providers)
+pool, left_out, unplaced = picking.candidates(dbs.regions, basis, providers, within)
 
 chosen = {key: st.session_state[key] for key in picking.URL_FIELDS} | {
     "picker_top": top,
@@ -72,8 +84,8 @@ if here_kg is not None:
 known = f"{int(ranked['price_known'].sum())} of {len(ranked)}"
 c.metric("Candidates with a price", known, help="Price index known")
 st.caption(picking.ranked_caption(ranked, basis, left_out, unplaced))
-if price_weight > 0 and not ranked["price_known"].any():
-    st.info(picking.NO_PRICE_NOTE)
+if (note := picking.price_note(ranked, price_weight)) is not None:
+    st.info(note)
 
 table = picking.picks_table(best, bool(places))
 st.dataframe(audit.blank_missing(table, picking.TABLE_FORMATS), hide_index=True, key="picker_table")

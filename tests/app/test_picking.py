@@ -101,6 +101,7 @@ def test_a_written_link_restores_exactly_what_was_chosen() -> None:
         "picker_providers": ["aws", "gcp"],
         "picker_top": 12,
         "picker_basis": "direct",
+        "picker_within": "eea",
     }
     job = {"hardware": "nvidia-h100-sxm5-80gb", "count": "64"}
     params = picking.link_params(job, chosen)

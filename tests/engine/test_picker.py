@@ -25,14 +25,29 @@ def frame() -> pd.DataFrame:
     )
 
 
-def test_unknown_price_is_scored_on_the_other_criteria_not_as_worst() -> None:
+def test_an_unknown_price_never_ranks_first_on_price() -> None:
+    # Issue 28: b (no price) must not be scored as if it were the cheapest. With one unknown price
+    # the price is left out for every candidate: carbon scores a 0, b 0.5, c 1 are the scores.
     ranked = rank_regions(frame(), 1.0, 0.0, 1.0).set_index("id")
-    # carbon: a 0, b 0.5, c 1; price: a 0, c 1, b unknown -> b's score is its carbon score alone.
-    assert ranked.loc["a", "score"] == pytest.approx(0.0)
-    assert ranked.loc["b", "score"] == pytest.approx(0.5)
-    assert ranked.loc["c", "score"] == pytest.approx(1.0)
+    assert ranked["score"].to_dict() == pytest.approx({"a": 0.0, "b": 0.5, "c": 1.0})
+    assert not ranked["price_in_score"].any()
     assert not ranked.loc["b", "price_known"]
     assert math.isnan(ranked.loc["b", "price_score"])
+    # The issue's Paris case: a (GCP, 171 kg, price 1.2), b (AWS, 179 kg, no price), c (300 kg, the
+    # cheapest at 1.0); carbon 1, price 0.5. Scored on its carbon alone, b scored 8/129 = 0.062
+    # against a's (0 + 0.5 x 1) / 1.5 = 0.333 and ranked first; with price left out a (cleaner) is first.
+    paris = frame().assign(co2e_kg=[171.0, 179.0, 300.0], price_index=[1.2, math.nan, 1.0])
+    assert list(rank_regions(paris, 1.0, 0.0, 0.5)["id"]) == ["a", "b", "c"]
+    with pytest.raises(InputError, match="1 of 3 candidates have no price"):
+        rank_regions(frame(), 0.0, 0.0, 1.0)
+
+
+def test_price_is_scored_when_every_candidate_has_one() -> None:
+    # carbon 0, 0.5, 1; price (1, 3, 2) -> 0, 1, 0.5; equal weights -> a 0, b 0.75, c 0.75.
+    priced = frame().assign(price_index=[1.0, 3.0, 2.0])
+    ranked = rank_regions(priced, 1.0, 0.0, 1.0).set_index("id")
+    assert ranked["score"].to_dict() == pytest.approx({"a": 0.0, "b": 0.75, "c": 0.75})
+    assert ranked["price_in_score"].all()
 
 
 def test_distance_is_the_mean_great_circle_distance_to_the_places() -> None:

@@ -8,11 +8,12 @@ Each criterion is min-max normalised over the candidate regions to 0 (best) .. 1
     distance[r] = same over the mean great-circle distance to the user's places [km]
     price[r]    = same over the price index, for the regions that publish one
 
-    score[r] = sum_i w_i x criterion_i[r] / sum_i w_i      (i over the criteria known for r)
+    score[r] = sum_i w_i x criterion_i[r] / sum_i w_i      (i over the criteria in the score)
 
-A region without a price is scored on the criteria it has (its price is "unknown", it is
-neither best nor worst on price), so a price weight does not push out every provider that
-publishes no price index. Carbon is the job's own kg CO2e from
+Price enters the score only when every candidate has one: scoring an unknown price on the other
+criteria alone made every region without a price (most of them) rank as if it were the cheapest.
+With one unknown price among the candidates, price is left out for all of them
+(``price_in_score`` False) and shown beside the score, never in it. Carbon is the job's own kg CO2e from
 :func:`wattprint.engine.whatif.compare_regions` (energy x PUE x intensity), so it ranks what the job
 emits, PUE included, not the bare grid intensity. Every candidate's intensity must be of one
 basis (``intensity_basis``): kg CO2e of two bases (e.g. lifecycle and a provider's operational
@@ -87,7 +88,8 @@ def rank_regions(
     pandas.DataFrame
         ``compared`` plus ``distance_km`` (NaN without places), ``carbon_score``,
         ``distance_score``, ``price_score`` (NaN where the price is unknown), ``score`` [0..1,
-        lower is better], ``price_known`` and ``pick_rank`` (1 = best), best first.
+        lower is better], ``price_known``, ``price_in_score`` (True when every candidate has a
+        price and the price weight is above 0) and ``pick_rank`` (1 = best), best first.
     """
     weights = np.array([carbon_weight, distance_weight, price_weight], dtype=float)
     if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() == 0:
@@ -108,6 +110,15 @@ def rank_regions(
         if weights.sum() == 0:
             raise InputError("only the distance weight is above 0, but no place is given")
     price = frame["price_index"].to_numpy(dtype=float)
+    every_price = bool(np.isfinite(price).all())
+    if not every_price and weights[2] > 0:
+        weights[2] = 0.0
+        if weights.sum() == 0:
+            missing = int((~np.isfinite(price)).sum())
+            raise InputError(
+                f"only the price weight is above 0, but {missing} of {len(price)} candidates have no price; "
+                "give carbon or distance a weight, or keep only providers that publish a price"
+            )
     criteria = np.vstack([_scaled(frame["co2e_kg"].to_numpy(dtype=float)), _scaled(distance), _scaled(price)])
     known = np.isfinite(criteria)
     used = np.where(known, weights[:, None], 0.0)
@@ -118,6 +129,7 @@ def rank_regions(
     frame["distance_score"] = criteria[1]
     frame["price_score"] = criteria[2]
     frame["price_known"] = np.isfinite(price)
+    frame["price_in_score"] = every_price and weights[2] > 0
     frame["score"] = np.where(np.isfinite(score), score, 1.0)
     frame = frame.sort_values(["score", "co2e_kg", "id"], kind="stable").reset_index(drop=True)
     frame["pick_rank"] = np.arange(1, len(frame) + 1)
