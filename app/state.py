@@ -205,9 +205,9 @@ def build(values: Mapping[str, Any], databases: Any) -> Built:
     """
     from wattprint.engine.flops import (
         Serving,
-        device_hours_from_flops,
-        model_flops,
+        duration_from_flops,
         peak_fact,
+        peak_source,
         wh_per_request,
     )
     from wattprint.engine.footprint import Assumption
@@ -251,26 +251,22 @@ def build(values: Mapping[str, Any], databases: Any) -> Built:
     elif v["duration"] == "device_hours":
         device_hours = float(v["device_hours"])
     else:
-        if v["flops_input"] == "total":
-            total = float(v["total_flops"])
-            how = f"{total:.3g} FLOPs given"
-        else:
-            total = model_flops(v["params_b"] * 1e9, v["tokens_b"] * 1e9, v["task"])
-            factor = 6 if v["task"] == "training" else 2
-            how = (
-                f"{factor} × {v['params_b']:g} B parameters × {v['tokens_b']:g} B tokens = {total:.3g} FLOPs "
-                f"({'Kaplan et al. 2020' if factor == 6 else 'forward pass, 2ND'})"
-            )
-            flops_assumptions.append(
-                Assumption(
-                    f"FLOPs per parameter-token ({v['task']})", factor, "-", "Kaplan et al. 2020", 2020
-                )
-            )
-        peak_tflops = peak()
-        device_hours = device_hours_from_flops(total, peak_tflops, v["mfu"])
-        flops_note = (
-            f"{how} ÷ ({peak_tflops:,.1f} TFLOP/s × {v['mfu']:.0%} MFU) = {device_hours:,.1f} device-hours"
+        if device is None:
+            raise InputError("FLOPs need a device from the database (its peak TFLOP/s); pick one")
+        by_total = v["flops_input"] == "total"
+        derived = duration_from_flops(
+            device,
+            v["precision"],
+            v["mfu"],
+            peak_source(databases.hardware.sources, device, v["precision"]),
+            total_flops=float(v["total_flops"]) if by_total else None,
+            parameters=None if by_total else v["params_b"] * 1e9,
+            tokens=None if by_total else v["tokens_b"] * 1e9,
+            task=v["task"],
         )
+        device_hours = derived.device_hours
+        flops_note = derived.note
+        flops_assumptions.extend(derived.assumptions)
 
     power_w = None
     utilization = None

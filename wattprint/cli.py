@@ -25,10 +25,12 @@ COMMANDS = {
     "db": "dbcheck",
     "shift": "shift",
     "measure": "measure",
+    "merge-logs": "merge_logs",
     "benchmark": "benchmark",
     "batch": "batch",
     "report": "report",
     "published": "published",
+    "inference": "inference",
     "import-codecarbon": "codecarbon",
 }
 """Each command's name and the module under :mod:`wattprint.commands` that registers it, in the

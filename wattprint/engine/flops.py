@@ -28,8 +28,9 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from wattprint.db.schema import Device, Fact
 from wattprint.engine.footprint import Assumption, Job
@@ -133,6 +134,111 @@ def device_hours_from_flops(total_flops: float, peak_tflops: float, mfu: float) 
     if mfu > 1:
         raise InputError(f"utilisation (MFU) is a fraction of peak (0-1], got {mfu:g}")
     return total_flops / (peak_tflops * 1e12 * mfu) / SECONDS_PER_HOUR
+
+
+@dataclass(frozen=True)
+class FlopsDuration:
+    """Device-hours derived from FLOPs, with the sentence and assumptions that explain them."""
+
+    total_flops: float
+    """Work [FLOP]."""
+    peak_tflops: float
+    """Dense peak of one device at the precision [TFLOP/s]."""
+    mfu: float
+    """Model-FLOPs utilisation [-]."""
+    device_hours: float
+    """Device-hours [h]: ``total_flops / (peak_tflops x 1e12 x mfu) / 3600``."""
+    note: str
+    """How the device-hours were derived, in one line."""
+    assumptions: tuple[Assumption, ...]
+
+
+def peak_source(sources: Mapping[str, Any], device: Device, precision: str) -> str:
+    """The source of ``device``'s ``precision`` peak as a reader should see it: "publisher, title"
+    from the hardware database's ``sources`` (its id when the database does not list it)."""
+    fact = peak_fact(device, precision)
+    source = sources.get(fact.source)
+    return f"{source.publisher}, {source.title}" if source is not None else fact.source
+
+
+def duration_from_flops(
+    device: Device,
+    precision: str,
+    mfu: float,
+    peak_source: str,
+    *,
+    total_flops: float | None = None,
+    parameters: float | None = None,
+    tokens: float | None = None,
+    task: Task = "training",
+) -> FlopsDuration:
+    """Device-hours of a job given as total FLOPs, or as parameters x tokens for a task.
+
+    Parameters
+    ----------
+    device : Device
+        The hardware entry (its dense peak at ``precision`` is read from it).
+    precision : str
+        One of :data:`PRECISIONS`.
+    mfu : float
+        Model-FLOPs utilisation [-], in (0, 1].
+    peak_source : str
+        The peak's source as the reader should see it (publisher, title).
+    total_flops : float, optional
+        Work [FLOP]; give this or ``parameters`` and ``tokens``.
+    parameters, tokens : float, optional
+        Model parameters N [-] and tokens D [-]; work is 6ND (training) or 2ND (inference).
+    task : {"training", "inference"}
+
+    Notes
+    -----
+    ``device_hours = FLOPs / (peak_tflops x 1e12 x mfu) / 3600`` (:func:`device_hours_from_flops`).
+
+    References
+    ----------
+    Kaplan et al. (2020), Section 2.1; Narayanan et al. (2021), Section 5.1.
+    """
+    given_total = total_flops is not None
+    given_model = parameters is not None or tokens is not None
+    if given_total == given_model:
+        raise InputError("give the FLOPs either as a total or as parameters and tokens, not both or neither")
+    assumptions: list[Assumption] = []
+    if total_flops is not None:
+        total = float(total_flops)
+        _positive("total FLOPs", total)
+        how = f"{total:.3g} FLOPs given"
+    else:
+        if parameters is None or tokens is None:
+            raise InputError("FLOPs from a model need both parameters and tokens")
+        total = model_flops(parameters, tokens, task)
+        factor = (
+            TRAINING_FLOPS_PER_PARAMETER_TOKEN if task == "training" else INFERENCE_FLOPS_PER_PARAMETER_TOKEN
+        )
+        how = (
+            f"{int(factor)} × {parameters / 1e9:g} B parameters × {tokens / 1e9:g} B tokens "
+            f"= {total:.3g} FLOPs "
+            f"({'Kaplan et al. 2020' if task == 'training' else 'forward pass, 2ND'})"
+        )
+        assumptions.append(
+            Assumption(f"FLOPs per parameter-token ({task})", int(factor), "-", "Kaplan et al. 2020", 2020)
+        )
+    fact = peak_fact(device, precision)
+    peak_tflops = float(fact.value)
+    device_hours = device_hours_from_flops(total, peak_tflops, mfu)
+    assumptions.append(
+        Assumption(f"{device.name} dense {precision} peak", peak_tflops, "TFLOP/s", peak_source, fact.year)
+    )
+    assumptions.append(
+        Assumption(
+            "model-FLOPs utilisation (MFU)",
+            mfu,
+            "-",
+            "given (Narayanan et al. 2021; Chowdhery et al. 2022)",
+            None,
+        )
+    )
+    note = f"{how} ÷ ({peak_tflops:,.1f} TFLOP/s × {mfu:.0%} MFU) = {device_hours:,.1f} device-hours"
+    return FlopsDuration(total, peak_tflops, mfu, device_hours, note, tuple(assumptions))
 
 
 def wh_per_request(

@@ -252,6 +252,12 @@ class Sampler:
 
     # -- windows -------------------------------------------------------------------------------
 
+    @property
+    def open_windows(self) -> list[str]:
+        """Names of the windows open now, oldest first."""
+        with self._lock:
+            return list(self._windows)
+
     def begin_window(self, name: str) -> None:
         """Open a window called ``name`` at this instant (takes a sample)."""
         with self._lock:
@@ -290,6 +296,23 @@ class Sampler:
                     }
                 )
             return measurement
+
+    def peek_window(self, name: str) -> Measurement:
+        """Window ``name`` integrated up to now (takes a sample), left open."""
+        with self._lock:
+            if name not in self._windows:
+                raise InputError(f"no open window {name!r}; open ones: {', '.join(self._windows) or 'none'}")
+            self.sample_once()
+            window = self.samples[self._windows[name] :]
+            return integrate(
+                name,
+                self.devices,
+                window,
+                self.backend.name,
+                self.backend.is_fake,
+                self.backend.scope,
+                self.baseline_power_w,
+            )
 
     @contextmanager
     def window(self, name: str) -> Iterator[WindowResult]:
