@@ -131,10 +131,10 @@ log energy per output token and log draw, :func:`wattprint.engine.inference_fit.
 
 VALIDATION_MEDIAN_LOG_ERROR = 0.26
 """Median absolute natural-log error of energy per output token, leave-one-model-out [-]
-(13 base models, 103 measurements): a factor of 1.29."""
-VALIDATION_P90_LOG_ERROR = 0.56
-"""90th percentile of the same errors [-] (a factor of 1.75); the estimate's range is this
-factor either side."""
+(13 base models, 103 measurements; measured 0.252): a factor of 1.29."""
+VALIDATION_P90_LOG_ERROR = 0.54
+"""90th percentile of the same errors [-] (measured 0.537, a factor of 1.71); the estimate's
+range is this factor either side."""
 VALIDATION_NOTE = (
     "roofline model (prefill compute-bound, decode memory-bound at the device's bandwidth) "
     "calibrated on published measurements (ML.ENERGY 2023 and 2025); leave-one-model-out median "

@@ -1,0 +1,192 @@
+"""The inference roofline: hand-computed cases, tensor parallel, MoE, prefill, errors, trade-off."""
+
+from __future__ import annotations
+
+import pytest
+
+from wattprint.engine.inference import (
+    CALIBRATION,
+    Calibration,
+    default_kv_bytes_per_token,
+    estimate_inference,
+    estimate_inference_on_device,
+    serving_tradeoff,
+)
+from wattprint.errors import InputError
+
+# A round calibration so that every expected value below is worked by hand.
+ROUND = Calibration(
+    bandwidth_fraction={"optimised": 0.5, "eager": 0.25},
+    decode_utilization=0.25,
+    draw_memory_bound={"optimised": 0.5, "eager": 0.4},
+    draw_compute_bound=1.0,
+    prefill_utilization=0.5,
+)
+# A 1e9-parameter model in bf16 (2e9 B of weights) on a 1000 GB/s, 100 TFLOP/s, 400 W device.
+BASE = dict(
+    parameters=1e9,
+    memory_bandwidth_gb_s=1000.0,
+    peak_tflops=100.0,
+    tdp_w=400.0,
+    kv_bytes_per_token=0.0,
+    calibration=ROUND,
+)
+
+
+def test_batch_one_is_memory_bound() -> None:
+    # t_memory = 2e9 B / (1000e9 B/s x 0.5) = 4 ms; t_compute = 2e9 / (100e12 x 0.25) = 0.08 ms
+    # draw = 400 x (0.5 + 0.5 x 0.08/4) = 204 W; energy = 204 W x 4 ms = 0.816 J per token
+    r = estimate_inference(batch_size=1, input_tokens=0, output_tokens=100, **BASE)
+    assert r.binding == "memory" and r.decode_binding == "memory"
+    assert r.decode_step_s == pytest.approx(0.004)
+    assert r.energy_per_output_token_j == pytest.approx(0.816)
+    assert r.energy_per_request_wh == pytest.approx(81.6 / 3600)
+    assert r.tokens_per_second == pytest.approx(250.0)
+
+
+def test_large_batch_is_compute_bound() -> None:
+    # batch 1000: t_compute = 2e9 x 1000 / 25e12 = 80 ms > t_memory 4 ms; draw = 400 W
+    # energy per token = 400 W x 80 ms / 1000 = 0.032 J
+    r = estimate_inference(batch_size=1000, input_tokens=0, output_tokens=100, **BASE)
+    assert r.binding == "compute"
+    assert r.decode_step_s == pytest.approx(0.08)
+    assert r.energy_per_output_token_j == pytest.approx(0.032)
+    assert r.tokens_per_second == pytest.approx(12_500.0)
+
+
+def test_prefill_is_compute_bound_and_counted() -> None:
+    # 1000 input tokens: 2e9 x 1000 / (100e12 x 0.5) = 40 ms at 400 W = 16 J;
+    # decode 100 x 0.816 J = 81.6 J; (16 + 81.6) / 100 = 0.976 J per output token
+    r = estimate_inference(batch_size=1, input_tokens=1000, output_tokens=100, **BASE)
+    assert r.prefill_binding == "compute"
+    assert r.prefill_s == pytest.approx(0.04)
+    assert r.energy_per_output_token_j == pytest.approx(0.976)
+    assert r.binding == "memory"  # decode's 400 ms outweighs prefill's 40 ms
+
+
+def test_kv_cache_is_read_each_step() -> None:
+    # context = 1000 + 100/2 = 1050 tokens x 1e6 B = 1.05e9 B more per step:
+    # t_memory = 3.05e9 / 500e9 = 6.1 ms
+    args = {**BASE, "kv_bytes_per_token": 1e6}
+    r = estimate_inference(batch_size=1, input_tokens=1000, output_tokens=100, **args)
+    assert r.decode_step_s == pytest.approx(0.0061)
+
+
+def test_tensor_parallel_splits_time_not_energy() -> None:
+    one = estimate_inference(batch_size=1, input_tokens=0, output_tokens=100, **BASE)
+    two = estimate_inference(batch_size=1, input_tokens=0, output_tokens=100, device_count=2, **BASE)
+    assert two.decode_step_s == pytest.approx(one.decode_step_s / 2)
+    assert two.tokens_per_second == pytest.approx(2 * one.tokens_per_second)
+    assert two.energy_per_output_token_j == pytest.approx(one.energy_per_output_token_j)
+
+
+def test_moe_reads_all_weights_but_computes_active() -> None:
+    # 1e9 total, 1e8 active, batch 1000: t_compute = 2e8 x 1000 / 25e12 = 8 ms > t_memory 4 ms
+    dense = estimate_inference(batch_size=1000, input_tokens=0, output_tokens=100, **BASE)
+    moe = estimate_inference(
+        batch_size=1000, input_tokens=0, output_tokens=100, active_parameters=1e8, **BASE
+    )
+    assert moe.decode_step_s == pytest.approx(0.008)
+    assert moe.energy_per_output_token_j < dense.energy_per_output_token_j
+    # at batch 1 both read the same weights: the same energy within the compute share
+    moe1 = estimate_inference(batch_size=1, input_tokens=0, output_tokens=100, active_parameters=1e8, **BASE)
+    assert moe1.decode_step_s == pytest.approx(0.004)
+
+
+def test_measured_power_and_host_share() -> None:
+    # 300 W measured + 100 W host over 4 ms steps: 1.6 J per token
+    r = estimate_inference(
+        batch_size=1, input_tokens=0, output_tokens=100, power_w=300.0, host_power_w=100.0, **BASE
+    )
+    assert r.energy_per_output_token_j == pytest.approx(1.6)
+
+
+def test_range_and_method_name_the_validation() -> None:
+    r = estimate_inference(batch_size=1, input_tokens=0, output_tokens=100, **BASE)
+    assert (
+        r.range.energy_per_output_token_j_low
+        < r.energy_per_output_token_j
+        < r.range.energy_per_output_token_j_high
+    )
+    assert "leave-one-model-out" in r.method
+    assert r.flops_lower_bound_j_per_token < r.energy_per_output_token_j
+
+
+def test_default_kv_is_said_to_be_assumed() -> None:
+    # Llama 3.1 8B: 2 x 32 layers x 8 KV heads x 128 x 2 B = 131,072 B
+    assert default_kv_bytes_per_token(8.03e9) == pytest.approx(131_072.0)
+    args = {k: v for k, v in BASE.items() if k != "kv_bytes_per_token"}
+    r = estimate_inference(batch_size=1, input_tokens=0, output_tokens=100, **args)
+    kv = next(a for a in r.assumptions if a.name == "KV cache per token")
+    assert "assumed" in kv.source
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"active_parameters": 2e9}, "cannot exceed"),
+        ({"batch_size": 0.5}, "at least 1"),
+        ({"output_tokens": 0}, "greater than 0"),
+        ({"precision": "fp12"}, "unknown precision"),
+        ({"engine": "warp"}, "unknown serving engine"),
+        ({"memory_gb": 1.0}, "do not fit"),
+        ({"parameters": float("nan")}, "finite"),
+    ],
+)
+def test_bad_input_is_refused(change: dict, message: str) -> None:
+    args = {**BASE, "batch_size": 1, "input_tokens": 0, "output_tokens": 100, **change}
+    with pytest.raises(InputError, match=message):
+        estimate_inference(**args)
+
+
+def test_device_figures_and_fallback_peak(databases) -> None:
+    a100 = databases.hardware.get("nvidia-a100-sxm4-40gb")
+    r = estimate_inference_on_device(
+        a100,
+        databases.hardware.sources,
+        precision="fp8",
+        parameters=7e9,
+        batch_size=1,
+        input_tokens=100,
+        output_tokens=100,
+    )
+    peak = next(a for a in r.assumptions if a.name.endswith("dense peak"))
+    assert peak.value == 312.0 and "no fp8 peak published" in peak.source
+    bandwidth = next(a for a in r.assumptions if a.name.endswith("memory bandwidth"))
+    assert bandwidth.value == 1555.0 and "NVIDIA" in bandwidth.source
+
+
+def test_calibrated_must_show_cases(databases) -> None:
+    # ML.ENERGY 2023: Llama-2-7B-chat, A100 40GB, batch 1, 420 tokens: 1,828.77 J / 420.07 = 4.35 J
+    hw = databases.hardware
+    a = estimate_inference_on_device(
+        hw.get("nvidia-a100-sxm4-40gb"),
+        hw.sources,
+        parameters=7e9,
+        batch_size=1,
+        input_tokens=100,
+        output_tokens=420,
+    )
+    assert 4.35 / 2 <= a.energy_per_output_token_j <= 4.35 * 2 and a.binding == "memory"
+    # ML.ENERGY 2025: Llama-3.1-8B, H100, batch 64: 0.1186 J
+    h = estimate_inference_on_device(
+        hw.get("nvidia-h100-sxm5-80gb"),
+        hw.sources,
+        parameters=8e9,
+        batch_size=64,
+        input_tokens=100,
+        output_tokens=420,
+    )
+    assert 0.12 / 2 <= h.energy_per_output_token_j <= 0.12 * 2 and h.binding == "memory"
+    assert CALIBRATION.draw_compute_bound <= 1.0
+
+
+def test_serving_tradeoff_break_even() -> None:
+    # 1e6 requests/day x 0.5 Wh = 500 kWh/day; 1000 kWh of training break even after 2 days
+    t = serving_tradeoff(1000.0, 0.5, 1e6, 365.0)
+    assert t.serving_energy_kwh == pytest.approx(182_500.0)
+    assert t.break_even_days == pytest.approx(2.0)
+    assert t.break_even_requests == pytest.approx(2e6)
+    assert t.serving_share == pytest.approx(182_500.0 / 183_500.0)
+    with pytest.raises(InputError):
+        serving_tradeoff(1000.0, 0.0, 1e6, 365.0)
