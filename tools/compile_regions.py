@@ -39,6 +39,15 @@ COUNTRY_FIRST_YEAR = 2015
 GOOGLE_YEARS = range(2019, 2025)
 
 EMBER = "ember-owid-carbon-intensity"
+EM = "electricity-maps-yearly"
+EM_YEARS = range(2021, 2026)
+EM_HEADER = (
+    "Electricity Maps yearly zone intensities, life-cycle, 2021-2025 (via co2.js).\n"
+    "# LICENCE: this file is derived from Electricity Maps data published under the Open Database\n"
+    "# License (ODbL 1.0): https://opendatacommons.org/licenses/odbl/1-0/ . It stays under ODbL\n"
+    "# (share-alike): credit Electricity Maps and keep derived databases under ODbL. See\n"
+    "# region_db/LICENSE-DATA.md"
+)
 CER = "cer-energy-profiles-2023"
 CER_YEAR = 2023
 AU_SRC = "au-nga-2021"
@@ -94,7 +103,7 @@ def missing(year: int, basis: str, source: str, reason: str) -> dict[str, Any]:
 def region(**kw: Any) -> dict[str, Any]:
     order = [
         "id", "kind", "name", "provider", "city", "country", "subdivision", "continent", "grid",
-        "latitude", "longitude", "aliases", "intensity_g_per_kwh", "provider_intensity_g_per_kwh",
+        "linked", "latitude", "longitude", "aliases", "intensity_g_per_kwh", "provider_intensity_g_per_kwh",
         "intensity_missing", "ratio_exception", "cfe_fraction", "pue", "profile", "price_index",
         "notes",
     ]  # fmt: skip
@@ -133,6 +142,8 @@ class Context:
         self.countries = {r["iso3"]: r for r in read_csv("countries.csv")}
         self.continent_of = {r["iso2"]: r["continent"] for r in self.countries.values()}
         self.means: dict[str, float] = {}
+        self.cloud_zone = {r["region_id"]: r["zone"] for r in read_csv("cloud_zones.csv")}
+        self.em_zones: set[str] = set()
         self.shares: dict[str, dict[str, float]] = {}
         self.profile_of_grid = {
             **{
@@ -143,6 +154,79 @@ class Context:
             "country:GB": "entsoe-gb-2020",
             "country:DE": "entsoe-de-2020",
         }
+
+
+def zone_of_entry(entry_id: str) -> str | None:
+    """The Electricity Maps zone of a country, state, province or balancing-authority entry."""
+    prefix, code = entry_id.split(":", 1)
+    if prefix == "country":
+        return code
+    if prefix == "ca-province":
+        return f"CA-{code}"
+    if prefix == "au-state":
+        return "AU-NSW" if code == "ACT" else f"AU-{code}"  # the ACT is in the NEM's NSW region
+    if prefix == "ba":
+        return EM_BA.get(code)
+    return None
+
+
+EM_BA = {  # EIA balancing-authority code -> Electricity Maps zone (the zone id ends with the code)
+    "AZPS": "US-SW-AZPS", "BPAT": "US-NW-BPAT", "CISO": "US-CAL-CISO", "ERCO": "US-TEX-ERCO",
+    "MISO": "US-MIDW-MISO", "NYIS": "US-NY-NYIS", "PJM": "US-MIDA-PJM", "SOCO": "US-SE-SOCO",
+}  # fmt: skip
+
+
+def _links(ctx: Context, entry_id: str) -> list[str]:
+    zone = ctx.cloud_zone.get(entry_id) or zone_of_entry(entry_id)
+    return [f"zone:{zone}"] if zone and zone in ctx.em_zones else []
+
+
+Context.links = _links  # type: ignore[attr-defined]
+
+
+def build_em_zones(ctx: Context, ref: Path, known: set[str]) -> list[dict]:
+    """One ``zone:<ID>`` entry per Electricity Maps zone with its yearly life-cycle figures."""
+    years = {
+        y: json.loads((ref / "electricity-maps-yearly" / f"yearly_{y}.json").read_text(encoding="utf-8"))
+        for y in EM_YEARS
+    }
+    zones = sorted(set().union(*years.values()))
+    out = []
+    for zone in zones:
+        facts = []
+        for y in EM_YEARS:
+            value = years[y].get(zone, {}).get("carbonIntensity", {}).get("value")
+            if value:  # a zone missing in a year, or reported as 0, gives no figure
+                facts.append(fact(y, float(value), EM, basis="lifecycle"))
+        name = next(years[y][zone]["zone"]["zoneName"] for y in EM_YEARS if zone in years[y])
+        country = zone[:2] if zone[:2].isalpha() and zone[:2].isupper() else None
+        if (
+            zone.startswith("US-")
+            and zone.rsplit("-", 1)[1] in EM_BA
+            and EM_BA[zone.rsplit("-", 1)[1]] == zone
+        ):
+            grid = f"ba:{zone.rsplit('-', 1)[1]}"
+        elif zone.startswith("CA-"):
+            grid = f"ca-province:{zone[3:]}"
+        elif zone.startswith("AU-"):
+            grid = f"au-state:{zone[3:]}"
+        else:
+            grid = f"country:{country}"
+        if grid not in known:
+            grid = f"country:{country}" if f"country:{country}" in known else None
+        out.append(
+            region(
+                id=f"zone:{zone}",
+                kind="grid",
+                name=f"{name} (Electricity Maps {zone})",
+                country=country,
+                continent=ctx.continent_of.get(country or ""),
+                intensity_g_per_kwh=facts,
+                notes="Electricity Maps yearly average: life-cycle, consumption-based (flow-traced "
+                "imports and exports), gCO2eq/kWh. ODbL.",
+            )
+        )
+    return out
 
 
 def region_pue() -> dict[str, list[dict[str, Any]]]:
@@ -168,6 +252,7 @@ def cloud_region(ctx: Context, row: dict[str, str], pue: dict[str, list[dict[str
         grid=grid,
         latitude=float(row["latitude"]),
         longitude=float(row["longitude"]),
+        linked=ctx.links(f"{provider}:{row['code']}"),
         aliases=[a for a in row["aliases"].split(";") if a],
         ratio_exception=row["ratio_exception"] or None,
         pue=pue.get(f"{provider}:{row['code']}"),
@@ -205,6 +290,7 @@ def build_countries(ctx: Context, ref: Path) -> tuple[list[dict], dict]:
                 name=names[code],
                 country=iso2,
                 continent=cont,
+                linked=ctx.links(f"country:{iso2}"),
                 aliases=[code],
                 intensity_g_per_kwh=facts,
                 intensity_missing=gaps,
@@ -312,6 +398,7 @@ def build_us(ctx: Context, ref: Path) -> list[dict]:
                 subdivision=f"US-{row['state']}",
                 continent="North America",
                 grid="country:US",
+                linked=ctx.links(f"ba:{code}"),
                 intensity_g_per_kwh=facts,
                 intensity_missing=gaps,
                 ratio_exception=row["ratio_exception"] or None,
@@ -322,7 +409,7 @@ def build_us(ctx: Context, ref: Path) -> list[dict]:
     return out
 
 
-def build_canada(ref: Path) -> list[dict]:
+def build_canada(ctx: Context, ref: Path) -> list[dict]:
     ga = green_algorithms_ci(ref)
     mix_raw = json.loads((ref / "codecarbon" / "canada_energy_mix.json").read_text())
     mix = {CER_NAMES[name]: shares for name, shares in mix_raw.items()}
@@ -342,6 +429,7 @@ def build_canada(ref: Path) -> list[dict]:
                 subdivision=f"CA-{code}",
                 continent="North America",
                 grid="country:CA",
+                linked=ctx.links(f"ca-province:{code}"),
                 aliases=[f"CA-{code}"],
                 intensity_g_per_kwh=[
                     fact(
@@ -366,7 +454,7 @@ def build_canada(ref: Path) -> list[dict]:
     return out
 
 
-def build_australia(ref: Path) -> list[dict]:
+def build_australia(ctx: Context, ref: Path) -> list[dict]:
     ga = green_algorithms_ci(ref)
     out = []
     for row in read_csv("australia_states.csv"):
@@ -383,6 +471,7 @@ def build_australia(ref: Path) -> list[dict]:
                 subdivision=f"AU-{row['code']}",
                 continent="Oceania",
                 grid="country:AU",
+                linked=ctx.links(f"au-state:{row['code']}"),
                 aliases=[f"AU-{row['code']}"],
                 intensity_g_per_kwh=[fact(2019, ci, AU_SRC, note, basis="scope2+3")],
                 notes="No state generation mix offline: lifecycle comparisons use the national "
@@ -446,6 +535,7 @@ def build_gcp(ctx: Context, ref: Path) -> list[dict]:
                 country=site["country"],
                 continent=ctx.continent_of[site["country"]],
                 grid=grid,
+                linked=ctx.links(f"gcp:{code}"),
                 latitude=float(site["latitude"]),
                 longitude=float(site["longitude"]),
                 provider_intensity_g_per_kwh=own,
@@ -520,6 +610,9 @@ def main() -> None:
     ref = parser.parse_args().reference
     ctx = Context()
     ctx.means, ctx.shares = profile_stats(DB / "profiles")
+    ctx.em_zones = set(json.loads((ref / "electricity-maps-yearly" / "yearly_2025.json").read_text()))
+    for rid, zone in ctx.cloud_zone.items():
+        assert zone in ctx.em_zones, f"curated/cloud_zones.csv: {rid} -> unknown zone {zone}"
     countries, world = build_countries(ctx, ref)
     clouds: dict[str, list[dict]] = {}
     pue = region_pue()
@@ -530,9 +623,12 @@ def main() -> None:
     dump("providers.yaml", read_yaml("providers.yaml"), "Provider fleet PUE by year.")
     dump("countries.yaml", {"regions": countries}, "Countries (Ember / OWID, CC BY 4.0).")
     dump("world.yaml", {"regions": [world]}, "World average (Ember / OWID, CC BY 4.0).")
-    dump("us.yaml", {"regions": build_us(ctx, ref)}, "US states, eGRID subregions, EIA BAs.")
-    dump("canada.yaml", {"regions": build_canada(ref)}, "Canadian provinces and territories.")
-    dump("australia.yaml", {"regions": build_australia(ref)}, "Australian states and territories.")
+    us, canada, australia = build_us(ctx, ref), build_canada(ctx, ref), build_australia(ctx, ref)
+    known = {r["id"] for r in (*countries, *us, *canada, *australia)}
+    dump("us.yaml", {"regions": us}, "US states, eGRID subregions, EIA BAs.")
+    dump("canada.yaml", {"regions": canada}, "Canadian provinces and territories.")
+    dump("australia.yaml", {"regions": australia}, "Australian states and territories.")
+    dump("electricity-maps.yaml", {"regions": build_em_zones(ctx, ref, known)}, EM_HEADER)
     dump("gcp.yaml", {"regions": build_gcp(ctx, ref)}, "Google Cloud regions (region-carbon-info).")
     dump("aws.yaml", {"regions": clouds["aws"]}, "AWS regions (curated/cloud_regions.csv).")
     dump("azure.yaml", {"regions": clouds["azure"]}, "Microsoft Azure regions (curated/cloud_regions.csv).")

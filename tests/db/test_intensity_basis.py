@@ -13,6 +13,7 @@ import yaml
 from wattprint.db.loader import RegionDB, load_databases
 from wattprint.db.schema import INTENSITY_BASES
 from wattprint.engine.geo import haversine_km
+from wattprint.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 CURATED = ROOT / "region_db" / "curated"
@@ -52,7 +53,7 @@ def test_a_zero_in_the_source_is_missing_with_its_reason(db: RegionDB) -> None:
     car = db.get("country:CF")
     assert not car.intensity_g_per_kwh
     assert len(car.intensity_missing) >= 5 and all("0" in m.reason for m in car.intensity_missing)
-    assert db.intensity_facts("country:CF") is None
+    assert db.intensity_facts("country:CF", source="ember-owid-carbon-intensity") is None
 
 
 def test_every_cloud_region_has_a_lifecycle_figure(db: RegionDB) -> None:
@@ -110,7 +111,7 @@ CER_LIFECYCLE = {"QC": 27.4, "ON": 60.4, "BC": 51.3, "AB": 434.5}
 
 @pytest.mark.parametrize("province", sorted(CER_LIFECYCLE))
 def test_canadian_provinces_match_the_cer_mix(db: RegionDB, province: str) -> None:
-    found = db.intensity(f"ca-province:{province}")
+    found = db.intensity(f"ca-province:{province}", source="cer-energy-profiles")
     assert found.basis == "lifecycle" and found.source == "cer-energy-profiles-2023"
     assert found.value == pytest.approx(CER_LIFECYCLE[province], rel=0.10)
 
@@ -119,7 +120,7 @@ def test_canadian_cloud_regions_use_the_cer_mix(db: RegionDB) -> None:
     canadian = [r for r in db.filter(kind="cloud") if r.country == "CA"]
     assert len(canadian) >= 8
     for region in canadian:
-        found = db.intensity(region.id)
+        found = db.intensity(region.id, source="cer-energy-profiles")
         province = found.region_id.removeprefix("ca-province:")
         assert found.value == pytest.approx(CER_LIFECYCLE[province], rel=0.10), region.id
         if province == "QC":
@@ -140,7 +141,8 @@ def test_google_operational_figures_are_the_providers_and_rank_only_among_themse
     stockholm = db.intensity("gcp:europe-north2", basis="operational")
     assert stockholm.value == 2.73 and stockholm.year == 2024
     lifecycle = db.intensity("gcp:europe-north2")
-    assert lifecycle.region_id == "country:SE" and lifecycle.value > 10
+    # Stockholm ranks on its bidding zone's Electricity Maps figure (SE3), not Google's own.
+    assert lifecycle.region_id == "zone:SE-SE3" and lifecycle.value > 10
 
 
 def _published_classes() -> list[dict[str, str]]:
@@ -172,5 +174,8 @@ def test_azps_is_excluded_for_its_missing_nuclear(db: RegionDB) -> None:
     index = yaml.safe_load((ROOT / "region_db" / "profiles" / "index.yaml").read_text(encoding="utf-8"))
     azps = next(p for p in index["profiles"] if p["grid"] == "ba:AZPS")
     assert azps["generation_share"]["NUC"] == 0.0  # the EIA-930 copy has no nuclear at all
-    phoenix = db.intensity("azure:westus3")
-    assert phoenix.region_id == "country:US"  # falls back to the country's lifecycle figure
+    # By default Phoenix ranks on Electricity Maps' AZPS zone (its mix counts Palo Verde) ...
+    assert db.intensity("azure:westus3").region_id == "zone:US-SW-AZPS"
+    # ... and asked for the EIA-930 source, it has none (never the country's figure instead).
+    with pytest.raises(InputError, match="no lifecycle carbon intensity from eia-930"):
+        db.intensity("azure:westus3", source="eia-930")

@@ -406,3 +406,140 @@ def test_profile_levels_are_plausible() -> None:
     assert means["rte-fr-2012-2022"] < 100
     assert 150 < means["entsoe-gb-2020"] < 300
     assert 250 < means["entsoe-de-2020"] < 450
+
+
+# ---------------------------------------------- v3: one source and one year, zones, attribution
+CURATED = DB / "curated"
+EM_SOURCE = "electricity-maps-yearly"
+
+
+def _curated(name: str) -> list[dict[str, str]]:
+    import csv
+
+    with open(CURATED / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _db():  # type: ignore[no-untyped-def]
+    from wattprint.db.loader import load_databases
+
+    return load_databases(DB.parent).regions
+
+
+def test_every_cloud_region_is_mapped_to_a_zone_with_a_reason() -> None:
+    mapped = {row["region_id"]: row for row in _curated("cloud_zones.csv")}
+    clouds = {r.id for r in by(kind="cloud")}
+    assert set(mapped) == clouds  # no region left unmapped, no stale row
+    for rid, row in mapped.items():
+        assert row["zone"] and len(row["reason"]) > 15, rid
+        assert f"zone:{row['zone']}" in regions(), rid
+        assert regions()[rid].linked[0] == f"zone:{row['zone']}", rid
+
+
+# co2.js data/output/electricity-maps/yearly_2025.json (commit 27cbe83), carbonIntensity.value:
+# JP-TK 535, AU-NSW 525, IN-WE 653, US-NW-BPAT 129, US-NW-GCPD 51; JP (national) 463.
+@pytest.mark.parametrize(
+    ("region_id", "zone", "g_per_kwh"),
+    [
+        ("aws:ap-northeast-1", "zone:JP-TK", 535.0),
+        ("azure:australiaeast", "zone:AU-NSW", 525.0),
+        ("aws:ap-south-1", "zone:IN-WE", 653.0),
+        ("gcp:us-west1", "zone:US-NW-BPAT", 129.0),
+        ("azure:westus2", "zone:US-NW-GCPD", 51.0),
+    ],
+)
+def test_cloud_regions_rank_on_their_zone_not_their_country(
+    region_id: str, zone: str, g_per_kwh: float
+) -> None:
+    found = _db().intensity(region_id)
+    assert (found.region_id, found.value, found.year) == (zone, g_per_kwh, 2025)
+    assert found.source == EM_SOURCE and found.basis == "lifecycle"
+    assert value("zone:JP", "intensity_g_per_kwh", 2025) == 463.0
+
+
+def test_default_ranking_is_one_source_and_one_year() -> None:
+    from wattprint.db import tables
+
+    db = _db()
+    frame = tables.region_frame(db)
+    scope = tables.ranking_scope(db)
+    assert set(frame["intensity_source"]) == {EM_SOURCE} and set(frame["intensity_year"]) == {2025}
+    assert scope.year == 2025 and "common" in scope.year_rule and scope.source == EM_SOURCE
+    assert set(frame[frame["kind"] == "cloud"]["id"]) == {r.id for r in by(kind="cloud")}
+    # Another source is ranked only when asked, and alone: Ember's newest year common to all
+    # its countries is older (OWID has 2025 for 37 entities only).
+    ember = tables.region_frame(db, None, "lifecycle", "ember-owid-carbon-intensity")
+    assert set(ember["intensity_source"]) == {"ember-owid-carbon-intensity"}
+    assert ember["intensity_year"].nunique() == 1 and int(ember["intensity_year"].iloc[0]) < 2025
+    assert "country:FR" in set(ember["id"]) and "zone:FR" not in set(ember["id"])
+
+
+def test_other_sources_agree_with_the_default_within_25_percent_or_say_why() -> None:
+    """Ember (countries), CER (provinces) and our EIA-930 means (BAs) against the Electricity
+    Maps figure of the same zone and year: within 25%, or listed with a reason."""
+    listed = {(r["entry_id"], r["source"]): r for r in _curated("source_differences.csv")}
+    db = _db()
+    from wattprint.db.loader import source_family
+
+    compared, beyond = 0, set()
+    for region in regions().values():
+        zones = [link for link in region.linked if link.startswith("zone:")]
+        if not zones:
+            continue
+        em = {f.year: f.value for f in regions()[zones[0]].intensity_g_per_kwh}
+        for fact in region.intensity_g_per_kwh:
+            if fact.basis != "lifecycle" or fact.year not in em:
+                continue
+            compared += 1
+            family = source_family(fact.source)
+            if abs(fact.value / em[fact.year] - 1) > 0.25:
+                beyond.add((region.id, family))
+                row = listed.get((region.id, family))
+                assert row is not None, (region.id, family, fact.year, fact.value, em[fact.year])
+                assert str(fact.year) in row["years"].split(";") and len(row["reason"]) > 40
+    assert compared > 600  # 5 years x ~140 countries, provinces, BAs
+    assert set(listed) == beyond  # no stale reason for a pair that now agrees
+    assert db.intensity("ca-province:QC", source="cer-energy-profiles").value == pytest.approx(27.4, abs=0.1)
+
+
+def _used_sources() -> set[str]:
+    used: set[str] = set()
+    for region in regions().values():
+        for fact in (
+            *region.intensity_g_per_kwh,
+            *region.provider_intensity_g_per_kwh,
+            *region.pue,
+            *region.cfe_fraction,
+            *region.intensity_missing,
+        ):
+            used.add(fact.source)
+    for f in files().values():
+        for provider in f.providers:
+            used.update(fact.source for fact in provider.pue)
+    used.update(p.source for p in index().profiles)
+    return used
+
+
+def test_every_source_used_is_credited_with_its_licence() -> None:
+    readme = (DB / "README.md").read_text(encoding="utf-8")
+    credits = readme[readme.index("## Data credits and licences") :]
+    used = _used_sources()
+    assert EM_SOURCE in used
+    for key in sorted(used):
+        source = sources()[key]
+        assert source.license and len(source.license) > 5, key
+        family = key.rsplit("-", 1)[0] if key[-4:].isdigit() and key.startswith("google-") else key
+        assert f"`{key}`" in credits or f"`{family}-" in credits, (
+            f"{key} is not credited in region_db/README.md"
+        )
+
+
+def test_share_alike_data_say_their_licence_in_the_file() -> None:
+    licences = (DB / "LICENSE-DATA.md").read_text(encoding="utf-8")
+    assert "ODbL" in licences and "CC BY-SA 4.0" in licences
+    for region in regions().values():
+        if any(f.source.startswith("electricity-maps") for f in region.intensity_g_per_kwh):
+            assert region.id.startswith("zone:"), region.id  # ODbL data only in its own file
+    head = (DB / "electricity-maps.yaml").read_text(encoding="utf-8")[:600]
+    assert "ODbL" in head and "Electricity Maps" in head
+    assert "ODbL" in sources()[EM_SOURCE].license

@@ -142,5 +142,5 @@ def test_compare_default_is_honest(capsys) -> None:
     assert direct and {row["intensity_basis"] for row in direct} == {"direct"}
     # aws:us-east-1 has no direct figure: no savings against a figure of another basis.
     assert all(row["savings_fraction"] is None for row in direct)
-    assert main(["compare", *JOB, "--basis", "marginal"]) == 2
+    assert main(["compare", *JOB, "--basis", "average"]) == 2
     assert "valid: lifecycle" in capsys.readouterr().err

@@ -10,8 +10,9 @@ from collections import Counter
 import pandas as pd
 
 from wattprint.commands import common
+from wattprint.db.loader import source_family
 from wattprint.db.schema import DEFAULT_BASIS, INTENSITY_BASES
-from wattprint.db.tables import excluded_regions, region_frame
+from wattprint.db.tables import excluded_regions, ranking_scope, region_frame
 from wattprint.engine import units
 from wattprint.engine.footprint import estimate
 from wattprint.engine.jobspec import DEFAULT_PUE, needs_databases, resolve
@@ -58,6 +59,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=DEFAULT_BASIS,
         help=f"rank only figures of this basis: {', '.join(INTENSITY_BASES)} (default: {DEFAULT_BASIS})",
     )
+    parser.add_argument(
+        "--source",
+        help="rank on this source's figures (e.g. ember-owid-carbon-intensity, eia-930, ifi-grid-factors, "
+        "avert); default: electricity-maps-yearly for lifecycle, else the source covering most regions",
+    )
     parser.add_argument("--top", type=int, help="show only the N cleanest")
     common.add_json(parser)
     parser.set_defaults(handler=run)
@@ -91,8 +97,18 @@ def run(args: argparse.Namespace) -> int:
     dbs = common.databases(args)
     job = resolve(spec, dbs if needs_databases(spec) else None)
     footprint = estimate(job)
-    frame = region_frame(dbs.regions, args.year, basis)
-    left_out = excluded_regions(dbs.regions, args.year, basis)
+    source = source_family(str(args.source).strip()) if args.source else None
+    if source is not None:
+        known_sources = sorted({source_family(key) for key in dbs.regions.sources})
+        if source not in known_sources:
+            raise InputError(f"unknown source {args.source!r}; valid: {', '.join(known_sources)}")
+    frame = region_frame(dbs.regions, args.year, basis, source)
+    left_out = excluded_regions(dbs.regions, args.year, basis, source)
+    scope = ranking_scope(dbs.regions, args.year, basis, source)
+    if frame.empty:
+        raise InputError(
+            f"no region has a {basis} figure from {scope.source or 'any source'} for {args.year}"
+        )
     providers = _split(args.provider)
     if providers is not None:
         known = sorted({p for p in dbs.regions.providers} | {p for p in frame["provider"].dropna()})
@@ -109,10 +125,13 @@ def run(args: argparse.Namespace) -> int:
     baseline_note = ""
     if spec.region:
         try:
-            own = dbs.regions.intensity(spec.region, args.year, basis)
+            own = dbs.regions.intensity(spec.region, scope.year, basis, scope.source)
             baseline = footprint.energy_kwh * own.value / units.G_PER_KG
         except InputError:
-            baseline_note = f"{spec.region} has no {basis} figure: savings are not computed."
+            baseline_note = (
+                f"{spec.region} has no {basis} figure from {scope.source} for {scope.year}: "
+                "savings are not computed."
+            )
     elif basis == DEFAULT_BASIS:
         baseline = footprint.co2e_kg
     else:
@@ -128,7 +147,10 @@ def run(args: argparse.Namespace) -> int:
         if args.top < 1:
             raise InputError(f"--top must be at least 1, got {args.top}")
         ranked = ranked.head(args.top)
-    scope = f"{len(frame)} {'/'.join(kinds)} region(s) on the {basis} basis"
+    what = (
+        f"{len(frame)} {'/'.join(kinds)} region(s) on the {basis} basis, source {scope.source}, "
+        f"year {scope.year_rule}"
+    )
     if args.json:
         records = ranked[COLUMNS].to_dict(orient="records")
         for record in records:
@@ -136,14 +158,14 @@ def run(args: argparse.Namespace) -> int:
                 if isinstance(value, float) and math.isnan(value):
                     record[key] = None
         common.print_json(records)
-        print(f"Ranked {scope}. {left_out_line(left_out, basis)}", file=sys.stderr)
+        print(f"Ranked {what}. {left_out_line(left_out, basis)}", file=sys.stderr)
         return 0
     if baseline is not None:
         energy = common.fmt(footprint.energy_kwh)
         print(f"Baseline: {common.fmt(baseline)} kg CO2e ({energy} kWh), {basis} basis")
     else:
         print(f"Baseline: {common.fmt(footprint.energy_kwh)} kWh; {baseline_note}")
-    print(f"Ranked {scope}. {left_out_line(left_out, basis)}")
+    print(f"Ranked {what}. {left_out_line(left_out, basis)}")
     print(f"* = figure more than {STALE_AFTER_YEARS} years older than the newest here ({newest}).")
     for row in ranked.itertuples():
         leaf = " low-carbon" if row.low_carbon else ""

@@ -1,12 +1,14 @@
-"""Columnar views of the databases, built once per database, year and basis, for vectorised
-engine functions."""
+"""Columnar views of the databases, built once per database, year, basis and source, for
+vectorised engine functions."""
 
 from __future__ import annotations
 
 import math
+from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from wattprint.db.loader import RegionDB
+from wattprint.db.loader import DEFAULT_SOURCES, RegionDB, source_family
 from wattprint.db.schema import DEFAULT_BASIS
 
 if TYPE_CHECKING:
@@ -35,33 +37,104 @@ REGION_COLUMNS = (
 )
 EXCLUDED_COLUMNS = ("id", "kind", "provider", "reason")
 
-_FRAMES: dict[tuple[int, int | None, str], tuple[RegionDB, pd.DataFrame, pd.DataFrame]] = {}
+
+@dataclass(frozen=True)
+class Scope:
+    """What one ranking rests on: one basis, one source (family) and one year."""
+
+    basis: str
+    source: str
+    """A source family (:func:`wattprint.db.loader.source_family`), e.g. ``electricity-maps-yearly``."""
+    year: int | None
+    """The year every ranked figure is of; None when no region has a figure."""
+    year_rule: str
+    """How the year was chosen, in words (the one asked for, or the newest common to all)."""
 
 
-def _build(db: RegionDB, year: int | None, basis: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    import pandas as pd  # only here: commands that need no table do not pay for pandas
+_FRAMES: dict[
+    tuple[int, int | None, str, str | None], tuple[RegionDB, pd.DataFrame, pd.DataFrame, Scope]
+] = {}
 
-    rows = []
-    left_out = []
+
+def ranking_source(db: RegionDB, basis: str) -> str:
+    """The source a ranking of ``basis`` uses unless asked: the basis' default
+    (:data:`~wattprint.db.loader.DEFAULT_SOURCES`), else the source family giving a figure to the
+    most regions (ties: alphabetical)."""
+    if basis in DEFAULT_SOURCES:
+        return source_family(DEFAULT_SOURCES[basis])
+    counts: Counter[str] = Counter()
     for region in db.regions.values():
         found = db.intensity_facts(region.id, basis)
+        if found:
+            counts[source_family(found[1][0].source)] += 1
+    if not counts:
+        return ""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
+
+
+def _build(
+    db: RegionDB, year: int | None, basis: str, source: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame, Scope]:
+    import pandas as pd  # only here: commands that need no table do not pay for pandas
+
+    family = source_family(source) if source else ranking_source(db, basis)
+    found_by_id = {
+        region.id: db.intensity_facts(region.id, basis, family or None) for region in db.regions.values()
+    }
+    year_sets = [frozenset(f.year for f in found[1]) for found in found_by_id.values() if found]
+    if year is not None:
+        year_used: int | None = year
+        rule = f"{year}, as asked"
+    elif year_sets:
+        common = frozenset.intersection(*year_sets)
+        if common:
+            year_used = max(common)
+            rule = f"{year_used}, the newest year common to every region with a {family} {basis} figure"
+        else:
+            counts = Counter(y for ys in year_sets for y in ys)
+            year_used = max(counts, key=lambda y: (counts[y], y))
+            rule = f"{year_used}, the year most regions with a {family} {basis} figure have"
+    else:
+        year_used, rule = None, f"no region has a {family or basis} {basis} figure"
+    rows = []
+    left_out = []
+    # An Electricity Maps zone that a country or grid entry links to is ranked under that entry's
+    # name (country:FR for zone:FR, ba:PJM for zone:US-MIDA-PJM), not twice.
+    represented = {
+        link: entry.id for entry in db.regions.values() if entry.kind != "cloud" for link in entry.linked
+    }
+    national = {entry.id for entry in db.regions.values() if entry.kind in ("country", "world")} | {
+        link for entry in db.regions.values() if entry.kind in ("country", "world") for link in entry.linked
+    }
+    for region in db.regions.values():
+        found = found_by_id[region.id]
+        if region.id in represented:
+            left_out.append((region.id, region.kind, region.provider, f"ranked as {represented[region.id]}"))
+            continue
+        if found is not None and region.kind == "grid" and found[0].id in national:
+            reason = f"no {family} {basis} figure of its own (its country's is {found[0].id})"
+            left_out.append((region.id, region.kind, region.provider, reason))
+            continue
         if found is None:
-            missing = [m for e in db.chain(region) for m in e.intensity_missing if m.basis == basis]
+            missing = [m for e in db.lookup_chain(region) for m in e.intensity_missing if m.basis == basis]
+            others = [s for s in db.intensity_sources(region.id, basis) if s != family]
             if missing:
                 reason = f"{missing[0].reason} ({missing[0].source}, {missing[0].year})"
+            elif others:
+                reason = f"no {family} {basis} figure (has {basis} from {', '.join(others)})"
             else:
-                have = sorted({f.basis for e in db.chain(region) for f in e.intensity_g_per_kwh})
+                have = sorted({f.basis for e in db.lookup_chain(region) for f in e.intensity_g_per_kwh})
                 reason = f"no {basis} figure" + (f" (has {', '.join(have)})" if have else "")
             left_out.append((region.id, region.kind, region.provider, reason))
             continue
         owner, series = found
         by_year = {fact.year: fact for fact in series}
-        if year is None:
-            chosen = by_year[max(by_year)]
-        elif year in by_year:
-            chosen = by_year[year]
+        if year_used in by_year:
+            chosen = by_year[year_used]
         else:
-            left_out.append((region.id, region.kind, region.provider, f"no {basis} figure for {year}"))
+            left_out.append(
+                (region.id, region.kind, region.provider, f"no {family} {basis} figure for {year_used}")
+            )
             continue
         pue = db.pue(region.id, year)
         cfe = {fact.year: fact.value for fact in region.cfe_fraction}
@@ -90,34 +163,50 @@ def _build(db: RegionDB, year: int | None, basis: str) -> tuple[pd.DataFrame, pd
         )
     frame = pd.DataFrame.from_records(rows, columns=list(REGION_COLUMNS))
     frame = frame.sort_values(["intensity_g_per_kwh", "id"], kind="stable").reset_index(drop=True)
-    return frame, pd.DataFrame.from_records(left_out, columns=list(EXCLUDED_COLUMNS))
+    scope = Scope(basis, family, year_used, rule)
+    return frame, pd.DataFrame.from_records(left_out, columns=list(EXCLUDED_COLUMNS)), scope
 
 
-def _cached(db: RegionDB, year: int | None, basis: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    key = (id(db), year, basis)
+def _cached(
+    db: RegionDB, year: int | None, basis: str, source: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame, Scope]:
+    key = (id(db), year, basis, source)
     hit = _FRAMES.get(key)
     if hit is None or hit[0] is not db:
-        frame, left_out = _build(db, year, basis)
-        hit = (db, frame, left_out)
+        frame, left_out, scope = _build(db, year, basis, source)
+        hit = (db, frame, left_out, scope)
         _FRAMES[key] = hit
-    return hit[1], hit[2]
+    return hit[1], hit[2], hit[3]
 
 
-def region_frame(db: RegionDB, year: int | None = None, basis: str = DEFAULT_BASIS) -> pd.DataFrame:
-    """One row per region with its intensity of ``basis`` for ``year`` (default: each region's
-    latest), sorted by intensity then id.
+def region_frame(
+    db: RegionDB, year: int | None = None, basis: str = DEFAULT_BASIS, source: str | None = None
+) -> pd.DataFrame:
+    """One row per region with its intensity of ``basis`` from one source for one year, sorted
+    by intensity then id.
 
-    Regions with no figure of that basis (or none for ``year``) are left out: see
-    :func:`excluded_regions`. PUE is NaN where none is published. Built once per database, year
-    and basis; each call returns a copy.
+    Like with like: every row has the same basis, source family and year. ``source`` defaults to
+    :func:`ranking_source` (Electricity Maps for lifecycle); ``year`` to the newest year common to
+    every region with a figure of that source (see :func:`ranking_scope`). Regions with no such
+    figure are left out: see :func:`excluded_regions`. PUE is NaN where none is published. Built
+    once per database, year, basis and source; each call returns a copy.
     """
-    return _cached(db, year, basis)[0].copy()
+    return _cached(db, year, basis, source)[0].copy()
 
 
-def excluded_regions(db: RegionDB, year: int | None = None, basis: str = DEFAULT_BASIS) -> pd.DataFrame:
-    """The regions :func:`region_frame` leaves out for ``year`` and ``basis``, with the reason:
-    columns ``id``, ``kind``, ``provider``, ``reason``."""
-    return _cached(db, year, basis)[1].copy()
+def excluded_regions(
+    db: RegionDB, year: int | None = None, basis: str = DEFAULT_BASIS, source: str | None = None
+) -> pd.DataFrame:
+    """The regions :func:`region_frame` leaves out for ``year``, ``basis`` and ``source``, with
+    the reason: columns ``id``, ``kind``, ``provider``, ``reason``."""
+    return _cached(db, year, basis, source)[1].copy()
+
+
+def ranking_scope(
+    db: RegionDB, year: int | None = None, basis: str = DEFAULT_BASIS, source: str | None = None
+) -> Scope:
+    """The basis, source and year :func:`region_frame` ranks on, and how the year was chosen."""
+    return _cached(db, year, basis, source)[2]
 
 
 def intensity_fields(
@@ -126,6 +215,10 @@ def intensity_fields(
     """``intensity_basis`` and ``intensity_year`` of a job's region (default basis); both None
     when the job gives its own intensity instead of a region."""
     if db is None or not region_id:
-        return {"intensity_basis": None, "intensity_year": None}
+        return {"intensity_basis": None, "intensity_year": None, "intensity_source": None}
     resolved = db.intensity(region_id, year)
-    return {"intensity_basis": resolved.basis, "intensity_year": resolved.year}
+    return {
+        "intensity_basis": resolved.basis,
+        "intensity_year": resolved.year,
+        "intensity_source": resolved.source,
+    }
