@@ -64,17 +64,29 @@ def serving_part(result: state.JobResult) -> None:
     footprint, serving_fp, serving = result.footprint, result.serving, result.built.serving
     if serving_fp is None or serving is None:
         return
+    from wattprint.engine.inference import serving_tradeoff
+
     st.subheader("Training and serving")
-    a, b = st.columns(2)
+    a, b, c = st.columns(3)
     a.metric("Training", components.kg(footprint.co2e_kg))
     b.metric(f"Serving, {components.num(serving.days)} days", components.kg(serving_fp.co2e_kg))
+    c.metric("Energy per request", f"{serving.wh_per_request:.3g} Wh", help="IT energy, before PUE")
     share = serving_fp.co2e_kg / (serving_fp.co2e_kg + footprint.co2e_kg or 1.0)
     st.caption(
         f"{components.num(serving.requests_per_day)} requests/day × "
-        f"{components.num(serving.wh_per_request)} Wh ({result.built.serving_source}) × "
+        f"{serving.wh_per_request:.3g} Wh ({components.plain(result.built.serving_source)}) × "
         f"{components.num(serving.days)} days = {components.kwh(serving_fp.energy_kwh)} with PUE. "
         f"Serving is {share:.0%} of the total; Patterson et al. (2021) report most ML energy "
         "goes to inference."
+    )
+    trade = serving_tradeoff(
+        footprint.energy_kwh, serving.wh_per_request, serving.requests_per_day, serving.days, serving_fp.pue
+    )
+    st.markdown(
+        f"**Break-even:** serving uses as much energy as the training "
+        f"({components.kwh(trade.training_energy_kwh)}) after "
+        f"**{components.num(trade.break_even_days)} days** "
+        f"({components.num(trade.break_even_requests)} requests) at this rate."
     )
 
 

@@ -60,10 +60,12 @@ FIELDS: dict[str, InputField] = {
     "embodied_kg": InputField(150.0, minimum=0.0, maximum=1e7),
     "serve": InputField(False),
     "requests_per_day": InputField(1_000_000.0, minimum=0.0, maximum=1e13),
-    "serve_basis": InputField("measured", ("measured", "flops")),
+    "serve_basis": InputField("measured", ("measured", "model")),
     "wh_per_request": InputField(0.3, minimum=0.0, maximum=1e6),
     "serve_params_b": InputField(7.0, minimum=0.0, maximum=1e5),
     "serve_tokens": InputField(1000.0, minimum=0.0, maximum=1e7),
+    "serve_input_tokens": InputField(100.0, minimum=0.0, maximum=1e7),
+    "serve_batch": InputField(1.0, minimum=1.0, maximum=1e6),
     "days": InputField(365.0, minimum=0.0, maximum=36_500.0),
     # further segments, "hardware,count,hours,region;..." (wattprint.engine.segments)
     "segments": InputField(""),
@@ -172,7 +174,7 @@ def active_names(values: Mapping[str, Any]) -> list[str]:
         if v["serve_basis"] == "measured":
             used.add("wh_per_request")
         else:
-            used |= {"serve_params_b", "serve_tokens", "precision", "mfu"}
+            used |= {"serve_params_b", "serve_tokens", "serve_input_tokens", "serve_batch", "precision"}
     return [name for name in FIELDS if name in used]
 
 
@@ -208,7 +210,6 @@ def build(values: Mapping[str, Any], databases: Any) -> Built:
         duration_from_flops,
         peak_fact,
         peak_source,
-        wh_per_request,
     )
     from wattprint.engine.footprint import Assumption
     from wattprint.engine.jobspec import JobSpec
@@ -312,15 +313,21 @@ def build(values: Mapping[str, Any], databases: Any) -> Built:
             wh = float(v["wh_per_request"])
             serving_source = "given (measured)"
         else:
-            per_device_w = power_w if power_w is not None else device.tdp_w.value * (utilization or 1.0)  # type: ignore[union-attr]
-            peak_tflops = peak()
-            wh = wh_per_request(
-                v["serve_params_b"] * 1e9, v["serve_tokens"], peak_tflops, v["mfu"], per_device_w
+            if device is None:
+                raise InputError("the serving model needs a device from the database (its bandwidth)")
+            from wattprint.engine.inference import serving_per_request
+
+            per_request = serving_per_request(
+                device,
+                databases.hardware.sources,
+                parameters=v["serve_params_b"] * 1e9,
+                batch_size=float(v["serve_batch"]),
+                input_tokens=float(v["serve_input_tokens"]),
+                output_tokens=float(v["serve_tokens"]),
+                precision=v["precision"],
+                power_w=power_w,
             )
-            serving_source = (
-                f"2 × {v['serve_params_b']:g} B parameters × {v['serve_tokens']:,.0f} tokens "
-                f"at {peak_tflops:,.1f} TFLOP/s × {v['mfu']:.0%} MFU, {per_device_w:,.0f} W"
-            )
+            wh, serving_source = per_request.wh_per_request, per_request.description
         serving = Serving(float(v["requests_per_day"]), wh, float(v["days"]))
     return Built(spec, flops_note, tuple(flops_assumptions), serving, serving_source)
 

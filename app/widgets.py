@@ -279,8 +279,8 @@ def serving_inputs(problems: dict[str, str]) -> None:
     basis = radio(
         "Energy per request",
         "serve_basis",
-        ["measured", "flops"],
-        format_func=lambda x: "Measured Wh" if x == "measured" else "From FLOPs (2ND)",
+        ["measured", "model"],
+        format_func=lambda x: "Measured Wh" if x == "measured" else "Model (bandwidth and FLOPs roofline)",
     )
     if basis == "measured":
         number("Wh per request", "wh_per_request", problems, step=0.05, format="%.4f")

@@ -283,7 +283,7 @@ def test_picker_recommends(at):
 
 def test_state_round_trip_every_field():
     values = dict(state.DEFAULTS)
-    values.update(count=5, hours=1.0 / 3.0, serve=True, serve_basis="flops", location="grid")
+    values.update(count=5, hours=1.0 / 3.0, serve=True, serve_basis="model", location="grid")
     params = state.to_params(values)
     parsed, problems = state.parse_params(params)
     assert not problems
