@@ -288,8 +288,10 @@ def serving_inputs(problems: dict[str, str]) -> None:
         a, b = st.columns(2)
         with a:
             number("Parameters (billions)", "serve_params_b", problems, step=1.0)
+            number("Input tokens per request", "serve_input_tokens", problems, step=100.0)
         with b:
-            number("Tokens per request", "serve_tokens", problems, step=100.0)
+            number("Batch (requests decoded together)", "serve_batch", problems, step=1.0)
+            number("Output tokens per request", "serve_tokens", problems, step=100.0)
     number("Days in service", "days", problems, step=30.0)
 
 
