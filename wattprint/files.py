@@ -119,3 +119,51 @@ def atomic_output(
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
+"""Largest content of any file the program reads [bytes], after gzip decompression (64 MiB):
+a small compressed file that unpacks to gigabytes (a "gzip bomb") is refused, not read."""
+
+
+def read_limited(
+    path: str | os.PathLike[str], what: str = "input", limit: int = MAX_DECOMPRESSED_BYTES
+) -> bytes:
+    """The bytes of a regular file, gunzipped when it starts with the gzip magic, at most ``limit``.
+
+    Every refusal is one line (:class:`InputError`): not a regular file, larger than ``limit``
+    on disk or once decompressed (read in steps, never more than ``limit`` + 1 bytes held), or a
+    corrupt gzip stream (bad header, bad data, truncated).
+    """
+    target = input_file(path, what)
+    mib = limit // 2**20
+    try:
+        if target.stat().st_size > limit:
+            raise InputError(f"{what} {str(target)!r} is larger than {mib} MiB")
+        with target.open("rb") as handle:
+            raw = handle.read(limit + 1)
+    except OSError as error:
+        raise InputError(f"{what} {str(target)!r} cannot be read: {os_error_text(error)}") from None
+    if len(raw) > limit:
+        raise InputError(f"{what} {str(target)!r} is larger than {mib} MiB")
+    return gunzip_limited(raw, f"{what} {str(target)!r}", limit)
+
+
+def gunzip_limited(raw: bytes, name: str, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
+    """``raw`` itself, or its gzip content when it starts with the gzip magic, at most ``limit``
+    bytes; a one-line :class:`InputError` for a corrupt stream or content over ``limit``."""
+    import gzip
+    import io
+    import zlib
+
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as unzipped:
+            content = unzipped.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise InputError(f"{name} is not a readable gzip file ({reason})") from None
+    if len(content) > limit:
+        raise InputError(f"{name} unzips to more than {limit // 2**20} MiB")
+    return content

@@ -93,11 +93,15 @@ def test_absent_inputs_are_not_columns(tables) -> None:
 
 
 def test_overflow_is_an_error_row_not_a_crash(tables) -> None:
-    jobs = pd.DataFrame(
-        {"hardware": ["nvidia-h100-sxm5-80gb"] * 2, "hours": [1e308, 2.0], "region": ["country:CH"] * 2}
-    )
+    # Each input within its limit (1 GW x 1e12 device-hours), the product 1e18 kWh over the guard.
+    jobs = pd.DataFrame({"power_w": [1e9, 700.0], "device_hours": [1e12, 2.0], "region": ["country:CH"] * 2})
     results = batch.estimate_frame(jobs, tables)
     assert results.loc[0, "error"].startswith("energy_kwh: not a finite number below 1e+15 kWh")
+    # A value over its own limit is named by its field, as the flag would be.
+    huge = batch.estimate_frame(
+        pd.DataFrame({"power_w": [700.0], "hours": [1e308], "intensity_g_per_kwh": [5]}), tables
+    )
+    assert huge.loc[0, "error"] == "hours: 1e+308 is out of range; valid: 0-10,000,000 h"
     assert np.isnan(results.loc[0, "energy_kwh"]) and results.loc[1, "error"] == ""
     assert np.isfinite(batch.totals(results).energy_kwh)
 

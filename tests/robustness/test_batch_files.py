@@ -100,9 +100,9 @@ def test_chunk_rows_must_be_whole(capsys, jobs: Path, rows: str) -> None:
 
 
 def test_overflowing_row_is_an_error_row(capsys, tmp_path: Path) -> None:
-    # wattprint batch b.csv --json   (one row with hours 1e308)
+    # wattprint batch b.csv --json   (one row of 1 GW x 1e12 device-hours: each within its limit)
     path = tmp_path / "b.csv"
-    path.write_text(f"hardware,hours,region\n{H100},1e308,aws:us-east-1\n{H100},2,aws:us-east-1\n")
+    path.write_text("power_w,device_hours,region\n1e9,1e12,aws:us-east-1\n300,2,aws:us-east-1\n")
     code, out, err = run_cli(capsys, ["batch", str(path), "--json"])
     assert code == 0, err
     assert "line 2: energy_kwh: not a finite number below 1e+15 kWh" in err

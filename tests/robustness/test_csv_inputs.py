@@ -79,8 +79,8 @@ BATCH_REFUSED = [
         "'intensity_kg_per_kwh' has a unit",
     ),
     (
-        "seconds column",
-        "name,power_w,duration_s,intensity_g_per_kwh\na,300,3600,400\n",
+        "minutes column",
+        "name,power_w,duration_min,intensity_g_per_kwh\na,300,60,400\n",
         "valid columns: name",
     ),
     ("empty file", "", "the file is empty"),

@@ -130,7 +130,8 @@ def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str,
     path = Path(args.input)
     check_outputs(args, [path])
     chunk_rows = int(args.chunk_rows)
-    chunks = batchfiles.read_job_chunks(path, batch.INPUT_COLUMNS, chunk_rows)
+    notes: list[str] = []
+    chunks = batchfiles.read_job_chunks(path, batch.INPUT_COLUMNS, chunk_rows, notes)
     first = next(chunks)  # raises InputError for an unusable file before anything is written
     total_rows = _count_lines(path)
     progress = Progress(total_rows, enabled=bool(total_rows and total_rows > chunk_rows))
@@ -165,7 +166,7 @@ def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str,
         if output is not None:
             output.close()
     combined = {key: batch.combine_summaries(parts_, key) for key, parts_ in summaries.items()}
-    return {"totals": batch.combine_totals(parts), "summaries": combined, "shown": shown}
+    return {"totals": batch.combine_totals(parts), "summaries": combined, "shown": shown, "notes": notes}
 
 
 def _chain(first: pd.DataFrame, rest: Any) -> Any:
@@ -260,8 +261,9 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
     import dask
 
     paths = batchdataset.input_files(args.input)
+    notes: list[str] = []
     for path in paths:  # unusable files are fatal, as for the pandas engine
-        next(batchfiles.read_job_chunks(path, batch.INPUT_COLUMNS, chunk_rows=1))
+        next(batchfiles.read_job_chunks(path, batch.INPUT_COLUMNS, chunk_rows=1, notes=notes))
     check_outputs(args, paths)
     dataset = None
     if args.output and batchdataset.is_dataset_target(Path(args.output)):
@@ -329,7 +331,7 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
     combined = {
         key: batch.combine_summaries([frame.reset_index()], key) for key, frame in summary_frames.items()
     }
-    return {"totals": totals, "summaries": combined, "shown": shown_frame.to_dict("records")}
+    return {"totals": totals, "summaries": combined, "shown": shown_frame.to_dict("records"), "notes": notes}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -340,6 +342,8 @@ def run(args: argparse.Namespace) -> int:
     tables = batch.build_tables(common.databases(args))
     outcome = run_dask(args, tables) if args.engine == "dask" else run_pandas(args, tables)
     result: batch.BatchTotals = outcome["totals"]
+    for note in outcome["notes"]:
+        print(f"wattprint: note: {note}", file=sys.stderr)
     for row in outcome["shown"]:
         print(f"wattprint: line {int(row['line'])}: {row['error']}", file=sys.stderr)
     if result.failed:
@@ -349,6 +353,7 @@ def run(args: argparse.Namespace) -> int:
         data: dict[str, Any] = {"totals": batch.totals_to_dict(result)}
         if args.summary:
             data["summaries"] = {key: frame.to_dict("records") for key, frame in outcome["summaries"].items()}
+        data["column_notes"] = outcome["notes"]
         data["errors_shown"] = [{"line": int(r["line"]), "error": r["error"]} for r in outcome["shown"]]
         common.print_json(data)
         return 0

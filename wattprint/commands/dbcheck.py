@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from wattprint.db.loader import check_databases, load_databases
+from wattprint.db.loader import check_databases, check_profile_files, load_databases
 from wattprint.errors import DatabaseError
 
 
@@ -29,6 +29,7 @@ def run_check(args: argparse.Namespace) -> int:
         databases, problems = load_databases(folder), []
     except DatabaseError:
         databases, problems = check_databases(folder)
+    problems = [*problems, *check_profile_files(databases.regions)]
     for problem in problems:
         print(problem, file=sys.stderr)
     devices = len(databases.hardware.devices)

@@ -77,7 +77,7 @@ def dataset_columns(files: Sequence[Path], candidates: Sequence[str]) -> list[st
     """The ``candidates`` that at least one of ``files`` has, in the order of ``candidates``."""
     found: set[str] = set()
     for path in files:
-        found.update(file_columns(path))
+        found.update(batchfiles.plan_columns(file_columns(path), candidates).targets)
     return [name for name in candidates if name in found]
 
 

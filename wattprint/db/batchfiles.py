@@ -30,15 +30,17 @@ import contextlib
 import csv
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wattprint.db.exports import FORMULA_PREFIXES as FORMULA_PREFIXES  # re-exported for callers
 from wattprint.db.exports import neutralise_formulas as neutralise_formulas
 from wattprint.db.exports import neutralise_table
-from wattprint.engine.batch import POSITION_COLUMNS, RESULT_COLUMNS, TIME_COLUMNS
+from wattprint.engine.batch import INPUT_COLUMNS, POSITION_COLUMNS, RESULT_COLUMNS, TIME_COLUMNS
 from wattprint.errors import InputError
 from wattprint.files import atomic_output, input_file, os_error_text
 
@@ -46,6 +48,7 @@ CSV_SUFFIXES = (".csv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DELIMITERS = (",", ";", "\t")
 KNOWN_COLUMNS = POSITION_COLUMNS + TIME_COLUMNS + RESULT_COLUMNS
+INPUT_COLUMN_NAMES = INPUT_COLUMNS
 """Columns that are not job inputs but are accepted (positions, times, results read back)."""
 _UNIT_COLUMN = re.compile(
     r"(?:^|_)(?:w|kw|mw|gw|wh|kwh|mwh|gwh|j|kj|mj|g|kg|t|lb|lbs|tonnes?|h|hrs?|hours|min|minutes|s|sec|"
@@ -76,20 +79,6 @@ def _check_file(path: Path) -> None:
         raise InputError(f"{path}: the file is empty; expected a header line of job columns")
 
 
-def _check_columns(path: Path, columns: Sequence[str], usable: Sequence[str]) -> None:
-    if not set(columns) & set(usable):
-        shown = ", ".join(str(c) for c in list(columns)[:8]) or "(none)"
-        raise InputError(f"{path}: no usable columns (found {shown}); valid columns: {', '.join(usable)}")
-    known = set(usable) | set(KNOWN_COLUMNS)
-    for column in columns:
-        name = str(column).strip().lower()
-        if name not in known and _UNIT_COLUMN.search(name):
-            raise InputError(
-                f"{path}: column {column!r} has a unit wattprint does not read; rename or convert it "
-                f"(valid columns: {', '.join(usable)})"
-            )
-
-
 def sniff_delimiter(header: str) -> str:
     """``,``, ``;`` or tab: the delimiter most frequent in a header line (``,`` on a tie)."""
     counts = {d: header.count(d) for d in DELIMITERS}
@@ -98,16 +87,22 @@ def sniff_delimiter(header: str) -> str:
 
 
 def header_line(path: Path) -> str:
-    """The first line of a CSV file (up to 64 KiB) as text; InputError when unreadable."""
+    """The first line of a CSV file (up to 64 KiB) as text; InputError when unreadable.
+
+    The line ends at the first CR, LF or CRLF: files saved with any of the three (or a mix) are read.
+    """
     try:
         with path.open("rb") as handle:
-            head = handle.readline(1 << 16)
+            head = handle.read(1 << 16)
     except OSError as error:
         raise InputError(f"{path}: cannot be read: {os_error_text(error)}") from None
-    try:
-        return head.decode("utf-8-sig")
+    import codecs
+
+    try:  # the whole first block must be UTF-8 (a sequence cut at its end excepted)
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
+    return re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
 
 
 def text_dtypes(header: str, delimiter: str) -> dict[str, str]:
@@ -118,7 +113,10 @@ def text_dtypes(header: str, delimiter: str) -> dict[str, str]:
     """
     from wattprint.engine.batch import NUMBER_COLUMNS
 
-    names = next(csv.reader([header.rstrip("\r\n")], delimiter=delimiter), [])
+    try:
+        names = next(csv.reader([header.rstrip("\r\n")], delimiter=delimiter), [])
+    except csv.Error:
+        names = header.split(delimiter)
     return {name: "str" for name in names if name.strip() not in NUMBER_COLUMNS and name.strip() != "line"}
 
 
@@ -133,6 +131,8 @@ def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
             skip_blank_lines=False,
             encoding="utf-8-sig",
             dtype=text_dtypes(header, delimiter),
+            keep_default_na=False,  # only an empty cell is "not given"; "nan", "NA", "null" are values
+            na_values=[""],
         )
         first_line = 2
         for chunk in reader:
@@ -152,40 +152,134 @@ def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
         raise InputError(f"{path}: cannot be read: {os_error_text(error)}") from None
 
 
-def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+def _first_line(error: BaseException) -> str:
+    """The first line of a library's message (pyarrow's run over several lines)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _parquet_schema(path: Path) -> Any:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
+        return pq.read_schema(path)
+    except (pa.ArrowException, OSError, ValueError) as error:
+        raise InputError(f"{path}: not a readable Parquet file ({_first_line(error)})") from None
+
+
+def _parquet_chunks(path: Path, chunk_rows: int, wanted: set[str] | None = None) -> Iterator[pd.DataFrame]:
+    """Chunks of the columns ``wanted`` of a Parquet file (all when None); other columns are
+    never read, so a wide file costs only the columns the batch uses."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
         parquet = pq.ParquetFile(path)
-    except (pa.ArrowInvalid, OSError) as error:
-        raise InputError(f"{path}: not a readable Parquet file ({error})") from None
+        schema = parquet.schema_arrow
+    except (pa.ArrowException, OSError, ValueError) as error:
+        raise InputError(f"{path}: not a readable Parquet file ({_first_line(error)})") from None
+    columns = [name for name in schema.names if wanted is None or str(name) in wanted]
+    for name in columns:
+        kind = schema.field(name).type
+        if pa.types.is_nested(kind) or (pa.types.is_dictionary(kind) and pa.types.is_nested(kind.value_type)):
+            raise InputError(
+                f"{path}: column {name!r} holds {kind} values; a job column holds one number or text per row"
+            )
     first_row = 1
-    for batch in parquet.iter_batches(batch_size=chunk_rows):
-        chunk = batch.to_pandas()
-        chunk.insert(0, "line", range(first_row, first_row + len(chunk)))
-        first_row += len(chunk)
-        yield chunk
+    try:
+        for batch in parquet.iter_batches(batch_size=chunk_rows, columns=columns or None):
+            chunk = batch.to_pandas()
+            for name in columns:
+                array = batch.column(name)
+                if pa.types.is_floating(array.type) and str(name).strip() != "line":
+                    nan = pc.fill_null(pc.is_nan(array), False).to_numpy(zero_copy_only=False)
+                    if nan.any():  # a NaN value is a cell that says "nan", not a cell left empty
+                        chunk[name] = chunk[name].astype(object).where(~nan, "nan")
+            chunk.insert(0, "line", range(first_row, first_row + len(chunk)))
+            first_row += len(chunk)
+            yield chunk
+    except (pa.ArrowException, OSError) as error:
+        raise InputError(f"{path}: not a readable Parquet file ({_first_line(error)})") from None
+
+
+MAX_COLUMNS = 1_000
+"""Most columns of a CSV jobs file (a Slurm ``sacct --format=ALL`` export has about 110)."""
+MAX_PARQUET_COLUMNS = 100_000
+"""Most columns of a Parquet jobs file (only its job columns are read; the others are counted)."""
+
+
+def _check_width(path: Path, columns: int, limit: int = MAX_COLUMNS) -> None:
+    if columns > limit:
+        raise InputError(
+            f"{path}: {columns:,} columns is over the limit of {limit:,}; keep the job columns "
+            "(valid: " + ", ".join(INPUT_COLUMN_NAMES) + ")"
+        )
+
+
+def file_column_names(path: Path) -> list[str]:
+    """A jobs file's column names, from its header (CSV, stripped) or schema (Parquet), after
+    the width limit (:data:`MAX_COLUMNS`, :data:`MAX_PARQUET_COLUMNS`)."""
+    if file_kind(path) == "parquet":
+        names = [str(name) for name in _parquet_schema(path).names]
+        _check_width(path, len(names), MAX_PARQUET_COLUMNS)
+        return names
+    header = header_line(path)
+    if not header.strip():
+        raise InputError(f"{path}: no header line; expected job columns")
+    delimiter = sniff_delimiter(header)
+    _check_width(path, header.count(delimiter) + 1)
+    try:
+        names = next(csv.reader([header], delimiter=delimiter), [])
+    except csv.Error:
+        names = header.split(delimiter)
+    return [name.strip() for name in names]
+
+
+def file_plan(path: Path, names: Sequence[str], usable: Sequence[str]) -> ColumnPlan:
+    """The :class:`ColumnPlan` of a file; one-line InputError for a file no row of which can be
+    a job: no usable column, a column with a unit wattprint does not read, or no column at all
+    for a duration, the power or a location."""
+    try:
+        plan = plan_columns(names, usable)
+    except InputError as error:
+        raise InputError(f"{path}: {error}") from None
+    if not plan.targets:
+        shown = ", ".join(str(c) for c in list(names)[:8]) or "(none)"
+        raise InputError(f"{path}: no usable columns (found {shown}); valid columns: {', '.join(usable)}")
+    check_required(path, plan, usable)
+    return plan
 
 
 def read_job_chunks(
-    path: Path, usable: Sequence[str], chunk_rows: int = DEFAULT_CHUNK_ROWS
+    path: Path, usable: Sequence[str], chunk_rows: int = DEFAULT_CHUNK_ROWS, notes: list[str] | None = None
 ) -> Iterator[pd.DataFrame]:
     """The jobs of a CSV or Parquet file in chunks of ``chunk_rows``, each with ``line``.
 
-    Raises :class:`InputError` (before the first chunk) when the file is unusable: missing,
-    empty, not CSV/Parquet, or without any column of ``usable``.
+    Columns are read under their batch names (:func:`plan_columns`: ``gpu_count`` as ``count``,
+    Slurm ``ElapsedRaw`` as ``hours``, ...); ``notes`` (when given) gets one line saying what was
+    read as what and one naming every column not used. Raises :class:`InputError` (before the
+    first chunk) when the file is unusable: missing, empty, not CSV/Parquet, too wide, or
+    without the columns a job needs (:func:`file_plan`).
     """
     path = Path(path)
     _check_file(path)
     kind = file_kind(path)
-    chunks = _csv_chunks(path, chunk_rows) if kind == "csv" else _parquet_chunks(path, chunk_rows)
+    plan = file_plan(path, file_column_names(path), usable)
+    if notes is not None:
+        notes.extend(plan.notes(path, passed_through=kind == "csv"))
+    if kind == "csv":
+        chunks = _csv_chunks(path, chunk_rows)
+    else:
+        unused = {name for name, _ in plan.unused}
+        chunks = _parquet_chunks(path, chunk_rows, set(file_column_names(path)) - unused)
     first = next(chunks, None)
     if first is None:
         raise InputError(f"{path}: no rows")
-    _check_columns(path, [c for c in first.columns if c != "line"], usable)
-    yield first
-    yield from chunks
+    yield adapt(first, plan)
+    for chunk in chunks:
+        yield adapt(chunk, plan)
 
 
 def read_jobs(path: Path, usable: Sequence[str]) -> pd.DataFrame:
@@ -408,3 +502,202 @@ def write_table(frame: pd.DataFrame, path: Path, inputs: Sequence[Path] = ()) ->
     """One frame to a CSV or Parquet file (by suffix), atomically; CSV text cells neutralised."""
     with ResultWriter(path, inputs) as writer:
         writer.write(frame)
+
+
+# --- The user's column names ------------------------------------------------------------------
+
+COLUMN_ALIASES: dict[str, tuple[str, str]] = {
+    # count of devices
+    "gpu_count": ("count", ""),
+    "num_gpus": ("count", ""),
+    "n_gpus": ("count", ""),
+    "ngpus": ("count", ""),
+    "gpus": ("count", ""),
+    "gpu_num": ("count", ""),
+    "device_count": ("count", ""),
+    "num_devices": ("count", ""),
+    "alloctres": ("count", "tres_gpu"),  # Slurm sacct: billing=8,cpu=8,gres/gpu=4,mem=64G,node=1
+    # hardware
+    "gpu_name": ("hardware", ""),
+    "gpu_model": ("hardware", ""),
+    "gpu_type": ("hardware", ""),
+    "accelerator": ("hardware", ""),
+    # wall-clock duration
+    "elapsed_hours": ("hours", ""),
+    "elapsed_h": ("hours", ""),
+    "duration_h": ("hours", ""),
+    "duration_hours": ("hours", ""),
+    "runtime_hours": ("hours", ""),
+    "wall_hours": ("hours", ""),
+    "duration_s": ("hours", "seconds"),
+    "duration_seconds": ("hours", "seconds"),
+    "elapsed_s": ("hours", "seconds"),
+    "elapsed_seconds": ("hours", "seconds"),
+    "runtime_s": ("hours", "seconds"),
+    "elapsedraw": ("hours", "seconds"),  # Slurm sacct ElapsedRaw [s]
+    "elapsed": ("hours", "clock"),  # Slurm sacct Elapsed: [D-]HH:MM:SS
+    # names and times
+    "jobname": ("name", ""),
+    "job_name": ("name", ""),
+    "start_time": ("start", ""),
+    # power
+    "avg_power_w": ("power_w", ""),
+    "mean_power_w": ("power_w", ""),
+    "gpu_power_w": ("power_w", ""),
+}
+"""Common scheduler and tracker column names (compared in lower case, spaces and dashes as
+``_``) -> (the batch column, the conversion: ``""`` none, ``"seconds"`` s -> h, ``"clock"``
+Slurm ``[D-]HH:MM:SS`` -> h, ``"tres_gpu"`` the ``gres/gpu`` count of a Slurm TRES list)."""
+CONVERSION_WORDS = {
+    "": "",
+    "seconds": " (seconds / 3600)",
+    "clock": " ([D-]HH:MM:SS -> h)",
+    "tres_gpu": " (its gres/gpu count)",
+}
+UNUSED_SHOWN = 30
+"""Unused columns named in the note; the rest are counted."""
+
+
+def _key(name: object) -> str:
+    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """How a file's columns become batch columns.
+
+    ``renamed``: file column -> batch column (same values); ``converted``: batch column ->
+    (file column, conversion), the file column kept as it is; ``unused``: file columns the
+    engine does not read, each with a suggestion (or ``""``).
+    """
+
+    renamed: dict[str, str]
+    converted: dict[str, tuple[str, str]]
+    unused: tuple[tuple[str, str], ...]
+
+    @property
+    def targets(self) -> set[str]:
+        return set(self.renamed.values()) | set(self.converted)
+
+    def notes(self, path: Path | str, passed_through: bool = True) -> list[str]:
+        """Lines for the user: what was read as what, and every column not used."""
+        lines = []
+        read_as = [f"{source} as {target}" for source, target in self.renamed.items() if source != target]
+        read_as += [
+            f"{source} as {target}{CONVERSION_WORDS[how]}" for target, (source, how) in self.converted.items()
+        ]
+        if read_as:
+            lines.append(f"{path}: read " + ", ".join(read_as))
+        if self.unused:
+            shown = [f"{name} ({hint})" if hint else name for name, hint in self.unused[:UNUSED_SHOWN]]
+            more = len(self.unused) - UNUSED_SHOWN
+            tail = f" and {more:,} more" if more > 0 else ""
+            lines.append(
+                f"{path}: {len(self.unused):,} column(s) not used in the estimate "
+                + ("(passed through to the results): " if passed_through else "(not read): ")
+                + ", ".join(shown)
+                + tail
+            )
+        return lines
+
+
+def plan_columns(names: Sequence[object], usable: Sequence[str]) -> ColumnPlan:
+    """The :class:`ColumnPlan` of a file's column ``names`` for the batch columns ``usable``.
+
+    A batch column's own name (in any case) wins over an alias; the first alias of a batch
+    column wins over later ones; a column with a unit wattprint does not read raises
+    :class:`InputError` (it would otherwise be ignored silently).
+    """
+    import difflib
+
+    usable_set = set(usable)
+    exact = {_key(name): name for name in usable}
+    renamed: dict[str, str] = {}
+    converted: dict[str, tuple[str, str]] = {}
+    taken: set[str] = set()
+    for name in names:  # the batch's own names first
+        key = _key(name)
+        if key in exact and exact[key] not in taken:
+            renamed[str(name)] = exact[key]
+            taken.add(exact[key])
+    unused: list[tuple[str, str]] = []
+    for name in names:
+        text, key = str(name), _key(name)
+        if text in renamed or key in KNOWN_COLUMNS or text.strip() in KNOWN_COLUMNS:
+            continue
+        alias = COLUMN_ALIASES.get(key)
+        if alias is not None and alias[0] in usable_set:
+            target, how = alias
+            if target in taken:
+                unused.append((text, f"{target} is read from another column"))
+                continue
+            taken.add(target)
+            if how:
+                converted[target] = (text, how)
+            else:
+                renamed[text] = target
+            continue
+        if _UNIT_COLUMN.search(key):
+            raise InputError(
+                f"column {text!r} has a unit wattprint does not read; rename or convert it "
+                f"(valid columns: {', '.join(usable)})"
+            )
+        near = difflib.get_close_matches(key, [*usable, *COLUMN_ALIASES], n=1, cutoff=0.6)
+        hint = ""
+        if near:
+            target = near[0] if near[0] in usable_set else COLUMN_ALIASES[near[0]][0]
+            hint = f"did you mean {target}?"
+        unused.append((text, hint))
+    return ColumnPlan(renamed=renamed, converted=converted, unused=tuple(unused))
+
+
+_CLOCK = re.compile(r"^(?:(?P<d>\d+)-)?(?:(?P<h>\d+):)?(?P<m>\d+):(?P<s>\d+(?:\.\d*)?)$")
+
+
+def _convert(column: pd.Series, how: str) -> pd.Series:
+    """One converted column as text (parsed, checked and refused per row by the engine)."""
+    text = column.astype(object).where(column.isna(), column.astype(str).str.strip())
+    if how == "seconds":
+        seconds = pd.Series(pd.to_numeric(text, errors="coerce"), index=text.index)
+        hours_of: pd.Series = seconds.div(3600.0).astype(object).where(seconds.notna(), text)
+        return hours_of
+    if how == "clock":
+        parts = text.astype("str").str.extract(_CLOCK)
+        numbers = parts.apply(pd.to_numeric, errors="coerce").fillna({"d": 0.0, "h": 0.0})
+        hours = numbers["d"] * 24.0 + numbers["h"] + numbers["m"] / 60.0 + numbers["s"] / 3600.0
+        clock_hours: pd.Series = hours.astype(object).where(hours.notna(), text)
+        return clock_hours
+    # tres_gpu: the gres/gpu count (any gres/gpu:TYPE too) of "billing=8,cpu=8,gres/gpu=4,..."
+    found = text.astype("str").str.extract(r"(?:^|,)gres/gpu(?::[^=,]*)?=(\d+(?:\.\d+)?)")[0]
+    gpus = pd.to_numeric(found, errors="coerce")
+    empty = text.isna() | (text.astype("str") == "")
+    return gpus.astype(object).where(
+        gpus.notna(), np.where(empty, np.nan, "no gres/gpu in " + text.astype("str"))
+    )
+
+
+def adapt(chunk: pd.DataFrame, plan: ColumnPlan) -> pd.DataFrame:
+    """``chunk`` with the columns of ``plan`` under their batch names (conversions added)."""
+    if not plan.renamed and not plan.converted:
+        return chunk
+    out = chunk.rename(columns={k: v for k, v in plan.renamed.items() if k != v})
+    for target, (source, how) in plan.converted.items():
+        out[target] = _convert(chunk[source], how)
+    return out
+
+
+REQUIRED_GROUPS = (
+    ("a duration", ("hours", "device_hours"), "hours, device_hours (or elapsed, ElapsedRaw, duration_s)"),
+    ("the power", ("hardware", "power_w", "total_power_w"), "hardware, power_w, total_power_w (or gpu_name)"),
+    ("a location", ("region", "intensity_g_per_kwh"), "region, intensity_g_per_kwh"),
+)
+
+
+def check_required(path: Path | str, plan: ColumnPlan, usable: Sequence[str]) -> None:
+    """One line naming a job column no row can do without when the file has none of its kind."""
+    if not set(usable) >= {"hours", "hardware", "region"}:
+        return
+    targets = plan.targets
+    for what, group, valid in REQUIRED_GROUPS:
+        if not targets & set(group):
+            raise InputError(f"{path}: no column gives {what}; add one of: {valid}")

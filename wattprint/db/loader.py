@@ -543,6 +543,14 @@ class RegionDB:
                 raise InputError(f"region {region.id} has no {basis} carbon intensity from {source}{other}")
             raise InputError(f"region {region.id} has no {basis} carbon intensity{other}")
         entry, facts = found
+        if source is None and year is not None and all(f.year != year for f in facts):
+            # A year the default source lacks (e.g. before 2021 for Electricity Maps): the first
+            # other source of this basis with that year, named in the result, never a mix.
+            for family in self.intensity_sources(region_id, basis):
+                other = self.intensity_facts(region_id, basis, family)
+                if other is not None and any(f.year == year for f in other[1]):
+                    entry, facts = other
+                    break
         resolved = _pick_year(facts, year, entry.id, f"{basis} intensity")
         return Resolved(resolved.value, resolved.year, resolved.source, resolved.region_id, basis)
 

@@ -51,7 +51,7 @@ import pandas as pd
 
 from wattprint.engine import units
 from wattprint.errors import InputError
-from wattprint.files import input_file, os_error_text
+from wattprint.files import gunzip_limited, input_file, os_error_text, read_limited
 
 MAX_SERIES_BYTES = 64 * 1024 * 1024
 """Largest series file read [bytes] (about 2 million rows)."""
@@ -86,12 +86,12 @@ def load_profile(path: Path | str) -> pd.Series:
         raise InputError(f"series file {file} is a folder; give a CSV file")
     if not file.is_file():
         raise InputError(f"series file {file} does not exist")
-    if file.stat().st_size > MAX_SERIES_BYTES:
-        raise InputError(f"series file {file} is larger than {MAX_SERIES_BYTES // 2**20} MiB")
+    content = read_limited(file, "series file", MAX_SERIES_BYTES)
     try:
-        frame = pd.read_csv(file, dtype=str, keep_default_na=False)
-    except (OSError, ValueError, EOFError, pd.errors.ParserError) as error:
-        raise InputError(f"cannot read series file {file.name}: {error}") from None
+        frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+    except (OSError, ValueError, EOFError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+        raise InputError(f"cannot read series file {file.name}: {reason}") from None
     missing = [c for c in PROFILE_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(
@@ -125,16 +125,7 @@ def _read_text(file_or_buffer: Path | str | bytes | IO[bytes] | IO[str]) -> tupl
     if len(raw) > MAX_SERIES_BYTES:
         raise InputError(f"series {name} is larger than {MAX_SERIES_BYTES // 2**20} MiB")
     if isinstance(raw, (bytes, bytearray)):
-        if raw[:2] == b"\x1f\x8b":
-            import gzip
-
-            try:
-                with gzip.GzipFile(fileobj=io.BytesIO(bytes(raw))) as unzipped:
-                    raw = unzipped.read(MAX_SERIES_BYTES + 1)
-            except (OSError, EOFError) as error:
-                raise InputError(f"series {name} is not a readable gzip file ({error})") from None
-            if len(raw) > MAX_SERIES_BYTES:
-                raise InputError(f"series {name} unzips to more than {MAX_SERIES_BYTES // 2**20} MiB")
+        raw = gunzip_limited(bytes(raw), f"series {name}", MAX_SERIES_BYTES)
         try:
             text = bytes(raw).decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -254,9 +245,11 @@ def _parse_times(raw: pd.Series, column: str, naive_timezone: str) -> pd.Datetim
     aware = strings.str.contains(_OFFSET, regex=True)
     parsed = pd.Series(pd.NaT, index=strings.index, dtype="datetime64[ns, UTC]")
     if aware.any():
-        parsed[aware] = pd.to_datetime(strings[aware], format="ISO8601", utc=True, errors="coerce")
+        stamps = pd.to_datetime(strings[aware], format="ISO8601", utc=True, errors="coerce")
+        parsed[aware] = _in_range(stamps, strings[aware], column, lines, aware)
     if (~aware).any():
         naive = pd.to_datetime(strings[~aware], format="ISO8601", errors="coerce")
+        naive = _in_range(naive, strings[~aware], column, lines, ~aware)
         try:
             localized = pd.DatetimeIndex(naive).tz_localize(
                 naive_timezone, ambiguous="raise", nonexistent="raise"
@@ -274,6 +267,31 @@ def _parse_times(raw: pd.Series, column: str, naive_timezone: str) -> pd.Datetim
             "(e.g. 2022-01-01T00:00:00+00:00)"
         )
     return pd.DatetimeIndex(parsed.to_numpy(), tz="UTC").as_unit("ns")
+
+
+TIMESTAMP_RANGE = "1677-09-22 to 2262-04-11"
+"""The dates a series may hold: the range of nanosecond timestamps in pandas."""
+
+
+def _in_range(
+    stamps: pd.Series, strings: pd.Series, column: str, lines: list[int], rows: pd.Series
+) -> pd.Series:
+    """``stamps`` in nanoseconds; InputError naming the first line outside :data:`TIMESTAMP_RANGE`."""
+    try:
+        converted: pd.Series = stamps.dt.as_unit("ns")
+        return converted
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        pass
+    low, high = pd.Timestamp.min, pd.Timestamp.max
+    if stamps.dt.tz is not None:
+        low, high = low.tz_localize("UTC"), high.tz_localize("UTC")
+    outside = np.flatnonzero(((stamps < low) | (stamps > high)).fillna(False).to_numpy())
+    i = int(outside[0]) if len(outside) else 0
+    line = lines[int(np.flatnonzero(rows.to_numpy())[i])]
+    raise InputError(
+        f"line {line}: column {column!r} has {strings.iloc[i]!r}, outside the dates a series can hold "
+        f"({TIMESTAMP_RANGE})"
+    )
 
 
 def _lines(raw: pd.Series) -> list[int]:

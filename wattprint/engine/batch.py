@@ -60,13 +60,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from wattprint.db.loader import Databases
-from wattprint.engine import units
+from wattprint.engine import limits, units
+from wattprint.engine.footprint import MAX_DEVICE_HOURS, MAX_DURATION_H
 from wattprint.engine.jobspec import DEFAULT_PUE
 from wattprint.errors import UnknownIdError
 
@@ -110,7 +112,7 @@ MAX_INTENSITY_G_PER_KWH = 5_000.0
 """Largest grid intensity accepted [gCO2e/kWh], as for a single estimate."""
 MAX_CPU_MEMORY_POWER_W = 1e6
 """Largest ``cpu_power_w`` or ``memory_power_w`` accepted [W]."""
-MAX_ENERGY_KWH = 1e15
+MAX_ENERGY_KWH = limits.MAX_ENERGY_KWH
 """Largest energy of one job [kWh]; beyond it (or on overflow to infinity) the row fails, so no
 total is ever infinite (10 million such rows still sum to a finite 1e22 kWh)."""
 OVERFLOW_MESSAGE = (
@@ -237,16 +239,28 @@ def _number_column(frame: pd.DataFrame, name: str, errors: _Errors) -> pd.Series
         errors.add(np.ones(len(raw), dtype=bool), f"{name}: not a number")
         return pd.Series(np.nan, index=frame.index, dtype="float64")
     if pd.api.types.is_numeric_dtype(raw):
-        return raw.astype("float64")
+        numbers: pd.Series = _no_negative_zero(raw.astype("float64"))
+        return numbers
     text = raw.astype(object).where(raw.isna(), raw.astype(str).str.strip())
     text = text.where(text != "", np.nan)
-    values = pd.to_numeric(text, errors="coerce").astype("float64")
+    values: pd.Series = _no_negative_zero(pd.to_numeric(text, errors="coerce").astype("float64"))
     bad = values.isna() & text.notna()
     if bad.any():
         errors.add(
-            bad, lambda mask: f"{name}: not a number (" + text[mask].astype(str).str.slice(0, 40) + ")"
+            bad,
+            lambda mask: (
+                f"{name}: not a number ("
+                + text[mask].astype(str).str.slice(0, 40)
+                + f"); {limits.FIELDS[name].valid}"
+            ),
         )
     return values
+
+
+def _limit_messages(name: str, values: pd.Series, mask: Any) -> pd.Series:
+    """The refusals (:func:`wattprint.engine.limits.message`) of the rows of ``mask``."""
+    messages: pd.Series = values[mask].map(partial(limits.message, name))
+    return messages
 
 
 def _fmt(values: pd.Series) -> pd.Series:
@@ -332,48 +346,17 @@ def _estimate_full(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
     )
     errors.add(given["year"] & ~given["region"], "year: chooses a region's intensity; give region too")
 
-    # Ranges, as in footprint.validate_job.
-    def out_of(name: str, values: pd.Series, bad: pd.Series, valid: str) -> None:
-        errors.add(
-            bad.fillna(False), lambda mask: f"{name}: " + _fmt(values[mask]) + f" is out of range; {valid}"
-        )
-
-    out_of("count", count, count <= 0, "valid: greater than 0")
-    out_of("hours", hours, hours < 0, "valid: at least 0")
-    out_of("device_hours", device_hours, device_hours < 0, "valid: at least 0")
-    out_of(
-        "utilization", utilization, (utilization < 0) | (utilization > 1.5), "valid: 0-1.5 (fraction of TDP)"
-    )
-    out_of("pue", num["pue"], (num["pue"] < 1) | (num["pue"] > 5), "valid: 1.0-5.0")
-    intensity_in = num["intensity_g_per_kwh"]
-    out_of(
-        "intensity_g_per_kwh",
-        intensity_in,
-        (intensity_in < 0) | (intensity_in > MAX_INTENSITY_G_PER_KWH),
-        "valid: 0-5000 gCO2e/kWh",
-    )
-    looks_kg = ((intensity_in > 0) & (intensity_in < 1)).fillna(False)
-    errors.add(
-        looks_kg,
-        lambda mask: (
-            "intensity_g_per_kwh: "
-            + _fmt(intensity_in[mask])
-            + " looks like kg/kWh (no grid is below 1 gCO2e/kWh); give gCO2e/kWh, i.e. x 1000"
-        ),
-    )
-    for name in ("power_w", "total_power_w", "cpu_power_w", "memory_power_w"):
+    # Ranges: the one table of limits.FIELDS, as for the flags of a single estimate.
+    for name in NUMBER_COLUMNS:
         values = num[name]
-        limit = MAX_POWER_W if name in ("power_w", "total_power_w") else MAX_CPU_MEMORY_POWER_W
-        out_of(name, values, (values < 0) | (values > limit), f"valid: 0-{limit:,.0f} W")
+        bad = limits.bad_mask(name, values.to_numpy())
+        errors.add(bad, partial(_limit_messages, name, values))
+    intensity_in = num["intensity_g_per_kwh"]
     errors.add(
         given["total_power_w"] & ((cpu_power_w != 0) | (memory_power_w != 0)),
         "total_power_w: already covers the whole machine; do not add cpu_power_w or memory_power_w",
     )
     year = num["year"]
-    errors.add(
-        given["year"] & ((year != np.floor(year)) | (year < 1990) | (year > 2100)),
-        "year: must be a whole number between 1990 and 2100",
-    )
 
     # Hardware: TDP joined from the lookup table, once per distinct value.
     tdp_values, hardware_found = _lookup(hardware, tables.hardware_tdp)
@@ -457,44 +440,70 @@ def _estimate_full(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
         )
     errors.add((errors.text == "").to_numpy() & ~in_bounds, OVERFLOW_MESSAGE)
 
+    errors.add(
+        (errors.text == "").to_numpy() & (duration_h > MAX_DURATION_H),
+        lambda mask: pd.Series(duration_h[mask], dtype="float64").map(
+            lambda v: (
+                f"duration: {v:g} h (device_hours / count) is out of range; valid: 0-{MAX_DURATION_H:,.0f} h"
+            )
+        ),
+    )
+    errors.add(
+        (errors.text == "").to_numpy() & (used_device_hours > MAX_DEVICE_HOURS),
+        lambda mask: pd.Series(used_device_hours[mask], dtype="float64").map(
+            lambda v: (
+                f"device_hours: {v:g} h (hours x count) is out of range; valid: 0-{MAX_DEVICE_HOURS:,.0f} h"
+            )
+        ),
+    )
+
     invalid = (errors.text != "").to_numpy()
-    out = pd.DataFrame(index=index)
+    data: dict[str, Any] = {}  # one frame built at once: a wide file costs no column-by-column copies
     for name in POSITION_COLUMNS:
         if name in jobs.columns:
-            out[name] = jobs[name]
+            data[name] = jobs[name]
     for name in TEXT_COLUMNS:
         if name in jobs.columns:
-            out[name] = text[name]
+            data[name] = text[name]
     for name in NUMBER_COLUMNS:
         if name in jobs.columns:
-            out[name] = num[name]
+            data[name] = num[name]
     for name in jobs.columns:
-        if name not in out.columns and name not in RESULT_COLUMNS:
-            out[name] = jobs[name]
+        if name not in data and name not in RESULT_COLUMNS:
+            data[name] = jobs[name]
 
     def masked(values: Any) -> Any:
-        return np.where(invalid, np.nan, np.asarray(values, dtype="float64"))
+        return pd.Series(np.where(invalid, np.nan, np.asarray(values, dtype="float64")), index=index)
 
-    out["energy_kwh"] = masked(energy_kwh)
-    out["it_energy_kwh"] = masked(it_energy_kwh)
-    out["co2e_kg"] = masked(co2e_kg)
-    out["pue_used"] = masked(pue)
-    out["intensity_g_per_kwh_used"] = masked(intensity)
-    out["power_w_used"] = masked(job_power_w)
-    out["device_hours_used"] = masked(used_device_hours)
-    out["duration_h_used"] = masked(duration_h)
-    out["error"] = errors.text.astype(object)
-    return out
+    data["energy_kwh"] = masked(energy_kwh)
+    data["it_energy_kwh"] = masked(it_energy_kwh)
+    data["co2e_kg"] = masked(co2e_kg)
+    data["pue_used"] = masked(pue)
+    data["intensity_g_per_kwh_used"] = masked(intensity)
+    data["power_w_used"] = masked(job_power_w)
+    data["device_hours_used"] = masked(used_device_hours)
+    data["duration_h_used"] = masked(duration_h)
+    data["error"] = errors.text.astype(object)
+    return pd.DataFrame(data, index=index)
 
 
 def _fast_number(raw: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
     """(float64 values, rows whose text is not a number or None) of one number column."""
     if pd.api.types.is_numeric_dtype(raw):
-        return raw.to_numpy(dtype="float64", na_value=np.nan), None
+        return _no_negative_zero(raw.to_numpy(dtype="float64", na_value=np.nan)), None
     text = raw.astype(object).where(raw.isna(), raw.astype(str).str.strip())
     text = text.where(text != "", np.nan)
     values = pd.to_numeric(text, errors="coerce").astype("float64")
-    return values.to_numpy(), (values.isna() & text.notna()).to_numpy()
+    return _no_negative_zero(values.to_numpy()), (values.isna() & text.notna()).to_numpy()
+
+
+def _no_negative_zero(values: Any) -> Any:
+    """``values`` with ``-0.0`` read as ``0.0`` (a copy only when one is there): no ``-0.0`` is
+    echoed in a result or reaches a sum."""
+    array = np.asarray(values)
+    if (np.signbit(array) & (array == 0)).any():
+        return values + 0.0
+    return values
 
 
 def _fast_text(raw: pd.Series) -> tuple[np.ndarray, list[str | None], pd.Series]:
@@ -605,29 +614,9 @@ def estimate_frame(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
         suspect |= g_power & g_util
         suspect |= g_year & ~g_region
 
-        # Ranges.
-        def outside(name: str, low: float, high: float = math.inf) -> None:
-            if name in num:
-                values = num[name]
-                suspect[(values < low) | (values > high)] = True
-
-        outside("hours", 0.0)
-        outside("device_hours", 0.0)
-        outside("utilization", 0.0, 1.5)
-        outside("pue", 1.0, 5.0)
-        outside("intensity_g_per_kwh", 0.0, MAX_INTENSITY_G_PER_KWH)
-        outside("power_w", 0.0, MAX_POWER_W)
-        outside("total_power_w", 0.0, MAX_POWER_W)
-        outside("cpu_power_w", 0.0, MAX_CPU_MEMORY_POWER_W)
-        outside("memory_power_w", 0.0, MAX_CPU_MEMORY_POWER_W)
-        if "count" in num:
-            suspect |= num["count"] <= 0
-        if "intensity_g_per_kwh" in num:
-            values = num["intensity_g_per_kwh"]
-            suspect |= (values > 0) & (values < 1)
-        if "year" in num:
-            year = num["year"]
-            suspect |= g_year & ((year != np.floor(year)) | (year < 1990) | (year > 2100))
+        # Ranges: the one table of limits.FIELDS, as array comparisons.
+        for name, values in num.items():
+            suspect |= limits.bad_mask(name, values)
         for name in ("cpu_power_w", "memory_power_w"):
             if name in num:
                 suspect |= g_total & (num[name] != 0) & ~np.isnan(num[name])
@@ -722,8 +711,8 @@ def estimate_frame(jobs: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
         co2e_kg /= units.G_PER_KG
         suspect |= ~(
             np.isfinite(co2e_kg)
-            & np.isfinite(duration_h)
-            & np.isfinite(used_device_hours)
+            & (duration_h <= MAX_DURATION_H)
+            & (used_device_hours <= MAX_DEVICE_HOURS)
             & (np.abs(energy_kwh) <= MAX_ENERGY_KWH)
         )
 
