@@ -49,6 +49,42 @@ REAL_NAMES: list[tuple[str, str, str]] = [
         "amd-instinct-mi300x",
         "Azure ND MI300X v5 guest (SR-IOV VF); HIP device name in a public MI300X VF benchmark report",
     ),
+    # rocm-smi --showproductname "Card series" and amdsmi board product_name (issue 26)
+    (
+        "AMD Instinct MI300X OAM",
+        "amd-instinct-mi300x",
+        GH + "ROCm/vllm/pull/359",  # amdsmi 'product_name': 'AMD Instinct MI300X OAM' (s65, smc300x)
+    ),
+    (
+        "GPU[0]\t\t: Card series: \t\tAMD Instinct MI300X OAM",
+        "amd-instinct-mi300x",
+        GH + "thamada/nvidia-smi",  # nvsim/MI300X_x4_smi.py: a captured `rocm-smi -a`, "Card series"
+    ),
+    # ---- AWS Graviton (lscpu prints the Arm core; dmidecode the product) (issue 26)
+    ("Neoverse-V1", "aws-graviton3", GH + "archspec/archspec-json/issues/83"),  # lscpu on hpc7g
+    ("Model name:           Neoverse-V1", "aws-graviton3", GH + "archspec/archspec-json/issues/83"),
+    ("AWS Graviton2", "aws-graviton2", GH + "intel/PerfSpect/pull/707"),  # DmidecodePart "AWS Graviton2"
+    ("AWS Graviton3", "aws-graviton3", GH + "intel/PerfSpect/pull/707"),  # DmidecodePart "AWS Graviton3"
+    ("AWS Graviton4", "aws-graviton4", GH + "intel/PerfSpect/pull/373"),  # "add Graviton 4, Neoverse-V2"
+    # ---- cloud-only x86 CPUs (issue 26)
+    (
+        "Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz",
+        "intel-xeon-platinum-8481c",
+        GH + "alamb/datafusion-duckdb-benchmark",  # results/machine_details.md: lscpu on GCP c3-176
+    ),
+    (
+        "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz",
+        "intel-xeon-platinum-8375c",
+        # the part of EC2 M6i/C6i (frank622/EC2_CPU_frequency README), benchmarked as "Intel Xeon
+        # Platinum 8375C @ 2.90GHz" in cwida/FastLanes fls_pub/results/zen3/README.md
+        GH + "cwida/FastLanes",
+    ),
+    (
+        "AMD EPYC 9V84 96-Core Processor",
+        "amd-epyc-9v84",
+        "Azure NC/NCC H100 v5 host CPU; this /proc/cpuinfo name appears verbatim in public test data "
+        "(an EPYC-generation parser test, a CI runner profile) found by exact-string code search",
+    ),
     # ---- Intel Xeon (/proc/cpuinfo, lscpu)
     (
         "Intel(R) Xeon(R) Platinum 8275CL CPU @ 3.00GHz",
@@ -176,13 +212,42 @@ AMBIGUOUS: list[tuple[str, set[str], str]] = [
         {"intel-xeon-silver-4210", "intel-xeon-gold-5220"},
         GH + "googlecolab/colabtools/issues/1937",
     ),
-    # HIP / PyTorch report one name for both MI250 and MI250X (ROCm product id 0x740c)
+    # HIP / PyTorch report one name for both MI250 and MI250X (ROCm product id 0x740c). Both have a
+    # 500 W TDP, but not the same peak FLOP/s (362.1 vs 383 TFLOPS BF16), which FLOPs-based estimates
+    # use: kept ambiguous, and the error says a TDP-based estimate is the same with either id.
     (
         "AMD Instinct MI250X/MI250",
         {"amd-instinct-mi250", "amd-instinct-mi250x"},
         GH + "nlzy/vllm-gfx906/pull/49",
     ),
+    # lscpu prints only the Arm core: Neoverse-V2 is NVIDIA Grace (here a GH200) or AWS Graviton4
+    (
+        "Neoverse-V2",
+        {"nvidia-grace-cpu-superchip", "aws-graviton4"},
+        GH + "archspec/archspec-json/issues/83",  # lscpu "Model name: Neoverse-V2" on GH200
+    ),
+    # Neoverse-N1 is AWS Graviton2 or an Ampere Altra (here Linaro's Ampere Mt Jade bots)
+    (
+        "Neoverse-N1",
+        {"aws-graviton2", "ampere-altra-q80-30", "ampere-altra-max-m128-30"},
+        GH + "llvm/llvm-zorg/pull/354",  # lscpu "Model name: Neoverse-N1"
+    ),
 ]
+
+
+def test_mi250_pair_says_the_power_is_the_same(hardware, index):
+    with pytest.raises(AmbiguousNameError) as error:
+        resolve(index, "AMD Instinct MI250X/MI250", hardware.devices)
+    assert "500 W TDP" in str(error.value) and "FLOP/s differ" in str(error.value)
+
+
+def test_neoverse_v2_names_both_candidates_and_no_power_claim(hardware, index):
+    with pytest.raises(AmbiguousNameError) as error:
+        resolve(index, "Neoverse-V2", hardware.devices)
+    message = str(error.value)
+    assert "aws-graviton4" in message and "nvidia-grace-cpu-superchip" in message
+    assert "TDP" not in message  # 333 W (estimated) and 500 W differ: no "same power" note
+
 
 # Names seen in public logs of hardware the database does not hold: an error, never a guess.
 UNKNOWN: list[tuple[str, str]] = [

@@ -227,8 +227,19 @@ def run_match(args: argparse.Namespace) -> int:
     if found.device_id is None:
         if args.json:
             candidates = list(found.candidates)
-            common.print_json({"name": args.name, "how": found.how, "id": None, "candidates": candidates})
-        raise names.AmbiguousNameError(args.name, found.candidates)
+            note = names.same_power_note(found.candidates, db.devices)
+            common.print_json(
+                {
+                    "name": args.name,
+                    "how": found.how,
+                    "id": None,
+                    "candidates": candidates,
+                    "note": note or None,
+                }
+            )
+        raise names.AmbiguousNameError(
+            args.name, found.candidates, names.same_power_note(found.candidates, db.devices)
+        )
     if args.json:
         data = {"name": args.name, "how": found.how, "id": found.device_id, "candidates": []}
         data["device"] = device_to_dict(db.devices[found.device_id], db.sources)

@@ -36,6 +36,7 @@ MatchHow = Literal["exact", "normalised", "ambiguous"]
 _DECORATION = (
     re.compile(r"^\s*model name\s*:\s*", re.IGNORECASE),  # /proc/cpuinfo and lscpu lines
     re.compile(r"^\s*gpu\s+\d+\s*:\s*", re.IGNORECASE),  # nvidia-smi -L "GPU 0: ..."
+    re.compile(r"^\s*gpu\[\d+\]\s*:\s*card series\s*:\s*", re.IGNORECASE),  # rocm-smi "GPU[0] : Card series:"
     re.compile(r"^\s*\d+\s*x\s+", re.IGNORECASE),  # CodeCarbon gpu_model "8 x NVIDIA A100-SXM4-40GB"
     re.compile(r"\s*\(uuid:[^)]*\)\s*$", re.IGNORECASE),  # nvidia-smi -L "(UUID: GPU-...)"
     re.compile(r"\(r\)|\(tm\)|®|™", re.IGNORECASE),
@@ -54,7 +55,8 @@ def normalise(name: str) -> str:
 
     Removes trademark signs ("(R)", "(TM)", "®", "™"), an "nth Gen" prefix, a trailing clock
     (" CPU @ 2.60GHz"), "n-Core Processor" / "Processor", a virtual-function " VF" or MIG
-    suffix, an ``lscpu`` "Model name:" or ``nvidia-smi -L`` "GPU 0:" / "(UUID: ...)" frame, a
+    suffix, an ``lscpu`` "Model name:", ``rocm-smi`` "GPU[0] : Card series:" or ``nvidia-smi -L``
+    "GPU 0:" / "(UUID: ...)" frame, a
     leading "NVIDIA " (older drivers omit it), and repeated spaces.
     """
     text = name.replace("\xa0", " ").replace("\u200b", "")
@@ -87,17 +89,37 @@ SHOWN_CANDIDATES = 12
 class AmbiguousNameError(InputError):
     """A reported name that several devices share; ``candidates`` lists their ids."""
 
-    def __init__(self, name: str, candidates: Iterable[str]) -> None:
+    def __init__(self, name: str, candidates: Iterable[str], note: str = "") -> None:
         self.name = name
         self.candidates = tuple(sorted(candidates))
+        self.note = note
         shown = ", ".join(self.candidates[:SHOWN_CANDIDATES])
         more = len(self.candidates) - SHOWN_CANDIDATES
         if more > 0:
             shown += f", and {more} more (see --json)"
         super().__init__(
             f"{name!r} is ambiguous: {len(self.candidates)} database devices fit it ({shown}); "
-            "give one of these ids"
+            "give one of these ids" + (f" ({note})" if note else "")
         )
+
+
+def same_power_note(candidates: Iterable[str], devices: object) -> str:
+    """Words for candidates that share one TDP [W]: a TDP-based estimate is the same with any of
+    them, but their peak FLOP/s may differ (so the name is still not resolved to one)."""
+    if not isinstance(devices, Mapping):
+        return ""
+    found = [devices[c] for c in candidates if c in devices]
+    if len(found) < 2 or not all(isinstance(d, Device) for d in found):
+        return ""
+    powers = {(d.tdp_w.value, d.tdp_w.basis) for d in found}
+    if len(powers) != 1:
+        return ""
+    ((power_w, _),) = powers
+    peaks = {d.bf16_tflops.value if d.bf16_tflops else None for d in found}
+    differ = (
+        "; their peak 16-bit FLOP/s differ, so a FLOPs-based estimate needs the id" if len(peaks) > 1 else ""
+    )
+    return f"all have a {power_w:g} W TDP, so a TDP-based estimate is the same with any of them{differ}"
 
 
 @dataclass(frozen=True)
@@ -155,7 +177,9 @@ def resolve(index: NameIndex, reported_name: str, valid_ids: Iterable[str]) -> s
     """The one device id for ``reported_name``; AmbiguousNameError or UnknownIdError otherwise."""
     found = match(index, reported_name, valid_ids)
     if found.device_id is None:
-        raise AmbiguousNameError(reported_name, found.candidates)
+        raise AmbiguousNameError(
+            reported_name, found.candidates, same_power_note(found.candidates, valid_ids)
+        )
     return found.device_id
 
 
