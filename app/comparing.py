@@ -17,6 +17,7 @@ from app import components, maps, state
 from wattprint.commands.compare import left_out_line
 from wattprint.db.loader import RegionDB
 from wattprint.db.schema import DEFAULT_BASIS, INTENSITY_BASES
+from wattprint.engine import jurisdiction
 from wattprint.engine.footprint import Footprint
 from wattprint.engine.jobspec import DEFAULT_PUE, JobSpec
 from wattprint.engine.whatif import STALE_AFTER_YEARS, compare_regions
@@ -31,6 +32,7 @@ OPTIONS = state.PageOptions(
         "continents": state.InputField(()),
         "basis": state.InputField(DEFAULT_BASIS, INTENSITY_BASES),
         "data_year": state.InputField("latest"),
+        "within": state.InputField("anywhere"),
     },
 )
 """The page's own options: URL name -> field; widget key ``compare_<name>``."""
@@ -86,15 +88,17 @@ def choices(regions: pd.DataFrame, years: Sequence[int]) -> dict[str, list[str]]
         "data_year": [LATEST, *[str(year) for year in reversed(years)]],
         "providers": sorted(regions["provider"].dropna().unique()),
         "continents": sorted(regions["continent"].dropna().unique()),
+        "within": jurisdiction.choices(regions["country"]),
     }
 
 
 def known(value: Any, valid: Sequence[str]) -> Any:
     """An option's ``value`` with what the database does not know dropped: a list keeps
-    its valid items, a single value not in ``valid`` becomes "latest"."""
+    its valid items, a single value not in ``valid`` becomes the first valid one ("latest",
+    "anywhere")."""
     if isinstance(value, list):
         return [item for item in value if item in valid]
-    return value if value in valid else LATEST
+    return value if value in valid else valid[0]
 
 
 def chosen_year(year_choice: str) -> int | None:
@@ -103,15 +107,26 @@ def chosen_year(year_choice: str) -> int | None:
 
 
 def filtered(
-    frame: pd.DataFrame, left_out: pd.DataFrame, regions: RegionDB, chosen: Mapping[str, Sequence[str]]
+    frame: pd.DataFrame,
+    left_out: pd.DataFrame,
+    regions: RegionDB,
+    chosen: Mapping[str, Sequence[str]],
+    within: str = "anywhere",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The regions to rank and those left out (each with its continent), kept to the ``chosen``
-    kinds, providers and continents (column -> values; empty: all)."""
-    left_out = left_out.assign(continent=[regions.regions[i].continent for i in left_out["id"]])
+    kinds, providers and continents (column -> values; empty: all) and to the jurisdiction
+    ``within`` (see :mod:`wattprint.engine.jurisdiction`)."""
+    left_out = left_out.assign(
+        continent=[regions.regions[i].continent for i in left_out["id"]],
+        country=[regions.regions[i].country for i in left_out["id"]],
+    )
     for column, values in chosen.items():
         if values:
             frame = frame[frame[column].isin(values)]
             left_out = left_out[left_out[column].isin(values)]
+    if within != "anywhere":
+        frame = frame[jurisdiction.within(frame["country"], within)]
+        left_out = left_out[jurisdiction.within(left_out["country"], within)]
     return frame, left_out
 
 
@@ -144,7 +159,12 @@ def cleanest(ranked: pd.DataFrame, basis: str) -> Metric:
     best = ranked.iloc[0]
     year = int(best["intensity_year"])
     saved = float(best["savings_fraction"])
-    delta = None if math.isnan(saved) else ("-" + components.percent(saved) if saved > 0 else "±0%")
+    saved_kg = float(best["savings_kg"])
+    delta = (
+        None
+        if math.isnan(saved)
+        else (f"-{components.kg(saved_kg)} (−{components.percent(saved)})" if saved > 0 else "±0 kg (±0%)")
+    )
     name = components.place_name(str(best["id"]), str(best["name"]))
     return Metric(
         "Cleanest region",

@@ -423,7 +423,8 @@ def headline(result: state.JobResult) -> None:
             f"**{label}.** Had this run in **{option.region_id}** "
             f"({components.plain(components.place_name(option.region_id, option.name))}), "
             f"it would have emitted **{components.kg(option.co2e_kg)}** "
-            f"(−{components.percent(option.savings_fraction)}), "
+            f"(−{components.kg(option.savings_kg)}, −{components.percent(option.savings_fraction)}"
+            f"{saving_parts(footprint, option)}), "
             f"at {components.num(option.intensity_g_per_kwh)} g/kWh, {option.intensity_basis} basis, "
             f"{option.intensity_year}{stale}. Cloud regions only.",
             icon=components.LOW_CARBON_ICON,
@@ -442,6 +443,21 @@ def headline(result: state.JobResult) -> None:
     zero = [name for name, value in parts if value <= 0]
     if zero:
         st.caption(f"Nothing from: {', '.join(zero)}.")
+
+
+def saving_parts(footprint: Any, option: Any) -> str:
+    """``: grid −X kg, PUE 1.56 → 1.09 −Y kg`` for a greener region's saving; empty without its PUE."""
+    import math
+
+    from wattprint.engine.whatif import saving_split
+
+    if math.isnan(option.pue):
+        return ""
+    grid_kg, pue_kg = saving_split(footprint, option)
+    return (
+        f": {components.kg(grid_kg)} from the cleaner grid, {components.kg(pue_kg)} from the PUE "
+        f"({footprint.pue:.2f} → {option.pue:.2f})"
+    )
 
 
 def compare_baseline(spec: Any, footprint: Any, basis: str, year: int | None) -> tuple[float | None, str]:

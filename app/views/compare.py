@@ -9,6 +9,7 @@ from app import cached, comparing, components, maps, safe, state, widgets
 from wattprint.commands.compare import left_out_line
 from wattprint.db import exports
 from wattprint.db.schema import DEFAULT_BASIS, INTENSITY_BASES
+from wattprint.engine import jurisdiction
 from wattprint.errors import WattprintError
 
 OPTIONS = comparing.OPTIONS
@@ -27,9 +28,12 @@ f1, f2, f3 = st.columns(3)
 kinds = f1.multiselect("Kind", list(comparing.KINDS), key=OPTIONS.key("kinds"))
 providers = f2.multiselect("Provider", choices["providers"], key=OPTIONS.key("providers"))
 continents = f3.multiselect("Continent", choices["continents"], key=OPTIONS.key("continents"))
-f4, f5 = st.columns(2)
+f4, f5, f6 = st.columns(3)
 basis = str(f4.selectbox("Intensity basis", INTENSITY_BASES, key=basis_key, help=comparing.BASIS_HELP))
 year_choice = f5.selectbox("Year of the intensities", choices["data_year"], key=OPTIONS.key("data_year"))
+within = str(
+    f6.selectbox("Stay within", choices["within"], format_func=jurisdiction.name, key=OPTIONS.key("within"))
+)
 state.publish(OPTIONS)
 if result is None:
     st.stop()
@@ -41,6 +45,7 @@ frame, left_out = comparing.filtered(
     cached.excluded_regions(year, basis),
     dbs.regions,
     {"kind": kinds, "provider": providers, "continent": continents},
+    within,
 )
 spec, footprint = result.built.spec, result.footprint
 current = spec.region

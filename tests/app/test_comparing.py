@@ -48,7 +48,14 @@ def own_kg(region_id: str, basis: str = DEFAULT_BASIS) -> float:
 
 
 def test_options_keep_their_url_names_and_widget_keys() -> None:
-    assert list(comparing.OPTIONS.fields) == ["kinds", "providers", "continents", "basis", "data_year"]
+    assert list(comparing.OPTIONS.fields) == [
+        "kinds",
+        "providers",
+        "continents",
+        "basis",
+        "data_year",
+        "within",
+    ]
     assert [comparing.OPTIONS.key(name) for name in ("kinds", "basis")] == ["compare_kinds", "compare_basis"]
     session: dict[str, object] = {}
     problems = state.load(session, {"kinds": "grid,country", "basis": "direct"}, comparing.OPTIONS)
@@ -59,6 +66,7 @@ def test_options_keep_their_url_names_and_widget_keys() -> None:
         "continents": [],
         "basis": "direct",
         "data_year": "latest",
+        "within": "anywhere",
     }
 
 
@@ -109,7 +117,9 @@ def test_savings_are_against_the_baseline_and_the_metric_says_so() -> None:
     assert best["savings_kg"] == pytest.approx(baseline - best["co2e_kg"])
     shown = comparing.cleanest(ranked, DEFAULT_BASIS)
     assert shown.label == "Cleanest region"
-    assert shown.delta is not None and shown.delta.startswith("-") and shown.delta.endswith("%")
+    # kg saved beside the % (issue 28)
+    saved = f"-{components.kg(best['savings_kg'])} (−{components.percent(best['savings_fraction'])})"
+    assert shown.delta == saved
     name = components.place_name(best["id"], best["name"])
     assert shown.help == (
         f"{name} ({best['id']}): {best['intensity_g_per_kwh']:,.0f} g/kWh "

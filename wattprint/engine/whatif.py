@@ -174,6 +174,8 @@ class Greener:
     intensity_basis: str | None = None
     intensity_year: int | None = None
     stale: bool = False
+    pue: float = math.nan
+    """The PUE the alternative's figure uses [-]."""
 
 
 def greenest_alternative(compared: pd.DataFrame, current_id: str | None) -> Greener | None:
@@ -198,7 +200,29 @@ def greenest_alternative(compared: pd.DataFrame, current_id: str | None) -> Gree
         intensity_basis=str(best["intensity_basis"]) if "intensity_basis" in best else None,
         intensity_year=int(year) if year is not None and not pd.isna(year) else None,
         stale=bool(best.get("stale", False)),
+        pue=float(best["pue_used"]) if "pue_used" in best else math.nan,
     )
+
+
+def saving_split(footprint: Footprint, greener: Greener) -> tuple[float, float]:
+    """(grid, PUE) parts of the kg CO2e the job saves in ``greener``'s region [kg].
+
+    Notes
+    -----
+    With IT energy E, PUE p and intensity I (here a, there b), the saving
+    ``E (p_a I_a - p_b I_b)`` is split as the grid part ``E p_a (I_a - I_b)`` (the cleaner grid at
+    the job's own PUE) and the PUE part ``E (p_a - p_b) I_b`` (the leaner data centre on that grid);
+    they add up to the saving. NaN parts when the alternative's PUE is not known.
+    """
+    it_kwh = footprint.it_energy_kwh
+    grid_kg = (
+        it_kwh
+        * footprint.pue
+        * (footprint.intensity_g_per_kwh - greener.intensity_g_per_kwh)
+        / units.G_PER_KG
+    )
+    pue_kg = it_kwh * (footprint.pue - greener.pue) * greener.intensity_g_per_kwh / units.G_PER_KG
+    return grid_kg, pue_kg
 
 
 def greener_alternatives(
