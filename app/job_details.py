@@ -67,10 +67,19 @@ def serving_part(result: state.JobResult) -> None:
     from wattprint.engine.inference import serving_tradeoff
 
     st.subheader("Training and serving")
-    a, b, c = st.columns(3)
+    a, b = st.columns(2)
     a.metric("Training", components.kg(footprint.co2e_kg))
     b.metric(f"Serving, {components.num(serving.days)} days", components.kg(serving_fp.co2e_kg))
+    trade = serving_tradeoff(
+        footprint.energy_kwh, serving.wh_per_request, serving.requests_per_day, serving.days, serving_fp.pue
+    )
+    c, d = st.columns(2)
     c.metric("Energy per request", f"{serving.wh_per_request:.3g} Wh", help="IT energy, before PUE")
+    d.metric(
+        "Break-even",
+        f"{components.num(trade.break_even_days)} days",
+        help="Days of serving whose energy equals the training's (Patterson et al. 2021)",
+    )
     share = serving_fp.co2e_kg / (serving_fp.co2e_kg + footprint.co2e_kg or 1.0)
     st.caption(
         f"{components.num(serving.requests_per_day)} requests/day × "
@@ -78,9 +87,6 @@ def serving_part(result: state.JobResult) -> None:
         f"{components.num(serving.days)} days = {components.kwh(serving_fp.energy_kwh)} with PUE. "
         f"Serving is {share:.0%} of the total; Patterson et al. (2021) report most ML energy "
         "goes to inference."
-    )
-    trade = serving_tradeoff(
-        footprint.energy_kwh, serving.wh_per_request, serving.requests_per_day, serving.days, serving_fp.pue
     )
     st.markdown(
         f"**Break-even:** serving uses as much energy as the training "
