@@ -32,14 +32,14 @@ class WattprintCallback(Callback):  # type: ignore[misc]
         self, training_type: str = "fine-tuning", log: str | Path | None = None, **options: Any
     ) -> None:
         self.training_type = training_type
-        self.log = log
+        self.log_path = log
         self.options = options
         self.tracker: Tracker | None = None
         self.result: TrackResult | None = None
         self.written: list[Path] = []
 
     def on_fit_start(self, trainer: Any, pl_module: Any) -> None:
-        log = self.log if self.log is not None else Path(trainer.default_root_dir) / LOG_FILE
+        log = self.log_path if self.log_path is not None else Path(trainer.default_root_dir) / LOG_FILE
         Path(log).parent.mkdir(parents=True, exist_ok=True)
         self.tracker = Tracker(log=log, **self.options).start()
 

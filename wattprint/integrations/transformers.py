@@ -41,14 +41,14 @@ class WattprintCallback(TrainerCallback):  # type: ignore[misc]
         self, training_type: str = "fine-tuning", log: str | Path | None = None, **options: Any
     ) -> None:
         self.training_type = training_type
-        self.log = log
+        self.log_path = log
         self.options = options
         self.tracker: Tracker | None = None
         self.result: TrackResult | None = None
         self.written: list[Path] = []
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-        log = self.log if self.log is not None else Path(args.output_dir) / LOG_FILE
+        log = self.log_path if self.log_path is not None else Path(args.output_dir) / LOG_FILE
         Path(log).parent.mkdir(parents=True, exist_ok=True)
         self.tracker = Tracker(log=log, **self.options).start()
 
