@@ -129,6 +129,12 @@ def power_fields(power: PowerFact) -> dict[str, Any]:
         "power_method": power.method,
         "power_note": power.note,
         "power_label": POWER_LABELS.get(power.basis, "estimated power"),
+        "power_formula": power.formula,
+        "power_inputs": (
+            {k: {"value": i.value, "unit": i.unit, "source": i.source} for k, i in power.inputs.items()}
+            if power.inputs
+            else None
+        ),
     }
 
 
@@ -162,7 +168,14 @@ def _show(device: Device, args: argparse.Namespace) -> int:
             if cite
             else ""
         )
-        if key in {"power_basis", "power_method", "power_note", "power_label"}:
+        if key in {
+            "power_basis",
+            "power_method",
+            "power_note",
+            "power_label",
+            "power_formula",
+            "power_inputs",
+        }:
             continue
         shown = f"{value:.4g}" if isinstance(value, float) else value
         if key == "tdp_w":

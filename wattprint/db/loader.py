@@ -660,6 +660,9 @@ def check_hardware(devices: Iterable[tuple[Path, Device]], sources: dict[str, So
                 problems.append(f"{where}: {name}.source {fact.source!r} is not in sources.yaml")
         if device.power_range_w is not None and device.power_range_w.source not in sources:
             problems.append(f"{where}: power_range_w.source is not in sources.yaml")
+        for name, model_input in (device.tdp_w.inputs or {}).items():
+            if model_input.source not in sources:
+                problems.append(f"{where}: tdp_w input {name} cites {model_input.source!r} (not in sources)")
         low, high = TDP_RANGE_W
         if not low <= device.tdp_w.value <= high:
             problems.append(f"{where}: tdp_w {device.tdp_w.value:g} outside {low:g}-{high:g} W")

@@ -37,7 +37,10 @@ A file of the region database::
 
 from __future__ import annotations
 
+import ast
+import operator
 import re
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -130,21 +133,76 @@ class RangeFact(_Strict):
         return self
 
 
+class ModelInput(_Strict):
+    """One input of a modelled figure: its value, unit and the key of the document that states it."""
+
+    value: float
+    unit: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    note: str | None = None
+
+
+_FORMULA_OPERATORS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
+
+
+def evaluate_formula(formula: str, inputs: Mapping[str, float]) -> float:
+    """The value of ``formula`` (names of ``inputs``, numbers, + - * / and parentheses)."""
+
+    def walk(node: ast.AST) -> float:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.BinOp) and type(node.op) in _FORMULA_OPERATORS:
+            return float(_FORMULA_OPERATORS[type(node.op)](walk(node.left), walk(node.right)))
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return float(node.value)
+        if isinstance(node, ast.Name) and node.id in inputs:
+            return float(inputs[node.id])
+        raise ValueError(f"formula {formula!r}: only input names, numbers and + - * / are allowed")
+
+    try:
+        tree = ast.parse(formula, mode="eval")
+    except SyntaxError as error:
+        raise ValueError(f"formula {formula!r} is not an expression") from error
+    return walk(tree)
+
+
 class PowerFact(Fact):
     """A power figure [W] with its basis; any basis but ``vendor`` names its method.
 
     ``vendor`` is the maximum board power (TDP) in the vendor's own document; ``measured`` a
     measured board power (e.g. a paper's peak or MLPerf Power); ``estimate`` a figure compiled
-    or derived by a third party; ``model`` one computed from a documented model.
+    or derived by a third party; ``model`` one computed from a documented model. A ``model``
+    figure is stated by no document: it lists its ``inputs`` (each with the document that states
+    it) and the ``formula`` over them, which must give the value (within 1%); its ``source`` is
+    the document of one of its inputs.
     """
 
     basis: PowerBasis = "vendor"
     method: str | None = None
+    inputs: dict[str, ModelInput] | None = None
+    formula: str | None = None
 
     @model_validator(mode="after")
     def _method_named(self) -> PowerFact:
         if self.basis != "vendor" and not self.method:
             raise ValueError(f"a power figure with basis {self.basis!r} needs a method")
+        if self.basis == "model":
+            if not self.inputs or not self.formula:
+                raise ValueError("a modelled power figure lists its inputs (with sources) and its formula")
+            if self.source not in {i.source for i in self.inputs.values()}:
+                raise ValueError(
+                    f"a modelled power figure cites one of its inputs' documents, not {self.source!r}"
+                )
+            computed = evaluate_formula(self.formula, {k: i.value for k, i in self.inputs.items()})
+            if abs(computed - self.value) > 0.01 * abs(self.value):
+                raise ValueError(f"formula {self.formula!r} gives {computed:.4g}, not {self.value:g}")
+        elif self.inputs or self.formula:
+            raise ValueError("only a modelled power figure (basis model) has inputs and a formula")
         return self
 
     @property

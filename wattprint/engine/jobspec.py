@@ -125,6 +125,14 @@ def _resolve(spec: JobSpec, databases: Databases | None) -> Job:
         if device.tdp_w.basis in ("estimate", "model"):
             label = f"{device.name} estimated power"
             cited = f"estimated power ({device.tdp_w.basis}: {device.tdp_w.method}); {cited}"
+            if device.tdp_w.inputs:
+                cited = (
+                    f"estimated power ({device.tdp_w.basis}: {device.tdp_w.method}); inputs: "
+                    + "; ".join(
+                        f"{key} {i.value:g} {i.unit} ({_cited(databases, i.source)})"
+                        for key, i in device.tdp_w.inputs.items()
+                    )
+                )
         elif device.tdp_w.basis == "measured":
             label = f"{device.name} measured power"
             cited = f"measured power ({device.tdp_w.method}); {cited}"
