@@ -67,11 +67,13 @@ with result_col:
         spec, further, footprint = segments.priced_in(
             result.built.spec, result.segments, cached.databases(), work_year
         )
+        serving_text = report.serving_of(footprint, result.built.serving, result.built.serving_source)
         statement = report.statement(
             spec,
             footprint,
             cached.databases(),
             social_cost=bool(options["social_cost"]),
+            comparison=serving_text,
             training_type=str(options["training_type"]),
             segments=further,
             work_year=work_year,

@@ -83,3 +83,13 @@ def test_unknown_hardware_and_missing_bandwidth(cli) -> None:
         "inference", "--hardware", "intel-xeon-platinum-8480", "--params", "7e9", "--batch", "1", *TOKENS
     )
     assert cpu.code == 2 and len(cpu.stderr.strip().splitlines()) == 1
+
+
+def test_report_adds_serving_and_break_even(cli) -> None:
+    job = ["report", "--device-hours", "100", "--power-w", "500", "--pue", "1.0", "--intensity", "100"]
+    # 100 h x 500 W = 50 kWh of training; 1e4 requests/day x 0.5 Wh = 5 kWh/day -> 10 days
+    result = cli(*job, "--serve-requests-per-day", "1e4", "--serve-wh-per-request", "0.5")
+    assert result.code == 0, result.stderr
+    assert "after 10.0 days (100,000 requests)" in result.stdout
+    missing = cli(*job, "--serve-requests-per-day", "1e4")
+    assert missing.code == 2 and len(missing.stderr.strip().splitlines()) == 1

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 
 from wattprint.commands import common
+from wattprint.db.loader import Databases
 from wattprint.engine import report
-from wattprint.engine.footprint import estimate, footprint_to_dict
+from wattprint.engine.footprint import Footprint, estimate, footprint_to_dict
 from wattprint.engine.jobspec import needs_databases, resolve
 
 FORMATS = ("markdown", "latex", "bibtex", "model-card", "json", "badge")
@@ -40,7 +41,74 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="add a sentence placing the job's energy among published training runs "
         "(energy, as their CO2e rest on other grids' figures)",
     )
+    serve = parser.add_argument_group("serving (Patterson et al. 2021: the lifetime beside training)")
+    serve.add_argument(
+        "--serve-requests-per-day",
+        type=common.number("serve-requests-per-day", 0.0, strict=True, maximum=1e13),
+        help="requests per day once deployed; adds the serving energy and the break-even day",
+    )
+    serve.add_argument(
+        "--serve-days", type=common.number("serve-days", 0.0, strict=True, maximum=36_500), default=365.0
+    )
+    serve.add_argument(
+        "--serve-wh-per-request",
+        type=common.number("serve-wh-per-request", 0.0, strict=True, maximum=1e6),
+        help="measured energy per request [Wh]; else --serve-params with the job's hardware",
+    )
+    serve.add_argument(
+        "--serve-params",
+        type=common.number("serve-params", 0.0, strict=True, maximum=1e14),
+        help="parameters",
+    )
+    serve.add_argument("--serve-batch", type=common.number("serve-batch", 1.0, maximum=1e6), default=1.0)
+    serve.add_argument(
+        "--serve-input-tokens", type=common.number("serve-input-tokens", maximum=1e8), default=100.0
+    )
+    serve.add_argument(
+        "--serve-output-tokens",
+        type=common.number("serve-output-tokens", 0.0, strict=True, maximum=1e8),
+        default=400.0,
+    )
     parser.set_defaults(handler=run)
+
+
+def serving(args: argparse.Namespace, databases: Databases | None, footprint: Footprint) -> str | None:
+    """The serving sentence (training at the statement's central energy), or None without
+    --serve-requests-per-day."""
+    import math
+
+    from wattprint.errors import InputError
+
+    if args.serve_requests_per_day is None:
+        return None
+    if args.serve_wh_per_request is not None:
+        wh, basis = args.serve_wh_per_request, "measured"
+    elif args.serve_params is not None and args.hardware and databases is not None:
+        from wattprint.engine.inference import VALIDATION_MEDIAN_LOG_ERROR, serving_per_request
+
+        device = databases.hardware.get(args.hardware)
+        one = serving_per_request(
+            device,
+            databases.hardware.sources,
+            parameters=args.serve_params,
+            batch_size=args.serve_batch,
+            input_tokens=args.serve_input_tokens,
+            output_tokens=args.serve_output_tokens,
+        )
+        wh = one.wh_per_request
+        basis = (
+            f"wattprint's roofline inference model on {one.device_count:g} x {device.name} at batch "
+            f"{args.serve_batch:g}, {args.serve_output_tokens:g} output tokens, validated against ML.ENERGY "
+            f"measurements within a median factor of {math.exp(VALIDATION_MEDIAN_LOG_ERROR):.2f}"
+        )
+    else:
+        raise InputError(
+            "--serve-requests-per-day needs --serve-wh-per-request, or --serve-params and --hardware"
+        )
+    training_kwh = report.central(footprint).energy_kwh
+    return report.serving_sentence(
+        training_kwh, wh, args.serve_requests_per_day, args.serve_days, footprint.pue, basis
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,6 +121,9 @@ def run(args: argparse.Namespace) -> int:
         from wattprint.engine.published import compare_sentence, recompute
 
         comparison = compare_sentence(footprint.energy_kwh, recompute(load_published()))
+    serving_text = serving(args, databases, footprint)
+    if serving_text:
+        comparison = f"{comparison} {serving_text}" if comparison else serving_text
     result = report.statement(
         spec,
         footprint,

@@ -40,6 +40,7 @@ from wattprint import __version__
 from wattprint.db.loader import Databases
 from wattprint.db.schema import DEFAULT_BASIS, Source
 from wattprint.engine import units
+from wattprint.engine.flops import Serving
 from wattprint.engine.footprint import TDP_POWER_RANGE_FACTORS, Footprint
 from wattprint.engine.jobspec import DEFAULT_PUE, JobSpec
 
@@ -676,6 +677,72 @@ def social_cost_usd(co2e_kg: float, cost: SocialCost = SOCIAL_COST) -> tuple[flo
     """(central, low, high) social cost [US$] of ``co2e_kg`` at ``cost``'s US$/t."""
     tonnes = units.kg_to_tonnes(co2e_kg)
     return tonnes * cost.usd_per_tonne, tonnes * cost.usd_per_tonne_low, tonnes * cost.usd_per_tonne_high
+
+
+SERVING_MODEL_BASIS = (
+    "wattprint's roofline inference model, validated against ML.ENERGY measurements within a median "
+    "factor of 1.3 (leave one model out)"
+)
+"""How a modelled energy per request is named in a statement."""
+
+
+def serving_sentence(
+    training_energy_kwh: float,
+    wh_per_request: float,
+    requests_per_day: float,
+    days: float,
+    pue: float,
+    basis: str,
+) -> str:
+    """Patterson's trade-off in one sentence: the serving lifetime beside training, and the break-even.
+
+    Parameters
+    ----------
+    training_energy_kwh : float
+        The job's facility energy [kWh].
+    wh_per_request : float
+        IT energy of one request [Wh].
+    requests_per_day, days : float
+        The deployment [1/d], [d].
+    pue : float
+        Facility overhead applied to serving [-] (the job's).
+    basis : str
+        How the energy per request was made (e.g. "measured", or the inference model and its error).
+
+    References
+    ----------
+    Patterson et al. (2021), Section 2: most ML energy goes to serving.
+    """
+    from wattprint.engine.inference import serving_tradeoff
+
+    trade = serving_tradeoff(training_energy_kwh, wh_per_request, requests_per_day, days, pue)
+    return (
+        f"Serving the model at {number(requests_per_day)} requests per day for {number(days)} days "
+        f"at {number(wh_per_request)} Wh per request ({basis}) would use "
+        f"{number(trade.serving_energy_kwh)} kWh with PUE {pue:.2f}, "
+        f"{trade.serving_share:.0%} of training and serving together; serving matches "
+        f"the training's energy after {number(trade.break_even_days)} days "
+        f"({number(trade.break_even_requests)} requests)."
+    )
+
+
+def serving_of(footprint: Footprint, serving: Serving | None, source: str) -> str | None:
+    """:func:`serving_sentence` for the calculator's serving lifetime (None when not counted).
+
+    ``source`` is how its energy per request was made: ``"given (measured)"`` or the model's
+    description; training counts at the statement's central energy and the job's PUE.
+    """
+    if serving is None:
+        return None
+    basis = "measured" if source == "given (measured)" else SERVING_MODEL_BASIS
+    return serving_sentence(
+        central(footprint).energy_kwh,
+        serving.wh_per_request,
+        serving.requests_per_day,
+        serving.days,
+        footprint.pue,
+        basis,
+    )
 
 
 def _segment_words(facts: JobDescription, part: Footprint) -> str:
