@@ -92,6 +92,9 @@ def hardware_frame() -> pd.DataFrame:
         row.pop("sources")
         row["aliases"] = ", ".join(device.aliases)
         row.pop("embodied_inputs", None)
+        row.pop("power_inputs", None)
+        product = row.pop("embodied_product_kgco2e", None)
+        row["embodied_product_kgco2e"] = product["value"] if product else None
         estimated = " (estimated power)" if device.tdp_w.basis in ("estimate", "model") else ""
         row["tdp_source"] = device.tdp_w.source + estimated
         rows.append(row)

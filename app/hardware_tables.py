@@ -63,7 +63,8 @@ FACT_LABELS = {  # label and unit of each cited fact of a device
     "cores": ("Cores", "-"),
     "memory_gb": ("Memory", "GB"),
     "memory_bandwidth_gb_s": ("Memory bandwidth", "GB/s"),
-    "embodied_kgco2e": ("Embodied emissions", "kgCO2e"),
+    "embodied_kgco2e": ("Embodied, lower bound (dies and memory)", "kgCO2e"),
+    "embodied_product_kgco2e": ("Embodied, whole product", "kgCO2e"),
     **{name: (f"{label} dense", throughput_unit(name)) for name, label in PRECISION_LABELS.items()},
 }
 TABLE_COLUMNS = {  # column of the hardware frame -> heading in the devices table
@@ -235,6 +236,10 @@ def fact_table(device: Device, sources: dict[str, Any]) -> pd.DataFrame:
         if value is None:
             continue
         cite = data["sources"].get(field, {})
+        title = cite.get("title")
+        if isinstance(value, dict):  # the whole-product embodied figure carries its own citation
+            cite, value = value, value["value"]
+            title = f"{cite['basis_words']}: {cite.get('title', cite['source'])}"
         facts.append(
             {
                 "Quantity": label,
@@ -242,7 +247,7 @@ def fact_table(device: Device, sources: dict[str, Any]) -> pd.DataFrame:
                 "Unit": unit,
                 "Year": cite.get("year"),
                 "Publisher": cite.get("publisher", cite.get("source")),
-                "Title": cite.get("title"),
+                "Title": title,
                 "URL": cite.get("url"),
             }
         )

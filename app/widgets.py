@@ -15,6 +15,7 @@ import streamlit as st
 
 from app import cached, components, state
 from wattprint.engine.flops import PRECISIONS
+from wattprint.engine.footprint import Footprint
 from wattprint.engine.jobspec import DEFAULT_PUE, DEFAULT_PUE_SOURCE
 from wattprint.errors import WattprintError
 
@@ -192,9 +193,10 @@ def power_inputs(problems: dict[str, str], hw_mode: str) -> None:
             "Embodied carbon",
             "embodied",
             ["none", "database", "custom"],
-            format_func=lambda x: {"database": "Published figure", "custom": "kg per device"}.get(
-                x, label(x)
-            ),
+            format_func=lambda x: {
+                "database": "Database (lower bound, dies and memory)",
+                "custom": "kg per device",
+            }.get(x, label(x)),
         )
         if embodied == "custom":
             number("Embodied kg CO₂e per device", "embodied_kg", problems, step=10.0)
@@ -358,6 +360,18 @@ def job_line(job: dict[str, Any]) -> state.JobResult | None:
     return result
 
 
+def embodied_words(footprint: Footprint) -> str:
+    """The embodied figure's basis in words and its range, e.g. "lower bound (dies and memory);
+    up to 2.94 kg on a manufacturer PCF", or "no published whole-product figure"."""
+    high = footprint.embodied_high_kg
+    if high is None:
+        return f"{footprint.embodied_basis}; no published whole-product figure"
+    if high > footprint.embodied_low_kg:
+        highs = sorted({p.high_basis for p in footprint.embodied_parts if p.high_basis})
+        return f"{footprint.embodied_basis}; up to {components.kg(high)} on a {', '.join(highs)} figure"
+    return footprint.embodied_basis
+
+
 def page_link(page: str, text: str, icon: str) -> None:
     """``st.page_link``, left out when the page runs on its own (outside the router, as in tests)."""
     from streamlit.errors import StreamlitPageNotFoundError
@@ -404,7 +418,7 @@ def headline(result: state.JobResult) -> None:
         f"{components.kg(footprint.range.co2e_kg_high)}: "
         "power 60–100% of TDP (±5% if measured), the PUE range, and the grid's last 5 years."
         + (
-            f" Plus embodied {components.kg(footprint.embodied_co2e_kg)}: "
+            f" Plus embodied {components.kg(footprint.embodied_co2e_kg)} ({embodied_words(footprint)}): "
             f"total {components.kg(footprint.total_co2e_kg)}."
             if footprint.embodied_co2e_kg
             else ""

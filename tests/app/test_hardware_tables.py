@@ -199,3 +199,44 @@ def test_trend_figure_escapes_names_plotly_would_draw_as_html(frame: pd.DataFram
     assert set(trace.hovertext) == {"**bold** [x](http://evil) &lt;b&gt;"}
     assert trace.name == '&lt;a href="http://evil"&gt;v&lt;/a&gt;'
     assert plotted["name"].iloc[0].endswith("<b>")  # the caller's rows are left as they were
+
+
+def test_fact_table_labels_embodied_by_basis(db: HardwareDB) -> None:
+    # H100: ACT lower bound 28.6 kg (Gupta et al. 2022) and NVIDIA's HGX H100 PCF / 8 = 164 kg
+    facts = ht.fact_table(db.get(H100), db.sources).set_index("Quantity")
+    low = facts.loc["Embodied, lower bound (dies and memory)"]
+    high = facts.loc["Embodied, whole product"]
+    assert (low["Value"], low["Year"]) == (28.6, 2022)
+    assert high["Value"] == 164 and str(high["Title"]).startswith("manufacturer PCF: ")
+    assert high["Publisher"] == "NVIDIA" and str(high["URL"]).startswith("https://")
+
+
+def test_headline_words_say_the_embodied_basis_and_range() -> None:
+    from app.widgets import embodied_words
+    from wattprint.engine.footprint import Embodied, Job, estimate
+
+    # 8 GPUs x 100 h over 44,676 h: 28.6 kg -> 0.512 kg low; 164 kg -> 2.94 kg high
+    job = Job(
+        intensity_g_per_kwh=0.0,
+        duration_h=100,
+        device_count=8,
+        device_power_w=700,
+        embodied=Embodied(
+            28.6,
+            basis="lower bound (dies and memory)",
+            lower_bound=True,
+            per_device_kgco2e_high=164,
+            high_basis="manufacturer PCF",
+        ),
+    )
+    words = embodied_words(estimate(job))
+    assert words.startswith("lower bound (dies and memory); up to 2.94 kg") and "manufacturer PCF" in words
+    unbounded = estimate(
+        Job(
+            **{
+                **job.__dict__,
+                "embodied": Embodied(28.6, basis="lower bound (dies and memory)", lower_bound=True),
+            }
+        )
+    )
+    assert embodied_words(unbounded).endswith("no published whole-product figure")
