@@ -80,15 +80,31 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def check_db_dir(text: str) -> None:
+    """Refuse a ``--db-dir`` that is not a folder (missing, a file, a symbolic link loop) at once,
+    whether or not the command looks anything up."""
+    from pathlib import Path
+
+    from wattprint.db.loader import resolve_folder
+    from wattprint.errors import InputError
+
+    folder = resolve_folder(Path(text))
+    if not folder.is_dir():
+        what = "does not exist" if not folder.exists() else "is not a folder"
+        raise InputError(f"--db-dir {text!r} {what}; give a folder with hardware_db/ and region_db/")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
     arguments = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(chosen_command(arguments))
     args = parser.parse_args(arguments)
     if not getattr(args, "handler", None):
-        parser.print_help()
+        print("wattprint: error: give a command: " + ", ".join(COMMANDS) + " (see --help)", file=sys.stderr)
         return 2
     try:
+        if getattr(args, "db_dir", None):
+            check_db_dir(args.db_dir)
         return int(args.handler(args) or 0)
     except WattprintError as error:
         print(f"wattprint: error: {error}", file=sys.stderr)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from wattprint.commands import common
 from wattprint.db.codecarbon import read_emissions
+from wattprint.db.exports import terminal_safe
 from wattprint.db.names import NameIndex, resolve_reported
 from wattprint.engine import codecarbon
 from wattprint.errors import InputError, WattprintError
@@ -59,6 +60,8 @@ def _kg(value: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.region is not None and not args.region.strip():
+        raise InputError("--region is empty; give a region id, e.g. country:FR (wattprint regions list)")
     if args.year is not None and not args.region:
         raise InputError("--year chooses a region's intensity; give --region too")
     files = [read_emissions(Path(name)) for name in args.files]
@@ -97,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
                 options.append((region_id, resolved_each.value, resolved_each.year))
         compare = codecarbon.what_if(total_energy, options)
     for warning in warnings:
-        print(f"wattprint: warning: {warning}", file=sys.stderr)
+        print(f"wattprint: warning: {terminal_safe(warning)}", file=sys.stderr)
     pue_note = (
         "energy as measured by CodeCarbon; PUE from the file where given, else 1.0 (no facility overhead)"
     )
@@ -125,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for _, row in table.iterrows():
         line = (
-            f"{row['run_id'][:36]:<36}  {str(row['project_name'] or '')[:20]:<20} "
+            f"{terminal_safe(row['run_id'])[:36]:<36}  {terminal_safe(row['project_name'] or '')[:20]:<20} "
             f"{common.fmt(row['duration_h'])} h  {common.fmt(row['energy_kwh'])} kWh  "
             f"CodeCarbon {_kg(row['codecarbon_co2e_kg'])}"
         )

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from wattprint.db.loader import Databases, load_databases
-from wattprint.engine.footprint import DEVICE_COUNT_RANGE, MAX_DEVICE_HOURS, MAX_DURATION_H
+from wattprint.engine import limits
 from wattprint.engine.jobspec import JobSpec
 from wattprint.errors import InputError
 
@@ -40,6 +40,24 @@ def number(
             raise argparse.ArgumentTypeError(f"{name} must be {relation} {minimum:g}, got {text}")
         if maximum is not None and value > maximum:
             raise argparse.ArgumentTypeError(f"{name} must be at most {maximum:g}, got {text}")
+        return value + 0.0  # -0 is 0: no "-0.0" in any output
+
+    parse.__name__ = name
+    return parse
+
+
+def job_number(name: str, field: str, strict: bool = False) -> Callable[[str], float]:
+    """An argparse type for a job field: the flag's bounds, then the one table of limits that
+    batch rows and CodeCarbon rows share (:mod:`wattprint.engine.limits`; subnormal values and
+    an intensity below 1 gCO2e/kWh are refused with the same words)."""
+    spec = limits.FIELDS[field]
+    first = number(name, spec.low if not strict else 0.0, strict=strict, maximum=spec.high)
+
+    def parse(text: str) -> float:
+        value = first(text)
+        reason = limits.problem(field, value)
+        if reason is not None:
+            raise argparse.ArgumentTypeError(f"{name}: {reason}")
         return value
 
     parse.__name__ = name
@@ -67,36 +85,34 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--hardware", metavar="ID", help="hardware id or alias (wattprint hardware list)")
     group.add_argument(
         "--count",
-        type=number("count", 0.0, strict=True, maximum=DEVICE_COUNT_RANGE[1]),
+        type=job_number("count", "count", strict=True),
         default=1.0,
         help="number of devices (default 1)",
     )
-    group.add_argument(
-        "--hours", type=number("hours", maximum=MAX_DURATION_H), help="wall-clock duration [h]"
-    )
+    group.add_argument("--hours", type=job_number("hours", "hours"), help="wall-clock duration [h]")
     group.add_argument(
         "--device-hours",
-        type=number("device-hours", maximum=MAX_DEVICE_HOURS),
+        type=job_number("device-hours", "device_hours"),
         help="device-hours [h] (count x hours)",
     )
     group.add_argument(
         "--power-w",
-        type=number("power-w", maximum=1e9),
+        type=job_number("power-w", "power_w"),
         help="average draw per device [W] (replaces TDP x utilization)",
     )
     group.add_argument(
         "--total-power-w",
-        type=number("total-power-w", maximum=1e9),
+        type=job_number("total-power-w", "total_power_w"),
         help="average draw of the whole machine [W]",
     )
     group.add_argument(
         "--utilization",
-        type=number("utilization", maximum=1.5),
+        type=job_number("utilization", "utilization"),
         help="average draw as a fraction of TDP (default 1.0)",
     )
     group.add_argument(
         "--pue",
-        type=number("pue", 1.0, maximum=5.0),
+        type=job_number("pue", "pue"),
         help="power usage effectiveness (default: the region's, else 1.56)",
     )
     group.add_argument(
@@ -108,23 +124,23 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--year", type=year, help="year of the region's intensity (default: latest)")
     group.add_argument(
         "--intensity",
-        type=number("intensity", maximum=5000.0),
+        type=job_number("intensity", "intensity_g_per_kwh"),
         help="grid intensity [gCO2e/kWh] instead of a region",
     )
     group.add_argument(
         "--net-intensity",
-        type=number("net-intensity", maximum=5000.0),
+        type=job_number("net-intensity", "net_intensity_g_per_kwh"),
         help="market-based intensity [gCO2e/kWh], reported beside",
     )
     group.add_argument(
         "--cpu-power-w",
-        type=number("cpu-power-w", maximum=1e6),
+        type=job_number("cpu-power-w", "cpu_power_w"),
         default=0.0,
         help="host CPU draw for the whole job [W]",
     )
     group.add_argument(
         "--memory-power-w",
-        type=number("memory-power-w", maximum=1e6),
+        type=job_number("memory-power-w", "memory_power_w"),
         default=0.0,
         help="memory draw for the whole job [W]",
     )
@@ -194,5 +210,7 @@ def fmt(value: float, digits: int = 3) -> str:
     if not math.isfinite(value):
         return str(value)
     magnitude = math.floor(math.log10(abs(value)))
+    if magnitude < -6 or magnitude >= 18:  # never dozens of zeros: 1.23e-09, 4.56e+20
+        return f"{value:.{digits - 1}e}"
     decimals = max(0, digits - 1 - magnitude)
     return f"{value:,.{decimals}f}"

@@ -19,7 +19,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Validate schema, units, ranges, sources and links; one line per problem.",
     )
     check.set_defaults(handler=run_check)
-    parser.set_defaults(handler=lambda args: parser.print_help() or 2)
+    parser.set_defaults(handler=_no_action)
+
+
+def _no_action(args: argparse.Namespace) -> int:
+    print("wattprint db: error: give an action: check (see wattprint db --help)", file=sys.stderr)
+    return 2
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import json
+import math
 import os
 import shlex
 import shutil
@@ -12,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +44,8 @@ MIN_INTERVAL_S = 0.01
 """Shortest sampling period accepted [s] (100 Hz, a design bound): a faster loop would only busy a
 core and fill memory with samples (``--interval-s 1e-300``)."""
 WAIT_POLL_S = 0.5
+KILL_AFTER_S = 10.0
+"""Seconds between passing SIGTERM (or SIGHUP) to the command and sending it SIGKILL."""
 """How often the main thread wakes while the command runs [s] (attribution polls then)."""
 
 
@@ -70,12 +75,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--log", metavar="FILE", help="append every sample to this JSONL file (fsync'd per line)"
     )
     parser.add_argument(
+        "--kill-after",
+        type=common.number("kill-after", maximum=3600.0),
+        default=KILL_AFTER_S,
+        metavar="S",
+        help=f"seconds the command may take to end after SIGTERM before SIGKILL (default {KILL_AFTER_S:g})",
+    )
+    parser.add_argument(
         "--region", metavar="ID", help="region for CO2e, e.g. country:FR (wattprint regions list)"
     )
     parser.add_argument("--year", type=common.year, help="year of the region's intensity (default: latest)")
     parser.add_argument(
         "--intensity",
-        type=common.number("intensity", maximum=5000.0),
+        type=common.job_number("intensity", "intensity_g_per_kwh"),
         help="grid intensity [gCO2e/kWh] instead of a region",
     )
     parser.add_argument(
@@ -198,9 +210,13 @@ class _ChildRunner:
     baseline) sets :attr:`interrupted` at once.
     """
 
-    def __init__(self, command: list[str], tracker: GpuShareTracker | None) -> None:
+    def __init__(
+        self, command: list[str], tracker: GpuShareTracker | None, kill_after_s: float = KILL_AFTER_S
+    ) -> None:
         self.command = command
         self.tracker = tracker
+        self.kill_after_s = kill_after_s
+        self.terminated_at: float | None = None
         self.child: subprocess.Popen[bytes] | None = None
         self.signals: list[int] = []
         self.interrupted = threading.Event()
@@ -216,6 +232,16 @@ class _ChildRunner:
             return  # the terminal sent this Ctrl-C to the child as well
         with contextlib.suppress(ProcessLookupError):
             self.child.send_signal(signum)
+        if signum in (signal.SIGTERM, signal.SIGHUP) and self.terminated_at is None:
+            self.terminated_at = time.monotonic()
+
+    @property
+    def ending_signal(self) -> int | None:
+        """SIGTERM or SIGHUP when one was received: wattprint then exits 128 + it."""
+        for signum in self.signals:
+            if signum in (signal.SIGTERM, signal.SIGHUP):
+                return int(signum)
+        return None
 
     def __enter__(self) -> _ChildRunner:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -241,6 +267,18 @@ class _ChildRunner:
             except subprocess.TimeoutExpired:
                 if self.tracker is not None:
                     self.tracker.poll(process_tree_pids(self.child.pid))
+                if (
+                    self.terminated_at is not None
+                    and time.monotonic() - self.terminated_at >= self.kill_after_s
+                ):
+                    print(
+                        f"wattprint: the command did not end {self.kill_after_s:g} s after SIGTERM; "
+                        "sending SIGKILL",
+                        file=sys.stderr,
+                    )
+                    with contextlib.suppress(ProcessLookupError):
+                        self.child.kill()
+                    self.terminated_at = math.inf
         if self.tracker is not None:
             self.tracker.poll(set())
         return 128 - code if code < 0 else code
@@ -344,11 +382,46 @@ def render(report: dict[str, Any], measurement: Measurement, attribution: Attrib
 
 
 def _command_files(command: list[str]) -> list[str]:
-    """The existing files the command names (its program and any argument that is a file)."""
+    """The existing files the command names: its program, any argument that is a file, and the
+    file of an option written ``--opt=FILE`` or ``-oFILE``."""
     program = shutil.which(command[0])
     words = [program] if program else []
-    words.extend(word for word in command if os.path.isfile(word))
+    for word in command:
+        candidates = [word]
+        if word.startswith("-"):
+            if "=" in word:
+                candidates.append(word.split("=", 1)[1])
+            if len(word) > 2 and word[1] != "-":
+                candidates.append(word[2:])
+        words.extend(candidate for candidate in candidates if candidate and os.path.isfile(candidate))
     return words
+
+
+def check_log(path: str) -> None:
+    """Refuse a ``--log`` file that already holds something other than wattprint's samples: each
+    of its first lines must be a JSON object (appending to anything else would corrupt it)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise InputError(f"log {path!r} cannot be read: {error.strerror or type(error).__name__}") from None
+    lines = head.splitlines()
+    if len(head) == 1 << 16 and lines:
+        lines = lines[:-1]  # the last may be cut
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            sample = json.loads(line)
+        except (ValueError, UnicodeDecodeError):
+            sample = None
+        if not isinstance(sample, dict):
+            raise InputError(
+                f"log {path!r} line {number} is not a wattprint sample (JSON object); --log appends "
+                "samples and would corrupt this file: give a new file name"
+            )
 
 
 def _open(args: argparse.Namespace) -> tuple[PowerBackend, str | None]:
@@ -366,10 +439,15 @@ def run(args: argparse.Namespace) -> int:
         command = command[1:]
     if not command:
         raise InputError("give the command to measure after --, e.g. wattprint measure -- python train.py")
+    if args.region is not None and not args.region.strip():
+        raise InputError("--region is empty; give a region id, e.g. country:FR (wattprint regions list)")
+    if args.year is not None and not args.region:
+        raise InputError("--year chooses a region's intensity; give --region too")
     intensity = _intensity(args)
     if args.log:
         # Appending samples to the script being measured (or any file it is given) would corrupt it.
         check_output_path(args.log, _command_files(command), "log")
+        check_log(args.log)
     backend, backend_reason = _open(args)
     if backend_reason:
         print(
@@ -383,7 +461,7 @@ def run(args: argparse.Namespace) -> int:
         tracker = GpuShareTracker(backend, len(sampler.devices))
         cpu_share = CpuTimeShare()
     notes: list[str] = []
-    runner = _ChildRunner(command, tracker)
+    runner = _ChildRunner(command, tracker, args.kill_after)
     try:
         sampler.start()
         with runner:
@@ -445,4 +523,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(render(report, measurement, attribution))
     sys.stdout.flush()
-    return exit_code
+    ending = runner.ending_signal
+    return 128 + ending if ending is not None else exit_code

@@ -51,6 +51,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from wattprint.engine import limits
 from wattprint.errors import InputError
 from wattprint.files import input_file
 
@@ -160,6 +161,23 @@ def _checked_number(text: str) -> tuple[float, str]:
     return value, ""
 
 
+LIMITED = {"duration": "duration_s", "energy_consumed": "energy_kwh"}
+"""CodeCarbon columns checked against the shared limits (:mod:`wattprint.engine.limits`)."""
+MAX_EMISSIONS_KG = limits.MAX_ENERGY_KWH * limits.FIELDS["intensity_g_per_kwh"].high / 1000.0
+"""Largest ``emissions`` of a row [kg]: the largest energy at the largest intensity."""
+
+
+def _limit_problem(key: str, value: float) -> str:
+    """Why a finite, non-negative ``value`` of column ``key`` is refused, or ``""``."""
+    if math.isnan(value):
+        return ""
+    if key in LIMITED:
+        return limits.problem(LIMITED[key], value) or ""
+    if key == "emissions" and value > MAX_EMISSIONS_KG:
+        return f"is {value:g}, over {MAX_EMISSIONS_KG:g} kg (the largest energy at 5000 gCO2e/kWh)"
+    return ""
+
+
 def _number(text: str) -> float:
     try:
         value = float(text)
@@ -241,14 +259,23 @@ def parse_emissions(text: str, name: str = "emissions.csv") -> EmissionsFile:
             value = cell.strip()
             if key in CHECKED:
                 record[key], problem = _checked_number(value)
+                problem = problem or _limit_problem(key, float(str(record[key])))
                 if problem:
+                    record[key] = math.nan
                     problems.append(f"{key} {problem}")
+            elif key == "pue" and value:
+                record[key] = _number(value)
+                reason = limits.problem("pue", float(str(record[key])))
+                if reason:
+                    problems.append(
+                        f"pue {value[:40]!r}: {reason.replace('nan is not a number', 'not a number')}"
+                    )
             elif key in NUMERIC:
                 record[key] = _number(value) if value else math.nan
             else:
                 record[key] = value or None
         if problems:
-            fatal = any(p.startswith(("duration", "energy_consumed")) for p in problems)
+            fatal = any(p.startswith(("duration", "energy_consumed", "pue")) for p in problems)
             outcome = "skipped" if fatal else "CodeCarbon's CO2e of this run left unknown"
             warnings.append(f"{name} line {number}: {'; '.join(problems)}, {outcome}")
             if fatal:

@@ -11,6 +11,7 @@ References
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -78,5 +79,33 @@ def neutralise_table(table: Any) -> Any:
 
 
 def safe_csv(frame: pd.DataFrame) -> str:
-    """The CSV text of ``frame`` (no index), text cells neutralised: for downloads."""
-    return neutralise_formulas(frame).to_csv(index=False)
+    """The CSV text of ``frame`` (no index), text cells neutralised: for downloads.
+
+    Every cell that holds a line break is quoted: pandas quotes a cell with LF but not one with a
+    lone CR under LF line ends, so when some text cell holds a CR the file is written with the
+    CRLF line ends of RFC 4180, under which pandas quotes it (a reader splitting rows on CR then
+    never sees the rest of that cell, such as ``=1+1``, as a cell of its own).
+    """
+    safe = neutralise_formulas(frame)
+    with_cr = False
+    for position in range(safe.shape[1]):
+        column = safe.iloc[:, position]
+        if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)):
+            with_cr = with_cr or bool(column.astype("str").str.contains("\r", regex=False).any())
+    with_cr = with_cr or any("\r" in str(name) for name in safe.columns)
+    return safe.to_csv(index=False, lineterminator="\r\n" if with_cr else "\n")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Characters a terminal acts on (escape sequences, bell, clear, bidirectional overrides)."""
+
+
+def terminal_safe(text: object) -> str:
+    """``text`` for a terminal: every control character from a file (ESC, CR, BEL, bidi
+    overrides...) shown as its ``\\x1b``/``\\u202e`` escape, so a cell cannot set the title, clear
+    the screen or reorder what is shown. Tabs and newlines are escaped too: one cell, one line."""
+    return (
+        _CONTROL.sub(lambda match: ascii(match.group())[1:-1], str(text))
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+    )
