@@ -170,15 +170,20 @@ def cleanest(ranked: pd.DataFrame, basis: str) -> Metric:
         "Cleanest region",
         components.kg(float(best["co2e_kg"])),
         delta,
-        f"{name} ({best['id']}): {best['intensity_g_per_kwh']:,.0f} g/kWh {basis} {year}",
+        f"{name} ({best['id']}): {best['intensity_g_per_kwh']:,.0f} g/kWh {basis} {year}, "
+        f"{best['intensity_source']}",
     )
 
 
 def ranked_caption(ranked: pd.DataFrame, left_out: pd.DataFrame, basis: str) -> str:
     """How many regions were ranked on ``basis``, those left out and why, and what stale means."""
     newest = int(ranked["intensity_year"].max())
+    sources = ", ".join(sorted({str(source) for source in ranked["intensity_source"]}))
+    years = sorted({int(year) for year in ranked["intensity_year"]})
+    one_year = f"year {years[0]}" if len(years) == 1 else f"years {years[0]}-{years[-1]}"
     return (
-        f"Ranked {len(ranked)} region(s) on the {basis} basis only. {left_out_line(left_out, basis)} "
+        f"Ranked {len(ranked)} region(s) on the {basis} basis only, source {sources}, {one_year}. "
+        f"{left_out_line(left_out, basis)} "
         f"Stale: a figure more than {STALE_AFTER_YEARS} years older than the newest here ({newest})."
     )
 

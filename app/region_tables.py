@@ -97,6 +97,22 @@ def count_heading(count: int, basis: str, year: int | None) -> str:
     return f"{count} regions with {a_basis(basis)} figure" + (f" for {year}" if year else "")
 
 
+def scope_caption(db: RegionDB, year: int | None, basis: str) -> str:
+    """Under the heading: the one source and the one year every figure of the table is of."""
+    scope = tables.ranking_scope(db, year, basis)
+    source = source_label(_source_key(db, scope.source), db.sources) if scope.source else "no source"
+    return (
+        f"Every figure here: {basis} basis, {source}, year {scope.year_rule}. Other sources of this "
+        "basis are in each region's history below, never ranked with these."
+    )
+
+
+def _source_key(db: RegionDB, family: str) -> str:
+    """A source key of a family (the newest edition), for its label."""
+    keys = sorted(k for k in db.sources if k == family or k.startswith(family + "-"))
+    return keys[-1] if keys else family
+
+
 def left_out_caption(count: int, basis: str) -> str:
     """Under the heading: whether any region matching the filters lacks a figure of ``basis``."""
     if count == 0:
@@ -311,6 +327,9 @@ class RegionDetail:
     pue: Resolved | None
     chain: list[Region]
     profile: Profile | None
+    others: tuple[tuple[Region, IntensityFact], ...] = ()
+    """Figures of the same basis from other sources (entry they come from, figure): shown in the
+    history table with their source, never in the chart or a ranking with ``history``."""
 
 
 def region_detail(db: RegionDB, region_id: str, basis: str, year: int | None) -> RegionDetail:
@@ -318,14 +337,19 @@ def region_detail(db: RegionDB, region_id: str, basis: str, year: int | None) ->
     region = db.get(region_id)
     found = db.intensity_facts(region.id, basis)
     pue = db.pue(region.id, year)
-    chain = list(db.chain(region))
+    chain = list(db.lookup_chain(region))  # with the linked zone, where the figures are looked up
     profile = db.profile_for(region.id)
     owner = found[0] if found else region
-    if found:
-        missing = [m for m in owner.intensity_missing if m.basis == basis]
-    else:
-        missing = [m for entry in chain for m in entry.intensity_missing if m.basis == basis]
-    return RegionDetail(region, owner, found[1] if found else (), missing, pue, chain, profile)
+    lookup = list(db.lookup_chain(region))
+    missing = [m for entry in lookup for m in entry.intensity_missing if m.basis == basis]
+    shown = {id(fact) for fact in (found[1] if found else ())}
+    others: list[tuple[Region, IntensityFact]] = []
+    for family in db.intensity_sources(region.id, basis):
+        other = db.intensity_facts(region.id, basis, family)
+        if other is not None:
+            others.extend((other[0], fact) for fact in other[1] if id(fact) not in shown)
+    history = found[1] if found else ()
+    return RegionDetail(region, owner, history, missing, pue, chain, profile, tuple(others))
 
 
 def intensity_metric(history: tuple[IntensityFact, ...], basis: str) -> tuple[str, str]:
@@ -352,16 +376,22 @@ def history_table(detail: RegionDetail, sources: dict[str, Any]) -> pd.DataFrame
     """Every year of the region's figures, oldest first, with the years listed without one (an
     empty value and a "Missing because" column, present only when some year is missing)."""
     history, missing = detail.history, detail.missing
+    others = [fact for _, fact in detail.others]
     frame = pd.DataFrame(
         {
-            "Year": [fact.year for fact in history] + [m.year for m in missing],
-            "Intensity [gCO2e/kWh]": [fact.value for fact in history] + [float("nan")] * len(missing),
-            "Basis": [fact.basis for fact in history] + [m.basis for m in missing],
-            "Source": [source_label(fact.source, sources) for fact in history]
+            "Year": [fact.year for fact in (*history, *others)] + [m.year for m in missing],
+            "Intensity [gCO2e/kWh]": [fact.value for fact in (*history, *others)]
+            + [float("nan")] * len(missing),
+            "Basis": [fact.basis for fact in (*history, *others)] + [m.basis for m in missing],
+            "Source": [source_label(fact.source, sources) for fact in (*history, *others)]
             + [source_label(m.source, sources) for m in missing],
-            "Missing because": [""] * len(history) + [m.reason for m in missing],
+            "Ranked on": ["yes"] * len(history) + ["no (another source)"] * len(others) + [""] * len(missing),
+            "From": [detail.owner.id] * len(history)
+            + [entry.id for entry, _ in detail.others]
+            + [""] * len(missing),
+            "Missing because": [""] * (len(history) + len(others)) + [m.reason for m in missing],
         }
-    ).sort_values("Year")
+    ).sort_values(["Year", "Ranked on"], ascending=[True, False], kind="stable")
     return frame if missing else frame.drop(columns=["Missing because"])
 
 
@@ -371,6 +401,8 @@ def history_figure(history: pd.DataFrame, basis: str) -> go.Figure:
     import plotly.graph_objects as go
 
     figures = history.dropna(subset=["Intensity [gCO2e/kWh]"])
+    if "Ranked on" in figures:  # one source in the chart: the one the rankings use
+        figures = figures[figures["Ranked on"] == "yes"]
     chart = go.Figure(
         go.Scatter(
             x=figures["Year"],
@@ -401,6 +433,8 @@ def inherited_caption(detail: RegionDetail, basis: str) -> str | None:
     owner = detail.owner
     if owner.id == detail.region.id:
         return None
+    if owner.id in detail.region.linked:
+        return f"{basis.capitalize()} intensity of its grid zone `{owner.id}` ({plain(owner.name)})."
     return f"{basis.capitalize()} intensity inherited from the grid `{owner.id}` ({plain(owner.name)})."
 
 

@@ -57,6 +57,7 @@ except WattprintError as error:
     st.stop()
 
 st.subheader(rt.count_heading(len(frame), basis, year))
+st.caption(rt.scope_caption(db, year, basis))
 st.caption(rt.left_out_caption(len(left_out), basis))
 if frame.empty:
     st.info(rt.NO_MATCH)

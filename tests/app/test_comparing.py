@@ -123,7 +123,7 @@ def test_savings_are_against_the_baseline_and_the_metric_says_so() -> None:
     name = components.place_name(best["id"], best["name"])
     assert shown.help == (
         f"{name} ({best['id']}): {best['intensity_g_per_kwh']:,.0f} g/kWh "
-        f"{DEFAULT_BASIS} {int(best['intensity_year'])}"
+        f"{DEFAULT_BASIS} {int(best['intensity_year'])}, electricity-maps-yearly"
     )
     unsaved = comparing.cleanest(ranked_on(kind=["cloud"])[0], DEFAULT_BASIS)
     assert unsaved.delta is None
@@ -138,7 +138,12 @@ def test_nothing_to_rank_says_which_basis() -> None:
 def test_caption_names_the_basis_the_left_out_and_the_newest_year() -> None:
     ranked, left_out = ranked_on("direct")
     text = comparing.ranked_caption(ranked, left_out, "direct")
-    assert text.startswith(f"Ranked {len(ranked)} region(s) on the direct basis only. ")
+    source = ranked["intensity_source"].iloc[0]
+    year = int(ranked["intensity_year"].iloc[0])
+    assert set(ranked["intensity_source"]) == {source} and set(ranked["intensity_year"]) == {year}
+    assert text.startswith(
+        f"Ranked {len(ranked)} region(s) on the direct basis only, source {source}, year {year}. "
+    )
     assert left_out_line(left_out, "direct") in text
     assert f"({int(ranked['intensity_year'].max())})" in text
 

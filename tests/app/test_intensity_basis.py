@@ -93,18 +93,20 @@ def test_regions_shows_googles_own_figure_and_cfe_beside_the_grid_figure() -> No
 def test_regions_missing_figure_is_missing_with_its_reason_never_zero() -> None:
     at = routed("regions.py")
     table = at.dataframe[0].value
-    assert "country:CF" not in set(table["id"])
     assert (table["Intensity [gCO2e/kWh]"] >= 10).all()  # no lifecycle figure is 0
-    missing = at.dataframe[1].value.set_index("id")
+    # One source and one year in the table (Electricity Maps 2025), said under the heading.
+    assert table["Year"].str.startswith("2025").all()
+    assert any("Electricity Maps" in c.value and "2025" in c.value for c in at.caption)
+    # Ember / OWID report 0 for the Central African Republic: on its own page those years are
+    # listed without a value, each with the reason, beside Electricity Maps' figures (ranked on).
     reason = load_databases().regions.get("country:CF").intensity_missing[0].reason
-    assert reason in missing.loc["country:CF", "Why"]
-    assert missing.loc["country:CF", "lifecycle intensity"] == "missing"
-    # Its own page: the years are listed without a value, each with the reason.
     at.selectbox(key="reg_detail").set_value("country:CF").run()
     history = at.dataframe[-1].value
-    assert history["Intensity [gCO2e/kWh]"].astype(str).str.strip().eq("").all()
-    assert (history["Missing because"] == reason).all()
-    assert any("No lifecycle intensity" in w.value for w in at.warning)
+    ember = history[history["Source"].str.contains("Ember")]
+    assert len(ember) >= 5 and ember["Intensity [gCO2e/kWh]"].astype(str).str.strip().eq("").all()
+    assert (ember["Missing because"] == reason).all()
+    ranked = history[history["Ranked on"] == "yes"]
+    assert len(ranked) == 5 and ranked["Source"].str.contains("Electricity Maps").all()
 
 
 # --- region picker ----------------------------------------------------------------------------------

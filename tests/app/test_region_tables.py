@@ -122,12 +122,17 @@ def test_low_carbon_filter_drops_regions_above_the_threshold(db: RegionDB) -> No
 
 
 def test_filters_apply_to_the_regions_left_out_too(db: RegionDB) -> None:
-    # country:CF (Central African Republic) has no lifecycle figure: left out, with its reason.
+    # zone:CF (Electricity Maps' Central African Republic) is ranked as country:CF: left out
+    # under its own id, with that reason, and only where the filters keep Africa.
     _, left_out = rt.filtered_regions(db, None, DEFAULT_BASIS, rt.RegionFilters(continent="Africa"))
-    assert "country:CF" in set(left_out["id"])
-    assert left_out.set_index("id").loc["country:CF", "name"] == "Central African Republic"
+    assert "zone:CF" in set(left_out["id"])
+    row = left_out.set_index("id").loc["zone:CF"]
+    assert (
+        row["name"] == "Central African Republic (Electricity Maps CF)"
+        and row["reason"] == "same zone as a linked entry, ranked there (country:CF)"
+    )
     _, elsewhere = rt.filtered_regions(db, None, DEFAULT_BASIS, rt.RegionFilters(continent="Europe"))
-    assert "country:CF" not in set(elsewhere["id"])
+    assert "zone:CF" not in set(elsewhere["id"])
 
 
 # ---- tables ----------------------------------------------------------------------------------------
@@ -142,10 +147,10 @@ def test_region_table_has_basis_year_and_names(db: RegionDB) -> None:
     row = table.loc["aws:us-east-1"]
     assert row["Name"] == db.get("aws:us-east-1").name
     assert row["Intensity [gCO2e/kWh]"] == pytest.approx(db.intensity("aws:us-east-1", 2022).value)
-    assert row["From grid"] == db.intensity("aws:us-east-1", 2022).region_id  # inherited from ba:PJM
-    assert row["Low carbon"] == ""
+    assert row["From grid"] == db.intensity("aws:us-east-1", 2022).region_id == "zone:US-MIDA-PJM"
+    assert row["Low carbon"] == "" and row["Source"] == "electricity-maps-yearly"
     france = table.loc["country:FR"]
-    assert france["From grid"] == ""  # its own figure
+    assert france["From grid"] == "zone:FR"  # its Electricity Maps zone, linked
     expected_leaf = "yes" if db.intensity("country:FR", 2022).value <= 200 else ""
     assert france["Low carbon"] == expected_leaf
 
@@ -179,10 +184,10 @@ def test_provider_figure_for_a_year_it_does_not_publish_is_missing(db: RegionDB)
 def test_missing_table_says_missing_and_why_never_zero(db: RegionDB) -> None:
     _, left_out = rt.filtered_regions(db, None, DEFAULT_BASIS, rt.RegionFilters())
     missing = rt.missing_table(left_out, DEFAULT_BASIS).set_index("id")
-    reason = db.get("country:CF").intensity_missing[0].reason
-    assert missing.loc["country:CF", f"{DEFAULT_BASIS} intensity"] == "missing"
-    assert reason in missing.loc["country:CF", "Why"]
-    assert missing.loc["country:CF", "Name"] == "Central African Republic"
+    # A US state has no zone figure of its own: missing (not the national figure), with why.
+    assert missing.loc["us-state:WY", f"{DEFAULT_BASIS} intensity"] == "missing"
+    assert "its country's is zone:US" in missing.loc["us-state:WY", "Why"]
+    assert missing.loc["us-state:WY", "Name"] == "Wyoming"
 
 
 # ---- one region ------------------------------------------------------------------------------------
@@ -209,29 +214,31 @@ def test_inherited_history_names_the_grid(db: RegionDB) -> None:
     assert caption is not None and f"`{grid}`" in caption and plain(db.get(grid).name) in caption
     history = rt.history_table(detail, db.sources)
     assert "Missing because" not in history.columns
-    assert list(history["Year"]) == sorted(db.intensity_years("aws:us-east-1"))
-    assert (
-        rt.inherited_caption(rt.region_detail(db, "country:FR", DEFAULT_BASIS, None), DEFAULT_BASIS) is None
-    )
+    ranked = history[history["Ranked on"] == "yes"]
+    assert list(ranked["Year"]) == db.intensity_years("aws:us-east-1", source="electricity-maps-yearly")
+    # The other sources of the basis are listed too, each with its entry: EIA-930 (ba:PJM), Ember (US).
+    assert {"ba:PJM", "country:US"} <= set(history["From"])
+    france = rt.inherited_caption(rt.region_detail(db, "country:FR", DEFAULT_BASIS, None), DEFAULT_BASIS)
+    assert france is not None and "grid zone `zone:FR`" in france
+    assert rt.inherited_caption(rt.region_detail(db, "zone:FR", DEFAULT_BASIS, None), DEFAULT_BASIS) is None
 
 
 def test_missing_years_are_listed_without_a_value_with_the_reason(db: RegionDB) -> None:
+    # Ember / OWID report 0 for the Central African Republic: those years are missing with the
+    # reason, beside Electricity Maps' figures (2021-2025) that it ranks on.
     detail = rt.region_detail(db, "country:CF", DEFAULT_BASIS, None)
-    assert detail.history == ()
+    assert [f.year for f in detail.history] == [2021, 2022, 2023, 2024, 2025]
     history = rt.history_table(detail, db.sources)
     region = db.get("country:CF")
-    assert list(history["Year"]) == sorted(m.year for m in region.intensity_missing)
-    assert history["Intensity [gCO2e/kWh]"].isna().all()
-    assert (history["Missing because"] == region.intensity_missing[0].reason).all()
-    assert rt.intensity_metric(detail.history, DEFAULT_BASIS) == (
-        "Intensity, lifecycle [gCO2e/kWh]",
-        "missing",
-    )
-    text = rt.no_figure_text(db, region, DEFAULT_BASIS)
-    assert (
-        text.startswith("No lifecycle intensity for this region")
-        and region.intensity_missing[0].reason in text
-    )
+    missing = history[history["Missing because"] != ""]
+    assert sorted(missing["Year"]) == sorted(m.year for m in region.intensity_missing)
+    assert missing["Intensity [gCO2e/kWh]"].isna().all()
+    assert (missing["Missing because"] == region.intensity_missing[0].reason).all()
+    label, shown = rt.intensity_metric(detail.history, DEFAULT_BASIS)
+    assert label == "Intensity 2025, lifecycle [gCO2e/kWh]" and shown.startswith("24.0")  # co2.js 2025: 24
+    wyoming = rt.region_detail(db, "us-state:WY", DEFAULT_BASIS, None)
+    text = rt.no_figure_text(db, wyoming.region, DEFAULT_BASIS)
+    assert text.startswith("No lifecycle intensity for this region") and "zone:US" in text
 
 
 def test_history_mixes_figures_and_missing_years_in_year_order(db: RegionDB) -> None:

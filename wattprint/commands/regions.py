@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from wattprint.commands import common
-from wattprint.db.loader import RegionDB
+from wattprint.db.loader import RegionDB, source_family
 from wattprint.db.schema import DEFAULT_BASIS, Region
 from wattprint.errors import InputError
 
@@ -64,12 +64,21 @@ def region_to_dict(db: RegionDB, region: Region, year: int | None = None) -> dic
         data["intensity_g_per_kwh"] = None
         data["intensity_basis"] = DEFAULT_BASIS
         data["intensity_year"] = None
-    missing = [m for entry in db.chain(region) for m in entry.intensity_missing]
+    missing = [m for entry in db.lookup_chain(region) for m in entry.intensity_missing]
     data["intensity_missing"] = [m.model_dump() for m in missing]
+    # The same basis from other sources (Ember, CER, EIA-930...), each labelled, never the default.
+    default = db.intensity_facts(region.id)
+    data["other_sources"] = [
+        {"basis": f.basis, "year": f.year, "value": f.value, "source": f.source, "from": entry.id}
+        for family in db.intensity_sources(region.id)
+        if default is None or family != source_family(default[1][0].source)
+        for entry, facts in [db.intensity_facts(region.id, DEFAULT_BASIS, family) or (region, ())]
+        for f in facts
+    ]
     # Figures of other bases, each labelled: grid figures, then the provider's own (e.g. Google's).
     data["other_bases"] = [
         {"basis": f.basis, "year": f.year, "value": f.value, "source": f.source, "from": entry.id}
-        for entry in db.chain(region)
+        for entry in db.lookup_chain(region)
         for f in entry.intensity_g_per_kwh
         if f.basis != DEFAULT_BASIS
     ]
@@ -87,7 +96,8 @@ def region_to_dict(db: RegionDB, region: Region, year: int | None = None) -> dic
     data["pue"] = pue.value if pue else None
     data["pue_year"] = pue.year if pue else None
     data["pue_source"] = pue.source if pue else None
-    data["intensity_by_year"] = {f.year: f.value for f in db.intensity_series(region.id)}
+    # One source by year: the default's (its other sources are in other_sources).
+    data["intensity_by_year"] = {f.year: f.value for f in (default[1] if default else ())}
     data["cfe_fraction_by_year"] = {f.year: f.value for f in region.cfe_fraction}
     return data
 

@@ -108,6 +108,8 @@ def _one_source(facts: Iterable[IntensityFact]) -> tuple[IntensityFact, ...]:
         return ()
     best = max(groups.values(), key=lambda g: (max(f.year for f in g), len(g)))
     return tuple(best)
+
+
 PUE_RANGE = (1.0, 2.5)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -515,9 +517,9 @@ class RegionDB:
     def intensity_years(
         self, region_id: str, basis: str = DEFAULT_BASIS, source: str | None = None
     ) -> list[int]:
-        """Years with an intensity of ``basis`` (and ``source``) for the region."""
-        found = self.intensity_facts(region_id, basis, source)
-        return sorted(fact.year for fact in found[1]) if found else []
+        """Years with an intensity of ``basis`` (and ``source``) for the region: those
+        :meth:`intensity_series` lists."""
+        return sorted(fact.year for fact in self.intensity_series(region_id, basis, source))
 
     def intensity(
         self,
@@ -545,21 +547,38 @@ class RegionDB:
         entry, facts = found
         if source is None and year is not None and all(f.year != year for f in facts):
             # A year the default source lacks (e.g. before 2021 for Electricity Maps): the first
-            # other source of this basis with that year, named in the result, never a mix.
-            for family in self.intensity_sources(region_id, basis):
-                other = self.intensity_facts(region_id, basis, family)
-                if other is not None and any(f.year == year for f in other[1]):
-                    entry, facts = other
-                    break
+            # other source of this basis with that year, named in the result.
+            for owner, fact in self._by_year(region_id, basis):
+                if fact.year == year:
+                    return Resolved(fact.value, fact.year, fact.source, owner.id, basis)
+            facts = tuple(fact for _, fact in self._by_year(region_id, basis))
         resolved = _pick_year(facts, year, entry.id, f"{basis} intensity")
         return Resolved(resolved.value, resolved.year, resolved.source, resolved.region_id, basis)
 
     def intensity_series(
         self, region_id: str, basis: str = DEFAULT_BASIS, source: str | None = None
     ) -> tuple[IntensityFact, ...]:
-        """Every yearly intensity of ``basis`` of a region (own, linked or from its grid), one source."""
-        found = self.intensity_facts(region_id, basis, source)
-        return found[1] if found else ()
+        """Every yearly intensity of ``basis`` of a region (own, linked or from its grid), by year.
+
+        With ``source``: that source's figures only. Without: the default source's figures, and
+        for each year it lacks the first other source's figure of that year (each fact names its
+        source): the years :meth:`intensity` answers for."""
+        if source is not None:
+            found = self.intensity_facts(region_id, basis, source)
+            return found[1] if found else ()
+        return tuple(fact for _, fact in self._by_year(region_id, basis))
+
+    def _by_year(self, region_id: str, basis: str) -> list[tuple[Region, IntensityFact]]:
+        found = self.intensity_facts(region_id, basis)
+        if found is None:
+            return []
+        merged = {fact.year: (found[0], fact) for fact in found[1]}
+        for family in self.intensity_sources(region_id, basis):
+            other = self.intensity_facts(region_id, basis, family)
+            if other is not None:
+                for fact in other[1]:
+                    merged.setdefault(fact.year, (other[0], fact))
+        return [merged[year] for year in sorted(merged)]
 
     def pue(self, region_id: str, year: int | None = None) -> Resolved | None:
         """PUE of a region: its own, else its provider's fleet value; None when neither is known.

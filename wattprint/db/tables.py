@@ -109,7 +109,14 @@ def _build(
     for region in db.regions.values():
         found = found_by_id[region.id]
         if region.id in represented:
-            left_out.append((region.id, region.kind, region.provider, f"ranked as {represented[region.id]}"))
+            left_out.append(
+                (
+                    region.id,
+                    region.kind,
+                    region.provider,
+                    f"same zone as a linked entry, ranked there ({represented[region.id]})",
+                )
+            )
             continue
         if found is not None and region.kind == "grid" and found[0].id in national:
             reason = f"no {family} {basis} figure of its own (its country's is {found[0].id})"
