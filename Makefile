@@ -38,7 +38,7 @@ lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format --check wattprint app tests bench tools
 
 typecheck: $(VENV)/.dev-installed
-	$(VENV)/bin/mypy wattprint/engine wattprint/db
+	$(VENV)/bin/mypy wattprint/engine wattprint/db wattprint/measure wattprint/integrations wattprint/api.py wattprint/__init__.py wattprint/cli.py
 
 test: $(VENV)/.dev-installed chromium lint typecheck
 	$(PY) -m pytest -q

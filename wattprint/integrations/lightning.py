@@ -17,7 +17,7 @@ from typing import Any
 try:
     from lightning.pytorch.callbacks import Callback
 except ImportError:  # the older package name
-    from pytorch_lightning.callbacks import Callback
+    from pytorch_lightning.callbacks import Callback  # type: ignore[assignment]
 
 from wattprint.integrations.outputs import write_outputs
 from wattprint.measure.track import Tracker, TrackResult

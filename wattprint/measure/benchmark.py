@@ -110,8 +110,9 @@ def load_runner(dtype: str, size: int | None = None) -> MatmulRunner:
     if dtype not in DTYPE_FIELDS:
         raise MeasurementError(f"unknown dtype {dtype!r}; valid: {', '.join(DTYPE_FIELDS)}")
     n = size or DEFAULT_SIZE[dtype]
+    torch: Any
     try:
-        import torch  # type: ignore[import-not-found]
+        import torch
     except ImportError:
         torch = None
     if torch is not None:
