@@ -66,7 +66,14 @@ EMBODIED_BASIS_WORDS: dict[str, str] = {
 HostKind = Literal["gpu-server", "cpu-node"]
 RegionKind = Literal["cloud", "country", "grid", "world"]
 IntensityBasis = Literal["lifecycle", "direct", "operational", "scope2+3", "consumption", "marginal"]
-INTENSITY_BASES: tuple[str, ...] = ("lifecycle", "direct", "operational", "scope2+3", "consumption", "marginal")
+INTENSITY_BASES: tuple[str, ...] = (
+    "lifecycle",
+    "direct",
+    "operational",
+    "scope2+3",
+    "consumption",
+    "marginal",
+)
 """The closed vocabulary of what an intensity figure counts (``region_db/README.md``):
 ``lifecycle`` IPCC AR5 medians over the generation mix (as Ember computes countries), ``direct``
 stack CO2 or CO2e of generation, ``operational`` a provider's own figure, ``scope2+3`` a national
