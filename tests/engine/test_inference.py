@@ -190,3 +190,16 @@ def test_serving_tradeoff_break_even() -> None:
     assert t.serving_share == pytest.approx(182_500.0 / 183_500.0)
     with pytest.raises(InputError):
         serving_tradeoff(1000.0, 0.0, 1e6, 365.0)
+
+
+def test_caveats_say_where_the_model_is_weak() -> None:
+    # 1e9 parameters at 1000 GB/s x 0.5: a 4 ms step, above the 3 ms software floor: no caveat
+    assert estimate_inference(batch_size=1, input_tokens=0, output_tokens=100, **BASE).caveats == ()
+    # 1e8 parameters: a 0.4 ms step, below it
+    small = {**BASE, "parameters": 1e8}
+    r = estimate_inference(batch_size=1, input_tokens=0, output_tokens=100, **small)
+    assert len(r.caveats) == 1 and "too low" in r.caveats[0]
+    # 2 GB of weights + 1000 x 1100 tokens x 1e4 B = 13 GB of KV cache in 10 GB
+    big = {**BASE, "kv_bytes_per_token": 1e4, "memory_gb": 10.0}
+    r = estimate_inference(batch_size=1000, input_tokens=1000, output_tokens=100, **big)
+    assert any("smaller batch" in c for c in r.caveats)

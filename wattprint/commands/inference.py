@@ -82,7 +82,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--engine",
         choices=list(ENGINES),
         default="optimised",
-        help="serving software: optimised (vLLM, TGI, TensorRT-LLM; default) or eager (a plain generate loop)",
+        help="serving software: optimised (vLLM, TGI, TensorRT-LLM; default) or eager (a generate loop)",
     )
     parser.add_argument(
         "--power-w",
@@ -147,6 +147,7 @@ def render(result: InferenceEstimate, co2e: dict[str, Any] | None) -> str:
             f"at {f(co2e['intensity_g_per_kwh'])} gCO2e/kWh, PUE {co2e['pue']:g}"
         )
     lines.append(f"Method: {result.method}")
+    lines.extend(f"Caveat: {caveat}" for caveat in result.caveats)
     lines.append("Assumptions:")
     for a in result.assumptions:
         value = f(a.value) if isinstance(a.value, float) else str(a.value)

@@ -180,6 +180,8 @@ class InferenceEstimate:
     assumptions : tuple of Assumption
     method : str
         Which model and which validation error apply, in words.
+    caveats : tuple of str
+        Where the estimate is known to be weak for these inputs, in words (empty when none).
     """
 
     energy_per_output_token_j: float
@@ -197,6 +199,13 @@ class InferenceEstimate:
     range: InferenceRange
     assumptions: tuple[Assumption, ...]
     method: str
+    caveats: tuple[str, ...] = ()
+
+
+SOFTWARE_FLOOR_S = 0.003
+"""Decode step below which software overhead, not the hardware, often sets the pace [s]: vLLM's
+shortest median inter-token latency in ML.ENERGY 2025 is 4.6 ms (Llama 3.1 8B, B200, batch 8),
+and TokenPowerBench's Qwen2.5-0.5B on a GH200 took about 7 ms a step where its weights need 0.4 ms."""
 
 
 def _number(name: str, value: float, minimum: float = 0.0, strict: bool = True) -> float:
@@ -445,6 +454,20 @@ def estimate_inference(
             None,
         ),
     )
+    caveats: list[str] = []
+    if t_step < SOFTWARE_FLOOR_S:
+        caveats.append(
+            f"a decode step of {t_step * 1000:.2g} ms is below the ~3-7 ms that serving software takes per "
+            "step in published measurements; the estimate may be several times too low (TokenPowerBench, "
+            "Qwen2.5-0.5B on a GH200: 4.5x)"
+        )
+    if memory_gb is not None:
+        needed_b = weights_b + batch * (n_in + n_out) * kv
+        if needed_b > count * memory_gb * 1e9:
+            caveats.append(
+                f"weights and the batch's KV cache need {needed_b / 1e9:,.0f} GB, more than the "
+                f"{count * memory_gb:,.0f} GB of the devices: a server would run a smaller batch"
+            )
     method = VALIDATION_NOTE.format(
         median=math.exp(VALIDATION_MEDIAN_LOG_ERROR), p90=math.exp(VALIDATION_P90_LOG_ERROR)
     )
@@ -464,6 +487,7 @@ def estimate_inference(
         range=spread,
         assumptions=assumptions,
         method=method,
+        caveats=tuple(caveats),
     )
 
 
@@ -565,6 +589,7 @@ def inference_to_dict(result: InferenceEstimate) -> dict[str, object]:
             "factor": r.factor,
         },
         "method": result.method,
+        "caveats": list(result.caveats),
         "assumptions": [
             {"name": a.name, "value": a.value, "unit": a.unit, "source": a.source, "year": a.year}
             for a in result.assumptions
@@ -644,3 +669,84 @@ def serving_tradeoff(
         break_even_days=training_energy_kwh / per_day_kwh,
         break_even_requests=training_energy_kwh * 1000.0 / (energy_per_request_wh * pue),
     )
+
+
+@dataclass(frozen=True)
+class ServingPerRequest:
+    """Energy per request for a serving lifetime, with how it was made, in words.
+
+    Attributes
+    ----------
+    wh_per_request : float
+        IT energy of one request [Wh] (the model's estimate, never the lower bound).
+    device_count : float
+        Devices the model was placed on [-].
+    description : str
+        Model, devices, limit, throughput, validation error and the FLOPs-only lower bound.
+    estimate : InferenceEstimate
+    """
+
+    wh_per_request: float
+    device_count: float
+    description: str
+    estimate: InferenceEstimate
+
+
+def serving_per_request(
+    device: Device,
+    citations: Mapping[str, Source],
+    *,
+    parameters: float,
+    batch_size: float,
+    input_tokens: float,
+    output_tokens: float,
+    precision: str = "bf16",
+    power_w: float | None = None,
+) -> ServingPerRequest:
+    """Energy per request of serving on the fewest ``device`` that hold the weights.
+
+    Parameters
+    ----------
+    device : Device
+    citations : mapping
+        The hardware database's sources by key.
+    parameters : float
+        Total parameters [-].
+    batch_size, input_tokens, output_tokens : float
+        Requests decoded together, prompt and generated tokens per request [-].
+    precision : str
+        Weight format.
+    power_w : float, optional
+        Measured draw per device [W].
+
+    Notes
+    -----
+    ``G = ceil(N x bytes_per_parameter / memory_gb)`` devices (at least 1), then
+    :func:`estimate_inference_on_device`. The description states G, so it is never hidden.
+    """
+    _number("parameters", parameters)
+    bytes_per_parameter = BYTES_PER_PARAMETER.get(precision)
+    if bytes_per_parameter is None:
+        raise InputError(f"unknown precision {precision!r}; valid: {', '.join(BYTES_PER_PARAMETER)}")
+    count = 1.0
+    if device.memory_gb is not None and device.memory_gb.value > 0:
+        count = float(max(1, math.ceil(parameters * bytes_per_parameter / (device.memory_gb.value * 1e9))))
+    result = estimate_inference_on_device(
+        device,
+        citations,
+        precision=precision,
+        parameters=parameters,
+        batch_size=batch_size,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        device_count=count,
+        power_w=power_w,
+    )
+    lower_wh = result.flops_lower_bound_j_per_token * output_tokens / SECONDS_PER_HOUR
+    description = (
+        f"roofline model on {count:g} × {device.name} at batch {batch_size:g}: {result.binding}-bound, "
+        f"{result.energy_per_output_token_j:.3g} J per output token, "
+        f"{result.tokens_per_second:,.0f} tokens/s ({result.method}). "
+        f"FLOPs-only lower bound {lower_wh:.3g} Wh per request (not an estimate)"
+    )
+    return ServingPerRequest(result.energy_per_request_wh, count, description, result)
