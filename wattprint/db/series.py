@@ -306,7 +306,9 @@ def _parse_values(raw: pd.Series, column: str) -> np.ndarray:
     """Strings -> floats >= 0; the error names the first bad line."""
     strings = raw.astype(str).str.strip()
     lines = _lines(raw)
-    values = pd.to_numeric(strings, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    values = (
+        pd.to_numeric(strings, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan) + 0.0
+    )  # -0 is 0
     bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
         i = int(bad[0])
