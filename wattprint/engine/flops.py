@@ -244,7 +244,10 @@ def duration_from_flops(
 def wh_per_request(
     parameters: float, tokens_per_request: float, peak_tflops: float, mfu: float, device_power_w: float
 ) -> float:
-    """IT energy of one inference request [Wh] from 2ND FLOPs on one device.
+    """A LOWER BOUND on the IT energy of one inference request [Wh]: 2ND FLOPs on one device.
+
+    Decoding is bound by memory bandwidth at small batches, so this is often 10-100x below
+    measurement (ML.ENERGY); the estimate is :func:`wattprint.engine.inference.estimate_inference`.
 
     Parameters
     ----------
