@@ -67,6 +67,7 @@ def test_text_output_names_limit_and_lower_bound(cli) -> None:
         (["--params", "7e13"], "do not fit"),
         (["--params", "7e9", "--active-params", "8e9"], "cannot exceed"),
         (["--params", "nan"], "finite"),
+        (["--params", "7e9", "--count", "1.5"], "whole number"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(cli, args, message) -> None:

@@ -13,6 +13,7 @@ from wattprint.engine.inference import (
     estimate_inference_on_device,
     inference_to_dict,
 )
+from wattprint.errors import InputError
 
 MAX_PARAMETERS = 1e14
 MAX_TOKENS = 1e8
@@ -157,6 +158,8 @@ def render(result: InferenceEstimate, co2e: dict[str, Any] | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not float(args.count).is_integer():
+        raise InputError(f"count must be a whole number of devices, got {args.count:g}")
     dbs = common.databases(args)
     device = dbs.hardware.get(args.hardware)
     result = estimate_inference_on_device(
