@@ -6,6 +6,7 @@ Widget keys are ``calc_<name>``; the query string uses ``<name>``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -96,9 +97,15 @@ def parse_field(field: InputField, text: str) -> Any:
             return False
         raise ValueError("not true/false")
     if isinstance(default, int):
-        value: Any = int(text)
+        try:
+            value: Any = int(text)
+        except ValueError:
+            raise ValueError("not a whole number") from None
     elif isinstance(default, float):
-        value = float(text)
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError("not a number") from None
         if not math.isfinite(value):
             raise ValueError("not finite")
     else:
@@ -562,6 +569,22 @@ def load(session: Any, query: Mapping[str, Any], options: PageOptions | None = N
     return problems
 
 
+def canonical_ids(job: dict[str, Any], databases: Any) -> None:
+    """Hardware, region and grid written as any name the databases know (an alias, the name
+    nvidia-smi reports: what ``wattprint hardware match`` accepts) become their ids."""
+    from wattprint.errors import WattprintError
+
+    for name, lookup in (
+        ("hardware", databases.hardware.get),
+        ("region", databases.regions.get),
+        ("grid", databases.regions.get),
+    ):
+        value = job.get(name)
+        if isinstance(value, str) and value.strip():
+            with contextlib.suppress(WattprintError):  # else check_ids names it, falls back to the default
+                job[name] = lookup(value).id
+
+
 def check_ids(
     job: dict[str, Any],
     hardware_ids: Any,
@@ -662,6 +685,7 @@ def open_page(options: PageOptions | None = None, edits_job: bool = False) -> di
     problems = load(session, st.query_params.to_dict(), options)
     problems += session.pop("calc_url_problems", [])
     job: dict[str, Any] = session[SAVED_KEY]
+    canonical_ids(job, cached.databases())
     regions = cached.region_ids()
     without = cached.excluded_regions()
     problems += check_ids(

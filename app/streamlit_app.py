@@ -33,11 +33,20 @@ PAGE_LIST = [
     ("database.py", "Your database", ":material/database:", "database"),
 ]
 
-navigation = st.navigation(
-    [
-        st.Page(str(PAGES / file), title=title, icon=icon, url_path=path, default=index == 0)
-        for index, (file, title, icon, path) in enumerate(PAGE_LIST)
-        if (PAGES / file).exists()
-    ]
-)
+pages = [
+    st.Page(str(PAGES / file), title=title, icon=icon, url_path=path)
+    for file, title, icon, path in PAGE_LIST
+    if (PAGES / file).exists()
+]
+
+
+def home() -> None:
+    """The app's root opens the first page at its own path ("/calculator"), with the same query.
+
+    Streamlit serves a default page at "/" only; a page of its own path is served at that path
+    too, so "/calculator" as a first request is never a "Page not found"."""
+    st.switch_page(pages[0], query_params=st.query_params.to_dict())
+
+
+navigation = st.navigation([st.Page(home, title=PAGE_LIST[0][1], default=True, visibility="hidden"), *pages])
 navigation.run()

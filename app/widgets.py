@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from app import cached, components, state
+from app import cached, components, mode_switch, state
 from wattprint.engine.flops import PRECISIONS
 from wattprint.engine.footprint import Footprint
 from wattprint.engine.jobspec import DEFAULT_PUE, DEFAULT_PUE_SOURCE
@@ -135,7 +135,12 @@ def hardware_inputs(problems: dict[str, str]) -> Any:
 
 
 def duration_inputs(problems: dict[str, str]) -> None:
-    duration = radio("Give the duration as", "duration", ["hours", "device_hours", "flops"])
+    duration = radio(
+        "Give the duration as",
+        "duration",
+        ["hours", "device_hours", "flops"],
+        on_change=mode_switch.keep_duration,
+    )
     if duration == "hours":
         typed_hours = number("Hours (wall clock)", "hours", problems, step=1.0)
         if typed_hours > LONG_JOB_HOURS:
