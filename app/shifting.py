@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app import cached, components, safe, state, widgets
+from app import cached, components, jobpage, safe, state, widgets
 from app import shifting_charts as charts
 from app.shifting_charts import METHOD_LABELS
 from wattprint.db.schema import DEFAULT_BASIS
@@ -225,7 +225,7 @@ def open_options() -> PageStart:
     """Apply a link, show the job line, and set the options that follow the job or the context."""
     fresh = OPTIONS.store not in st.session_state
     before = st.session_state.get(OPTIONS.url_key)
-    job = widgets.job_line(state.open_page(OPTIONS))
+    job = widgets.job_line(jobpage.open_page(OPTIONS))
     link: dict[str, str] = dict(st.session_state.get(OPTIONS.url_key) or {})
     if st.session_state.get(OPTIONS.url_key) == before:
         link = {}  # no link this run: nothing to say about one
@@ -237,7 +237,7 @@ def open_options() -> PageStart:
         put("ts_hours", state.job_hours(job, 6.0))
     if "ts_power_kw" in page.auto:
         put("ts_power_kw", state.job_power_kw(job, 1.0))
-    state.publish(OPTIONS)
+    jobpage.publish(OPTIONS)
     return page
 
 

@@ -671,63 +671,6 @@ def written(session: Any, params: Mapping[str, str], options: PageOptions | None
         session[options.url_key] = {k: v for k, v in params.items() if k in options.fields}
 
 
-# --------------------------------------------------------------------------------------------
-# The same, on a running page (these import Streamlit when called).
-
-
-def open_page(options: PageOptions | None = None, edits_job: bool = False) -> dict[str, Any]:
-    """Start a page: apply a link, check its ids, warn inline about what was ignored; the job."""
-    import streamlit as st
-
-    from app import cached, components
-
-    session = st.session_state
-    problems = load(session, st.query_params.to_dict(), options)
-    problems += session.pop("calc_url_problems", [])
-    job: dict[str, Any] = session[SAVED_KEY]
-    canonical_ids(job, cached.databases())
-    regions = cached.region_ids()
-    without = cached.excluded_regions()
-    problems += check_ids(
-        job,
-        cached.hardware_labels(),
-        regions["cloud"],
-        regions["grid"],
-        dict(zip(without["id"], without["reason"], strict=True)),
-    )
-    for problem in problems:
-        st.warning(components.plain(f"Link: {problem}"))
-    bind_widgets(session, options, job_widgets=edits_job)
-    return job
-
-
-def publish(options: PageOptions | None = None) -> dict[str, str]:
-    """After the page's widgets: save their values, and write the page's URL when the job is valid."""
-    import streamlit as st
-
-    session = st.session_state
-    collect(session, options)
-    params = page_params(session, options)
-    if not invalid(session[SAVED_KEY]):
-        if st.query_params.to_dict() != params:
-            st.query_params.from_dict(params)
-        written(session, params, options)
-    return params
-
-
-def shared_job() -> Any:
-    """For a page that uses the job without editing it: link in, URL out, the job shown in one line.
-
-    Returns the :class:`app.cached.JobResult`, or None (with the reason shown) when the job
-    cannot be computed.
-    """
-    from app import widgets
-
-    job = open_page()
-    publish()
-    return widgets.job_line(job)
-
-
 def job_hours(result: JobResult | None, fallback: float, low: float = 0.25, high: float = 2000.0) -> float:
     """The job's wall-clock hours within ``low``..``high`` (``fallback`` without a job) [h]."""
     if result is None:

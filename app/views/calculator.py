@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import job_details, segment_inputs, state, widgets
+from app import job_details, jobpage, segment_inputs, widgets
 
 st.title("Energy and carbon of an ML job")
 st.caption(
@@ -17,9 +17,9 @@ st.caption(
 def job_page() -> None:
     """Inputs, result and details. A change reruns only this part (not the menu or the title), so
     the result follows an edit at once."""
-    job = state.open_page(edits_job=True)
+    job = jobpage.open_page(edits_job=True)
     widgets.year_choices()
-    state.publish()  # the widgets' values are in the session before they are drawn
+    jobpage.publish()  # the widgets' values are in the session before they are drawn
     widgets.sticky_result()
     inputs_col, result_col = st.columns([1, 1.15], gap="large")
     with result_col, st.container(key="job_result"):  # drawn first: the result updates first

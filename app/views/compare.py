@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import cached, comparing, components, maps, safe, state, widgets
+from app import cached, comparing, components, jobpage, maps, safe, widgets
 from wattprint.commands.compare import left_out_line
 from wattprint.db import exports
 from wattprint.db.schema import DEFAULT_BASIS, INTENSITY_BASES
@@ -15,7 +15,7 @@ from wattprint.errors import WattprintError
 OPTIONS = comparing.OPTIONS
 
 st.title("The same job in every region")
-job = state.open_page(OPTIONS)
+job = jobpage.open_page(OPTIONS)
 result = widgets.job_line(job)
 basis_key = OPTIONS.key("basis")
 if st.session_state[basis_key] not in INTENSITY_BASES:
@@ -34,7 +34,7 @@ year_choice = f5.selectbox("Year of the intensities", choices["data_year"], key=
 within = str(
     f6.selectbox("Stay within", choices["within"], format_func=jurisdiction.name, key=OPTIONS.key("within"))
 )
-state.publish(OPTIONS)
+jobpage.publish(OPTIONS)
 if result is None:
     st.stop()
 

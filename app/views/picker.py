@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import audit, cached, components, maps, picking, state, widgets
+from app import audit, cached, components, jobpage, maps, picking, state, widgets
 from wattprint.db import exports
 from wattprint.db.schema import INTENSITY_BASES
 from wattprint.engine import jurisdiction
@@ -20,7 +20,7 @@ for key, value in restored.items():
     st.session_state[key] = value
 
 st.title("Pick a cloud region")
-shared = state.shared_job()  # the job from the link or the calculator, written back to the URL
+shared = jobpage.shared_job()  # the job from the link or the calculator, written back to the URL
 spec: JobSpec = shared.built.spec if shared is not None else state.build(state.DEFAULTS, dbs).spec
 if shared is None:  # the job's own line, with its link, is not shown: name the job here
     st.caption(picking.job_caption(spec, dbs.hardware))

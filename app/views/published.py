@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import cached, components, state, widgets
+from app import cached, components, jobpage, state, widgets
 from app import published_parts as parts
 from wattprint.db.published import load_published
 from wattprint.engine.published import compare_sentence, recompute
@@ -40,7 +40,7 @@ st.caption(
     "Training runs whose energy and emissions were published, recomputed from their stated inputs; "
     "your job is placed among them on energy, or on CO₂e with every run on your job's grid."
 )
-job = state.open_page(OPTIONS)
+job = jobpage.open_page(OPTIONS)
 result = widgets.job_line(job)
 on = st.radio(
     "Compare on",
@@ -70,7 +70,7 @@ source = a.radio(
     format_func=lambda x: "The job above" if x == "job" else "A figure I type",
 )
 if on == parts.CO2E_AT_JOB_GRID and grid is None:
-    state.publish(OPTIONS)
+    jobpage.publish(OPTIONS)
     st.info("CO₂e on one grid needs the job above (its grid figure): fix the job, or compare on energy.")
     st.stop()
 if source == "typed" or result is None:
@@ -82,7 +82,7 @@ elif on == parts.ENERGY:
 else:
     job_value = float(result.footprint.co2e_kg)
     b.metric(parts.YOUR_JOB, components.kg(job_value), help=f"At {grid.label}" if grid else None)
-state.publish(OPTIONS)
+jobpage.publish(OPTIONS)
 
 rows = recompute(load_published())
 runs = parts.table(rows)

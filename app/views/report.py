@@ -6,7 +6,7 @@ import json
 
 import streamlit as st
 
-from app import cached, components, segment_inputs, state, widgets
+from app import cached, components, jobpage, segment_inputs, state, widgets
 from wattprint.engine import report, segments
 from wattprint.engine.footprint import footprint_to_dict
 from wattprint.errors import WattprintError
@@ -34,7 +34,7 @@ st.caption(
     "A paragraph for a paper, with its references, for the job below: the same job as the "
     "calculator's, and every input the statement depends on."
 )
-job = state.open_page(OPTIONS, edits_job=True)
+job = jobpage.open_page(OPTIONS, edits_job=True)
 inputs_col, result_col = st.columns([1, 1.3], gap="large")
 with inputs_col:
     widgets.job_inputs(("hardware", "duration", "power", "location"))
@@ -55,7 +55,7 @@ with inputs_col:
             horizontal=True,
         )
         st.toggle("Add the social cost of carbon (US EPA 2023)", key=OPTIONS.key("social_cost"))
-state.publish(OPTIONS)
+jobpage.publish(OPTIONS)
 
 with result_col:
     result = widgets.job_result(job)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import shifting, state
+from app import jobpage, shifting
 
 st.title("Time shifting")
 st.caption(
@@ -21,7 +21,7 @@ shifting.next_hours_panel(chosen, period, timezone, page)
 st.subheader("What if: a submission time in the series")
 job = shifting.job_inputs(chosen, period, timezone, page)
 result = shifting.shifted(chosen, period, job)
-state.publish(shifting.OPTIONS)
+jobpage.publish(shifting.OPTIONS)
 shifting.one_job_panel(chosen, job, result, timezone)
 shifting.distribution_panel(period, job)
 shifting.heatmap_panel(period, job)
