@@ -61,8 +61,11 @@ def test_the_wheel_holds_the_library_and_its_data_and_no_app(wheel: Path) -> Non
         "wattprint/db/published.yaml",
     ):
         assert needed in names, needed
-    profiles = [n for n in names if n.startswith("wattprint/_bundled/region_db/profiles/")]
-    assert len(profiles) == len(list((ROOT / "region_db" / "profiles").iterdir()))
+    for folder in ("hardware_db", "region_db"):  # every file contributors keep there ships
+        for path in (ROOT / folder).rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                relative = path.relative_to(ROOT).as_posix()
+                assert f"wattprint/_bundled/{relative}" in names, relative
     metadata = next(n for n in names if n.endswith("METADATA"))
     text = zipfile.ZipFile(wheel).read(metadata).decode()
     assert "Requires-Dist: pydantic" in text and "Provides-Extra: app" in text
