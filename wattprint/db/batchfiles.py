@@ -46,7 +46,7 @@ from wattprint.files import atomic_output, input_file, os_error_text
 
 CSV_SUFFIXES = (".csv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
-DELIMITERS = (",", ";", "\t")
+DELIMITERS = (",", ";", "\t", "|")
 KNOWN_COLUMNS = POSITION_COLUMNS + TIME_COLUMNS + RESULT_COLUMNS
 INPUT_COLUMN_NAMES = INPUT_COLUMNS
 """Columns that are not job inputs but are accepted (positions, times, results read back)."""
@@ -80,7 +80,8 @@ def _check_file(path: Path) -> None:
 
 
 def sniff_delimiter(header: str) -> str:
-    """``,``, ``;`` or tab: the delimiter most frequent in a header line (``,`` on a tie)."""
+    """``,``, ``;``, tab or ``|`` (Slurm ``sacct --parsable2``): the delimiter most frequent in a
+    header line (``,`` on a tie)."""
     counts = {d: header.count(d) for d in DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
@@ -241,6 +242,12 @@ def file_plan(path: Path, names: Sequence[str], usable: Sequence[str]) -> Column
     """The :class:`ColumnPlan` of a file; one-line InputError for a file no row of which can be
     a job: no usable column, a column with a unit wattprint does not read, or no column at all
     for a duration, the power or a location."""
+    keys = {_key(name) for name in names}
+    if {"energy_consumed", "emissions", "duration"} <= keys:
+        raise InputError(
+            f"{path}: this is a CodeCarbon emissions file (duration, energy_consumed, emissions); "
+            f"read it with `wattprint import-codecarbon {path}`"
+        )
     try:
         plan = plan_columns(names, usable)
     except InputError as error:
@@ -554,6 +561,31 @@ CONVERSION_WORDS = {
     "clock": " ([D-]HH:MM:SS -> h)",
     "tres_gpu": " (its gres/gpu count)",
 }
+SCHEDULER_FIELDS = frozenset(
+    {
+        "account",
+        "partition",
+        "state",
+        "user",
+        "group",
+        "qos",
+        "nodelist",
+        "exitcode",
+        "submit",
+        "end",
+        "jobid",
+        "jobidraw",
+        "uid",
+        "gid",
+        "workdir",
+        "cluster",
+        "nnodes",
+        "ncpus",
+        "alloccpus",
+        "reqmem",
+    }
+)
+"""Scheduler fields that name no job column: listed as not used, with no "did you mean"."""
 UNUSED_SHOWN = 30
 """Unused columns named in the note; the rest are counted."""
 
@@ -623,7 +655,12 @@ def plan_columns(names: Sequence[object], usable: Sequence[str]) -> ColumnPlan:
     unused: list[tuple[str, str]] = []
     for name in names:
         text, key = str(name), _key(name)
-        if text in renamed or key in KNOWN_COLUMNS or text.strip() in KNOWN_COLUMNS:
+        if text in renamed or text.strip() in KNOWN_COLUMNS:
+            continue
+        if key in KNOWN_COLUMNS:  # "Start" (sacct) is start
+            if key not in taken and key not in {str(other).strip() for other in names}:
+                renamed[text] = key
+                taken.add(key)
             continue
         alias = COLUMN_ALIASES.get(key)
         if alias is not None and alias[0] in usable_set:
@@ -642,7 +679,11 @@ def plan_columns(names: Sequence[object], usable: Sequence[str]) -> ColumnPlan:
                 f"column {text!r} has a unit wattprint does not read; rename or convert it "
                 f"(valid columns: {', '.join(usable)})"
             )
-        near = difflib.get_close_matches(key, [*usable, *COLUMN_ALIASES], n=1, cutoff=0.6)
+        near = (
+            []
+            if key in SCHEDULER_FIELDS
+            else difflib.get_close_matches(key, [*usable, *COLUMN_ALIASES], n=1, cutoff=0.75)
+        )
         hint = ""
         if near:
             target = near[0] if near[0] in usable_set else COLUMN_ALIASES[near[0]][0]
