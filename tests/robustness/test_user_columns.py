@@ -57,9 +57,9 @@ def test_sacct_columns_are_read_and_every_other_column_is_named(tmp_path: Path) 
         tmp_path / "sacct.csv"
     )
     assert notes[1].endswith(
-        "15 column(s) not used in the estimate (passed through to the results): JobID, Partition, Account, "
-        "Group, GID, User, UID, Submit, End, ElapsedRaw (hours is read from another column), ExitCode, State, "
-        "NNodes, NodeList, WorkDir"
+        "15 column(s) not used in the estimate (passed through to the results): JobID, Partition, "
+        "Account, Group, GID, User, UID, Submit, End, ElapsedRaw (hours is read from another column), "
+        "ExitCode, State, NNodes, NodeList, WorkDir"
     )
     results = batch.estimate_frame(jobs, NO_LOOKUPS)
     assert list(results["error"]) == ["", "", ""]
@@ -118,6 +118,6 @@ def test_a_typo_gets_a_suggestion_and_a_half_renamed_file_one_line(tmp_path: Pat
 def test_a_codecarbon_file_is_sent_to_import_codecarbon() -> None:
     fixture = Path(__file__).parents[1] / "fixtures/codecarbon/real_v3_emissions.csv"
     with pytest.raises(
-        InputError, match="this is a CodeCarbon emissions file .* `wattprint import-codecarbon"
+        InputError, match=r"this is a CodeCarbon emissions file .* `wattprint import-codecarbon"
     ):
         batchfiles.read_jobs(fixture, batch.INPUT_COLUMNS)
