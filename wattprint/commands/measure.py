@@ -16,11 +16,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from wattprint.commands import common
-from wattprint.db.loader import Databases
-from wattprint.errors import InputError, MeasurementError, WattprintError
+from wattprint.errors import InputError, MeasurementError
 from wattprint.files import check_output_path
 from wattprint.measure.attribution import (
     Attribution,
@@ -39,6 +39,7 @@ from wattprint.measure.backends import (
 )
 from wattprint.measure.measurement import J_PER_KWH, Measurement
 from wattprint.measure.sampler import Sampler
+from wattprint.measure.track import tdp_estimate
 
 MIN_INTERVAL_S = 0.01
 """Shortest sampling period accepted [s] (100 Hz, a design bound): a faster loop would only busy a
@@ -129,37 +130,9 @@ def _intensity(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def _tdp_comparison(args: argparse.Namespace, sampler: Sampler, measurement: Measurement) -> dict[str, Any]:
-    """Each device's TDP x duration beside its measured energy; names what did not resolve."""
-    try:
-        databases: Databases = common.databases(args)
-    except WattprintError as error:
-        return {"devices": [], "reason": f"hardware database unavailable: {error}"}
-    rows = []
-    for info, result in zip(sampler.devices, measurement.devices, strict=True):
-        row: dict[str, Any] = {"index": info.index, "name": info.name, "hardware_id": None}
-        if info.kind != "gpu":
-            row["reason"] = "CPU sockets are not matched by name to the hardware database"
-            rows.append(row)
-            continue
-        try:
-            device = databases.hardware.match(info.name)
-        except WattprintError as error:
-            row["reason"] = f"no TDP: {error}"
-            rows.append(row)
-            continue
-        tdp_energy_j = device.tdp_w.value * measurement.duration_s
-        row.update(
-            hardware_id=device.id,
-            tdp_w=device.tdp_w.value,
-            tdp_source=device.tdp_w.source,
-            tdp_energy_j=tdp_energy_j,
-            measured_energy_j=result.energy_j,
-            measured_over_tdp=(result.energy_j / tdp_energy_j)
-            if result.energy_j is not None and tdp_energy_j > 0
-            else None,
-        )
-        rows.append(row)
-    return {"devices": rows, "reason": None}
+    """Each device's TDP x duration beside its measured energy (:func:`tdp_estimate`)."""
+    folder = getattr(args, "db_dir", None)
+    return tdp_estimate(sampler.devices, measurement, Path(folder) if folder else None)
 
 
 def _tty_foreground() -> bool:
