@@ -96,9 +96,7 @@ def test_alloctres_without_gpus_is_a_row_error(tmp_path: Path) -> None:
     results = batch.estimate_frame(
         batchfiles.read_jobs(write(tmp_path, "j.csv", text), batch.INPUT_COLUMNS), NO_LOOKUPS
     )
-    assert results.loc[0, "error"].startswith(
-        "count: not a number (no gres/gpu in billing=1,cpu=2,mem=4G,no"
-    )
+    assert results.loc[0, "error"].startswith("count: not a number (no gres/gpu in billing=1,cpu=2,mem=4G,no")
 
 
 def test_a_typo_gets_a_suggestion_and_a_half_renamed_file_one_line(tmp_path: Path) -> None:
