@@ -114,3 +114,24 @@ def test_hosts_command_lists_basis_and_licence(cli) -> None:
     assert rows["dell-poweredge-c4140"]["manufacturing_kgco2e"] == pytest.approx(6800 * 0.183)
     assert "ODbL" in rows["dell-poweredge-c4140"]["license"]
     assert rows["proxy-gpu-server-8gpu-bloom"]["basis_words"].startswith("proxy")
+
+
+@pytest.mark.parametrize("device", sorted(EXPECTED))
+def test_the_issue_command_without_a_location_gives_embodied_only(cli, device) -> None:
+    # `wattprint estimate --hardware ID --count 8 --hours 100 --embodied --json`, verbatim
+    result = cli("estimate", "--hardware", device, "--count", "8", "--hours", "100", "--embodied", "--json")
+    assert result.code == 0, result.stderr
+    data = json.loads(result.stdout)
+    low_kg, high_kg, _ = EXPECTED[device]
+    assert data["embodied_basis"] == "lower bound (dies and memory)"
+    assert data["embodied"]["low"] == pytest.approx(low_kg * 800 / LIFE_H)
+    assert data["embodied"]["high"] == pytest.approx(high_kg * 800 / LIFE_H)
+    # no location: no operational figure, and no grid intensity made up
+    assert data["co2e_kg"] is None and data["total_co2e_kg"] is None and data["intensity_g_per_kwh"] is None
+    assert "no --region or --intensity" in data["operational_co2e"]
+    assert data["energy_kwh"] > 0
+
+
+def test_without_a_location_and_without_embodied_it_still_asks_for_one(cli) -> None:
+    result = cli("estimate", "--hardware", "nvidia-h100-sxm5-80gb", "--hours", "1")
+    assert result.code == 2 and "give a location" in result.stderr

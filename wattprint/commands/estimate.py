@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 from wattprint.api import FlopsRequest, estimate_spec
 from wattprint.commands import common
 from wattprint.engine.footprint import Assumption, Footprint
-from wattprint.engine.jobspec import needs_databases
+from wattprint.engine.jobspec import JobSpec, needs_databases
 from wattprint.errors import InputError
 
 
@@ -111,10 +113,44 @@ def render_embodied(footprint: Footprint) -> list[str]:
     return lines
 
 
+NO_LOCATION = "not computed: no --region or --intensity (energy and embodied carbon only)"
+
+
+def embodied_only(spec: JobSpec) -> bool:
+    """True for a job that asks for embodied carbon but gives no location: its energy and embodied
+    carbon are computed, its operational CO2e is not (never a guessed grid)."""
+    located = bool(spec.region) or spec.intensity_g_per_kwh is not None
+    return not located and (spec.embodied or spec.embodied_kgco2e is not None)
+
+
+def without_operational(data: dict[str, Any]) -> dict[str, Any]:
+    """The JSON of an embodied-only job: every operational CO2e figure null, and why."""
+    for key in ("co2e_kg", "market_co2e_kg", "total_co2e_kg", "intensity_g_per_kwh"):
+        data[key] = None
+    data["range"]["co2e_kg"] = {"low": None, "high": None}
+    data["operational_co2e"] = NO_LOCATION
+    data["assumptions"] = [a for a in data["assumptions"] if a["name"] != "grid intensity"]
+    return data
+
+
 def run(args: argparse.Namespace) -> int:
     spec = common.job_spec(args)
     request = flops_request(args)
     dbs = common.databases(args) if needs_databases(spec) or request is not None else None
+    if embodied_only(spec):
+        # A placeholder intensity lets the engine run; no figure computed from it is printed.
+        result = estimate_spec(replace(spec, intensity_g_per_kwh=0.0), dbs, request)
+        if args.json:
+            common.print_json(without_operational(result.to_dict()))
+            return 0
+        if result.flops is not None:
+            print(f"Length:      {result.flops.note}")
+        kept = [a for a in result.assumptions if a.name != "grid intensity"]
+        text = render(result.footprint, kept).splitlines()
+        text[1] = f"CO2e:        {NO_LOCATION}"
+        text = [line for line in text if not line.startswith("Total:")]
+        print("\n".join(text))
+        return 0
     result = estimate_spec(spec, dbs, request)
     if args.json:
         common.print_json(result.to_dict())
