@@ -119,3 +119,76 @@ def test_a_codecarbon_file_is_sent_to_import_codecarbon() -> None:
         InputError, match=r"this is a CodeCarbon emissions file .* `wattprint import-codecarbon"
     ):
         batchfiles.read_jobs(fixture, batch.INPUT_COLUMNS)
+
+
+# --- The plausibility pass (issue 28, item 1) -------------------------------------------------
+
+
+def test_implausible_rows_are_flagged_with_their_share_and_excludable(capsys, tmp_path: Path) -> None:
+    from tests.robustness.test_csv_inputs import run_cli
+
+    # wattprint batch p.csv --json [--exclude-flagged]: 8 x 700 W for 100,000 h (11 years), 2,048 GPUs
+    # for 1 h, and an ordinary 8 GPUs x 24 h; power_w 700 W, intensity 400 g/kWh, default PUE 1.56.
+    path = write(
+        tmp_path,
+        "p.csv",
+        "name,power_w,count,hours,intensity_g_per_kwh\n"
+        "a,700,8,100000,400\nb,700,2048,1,400\nc,700,8,24,400\n",
+    )
+    code, out, err = run_cli(capsys, ["batch", str(path), "--json"])
+    assert code == 0, err
+    import json
+
+    data = json.loads(out)
+    energy = {
+        "a": 700 * 8 * 100000 / 1000 * 1.56,
+        "b": 700 * 2048 / 1000 * 1.56,
+        "c": 700 * 8 * 24 / 1000 * 1.56,
+    }
+    total = sum(energy.values())
+    rows = data["flagged"]["rows"]
+    assert [(r["name"], r["reason"]) for r in rows] == [
+        ("a", "100,000 h is over 30 days"),
+        ("b", "2,048 devices is over 1,024"),
+    ]
+    assert rows[0]["share_of_energy"] == pytest.approx(energy["a"] / total)
+    assert data["flagged"]["share_of_energy"] == pytest.approx((energy["a"] + energy["b"]) / total)
+    assert (
+        data["totals"]["energy_kwh"] == pytest.approx(total) and not data["flagged"]["excluded_from_totals"]
+    )
+    code, out, err = run_cli(capsys, ["batch", str(path), "--json", "--exclude-flagged"])
+    data = json.loads(out)
+    assert (
+        data["totals"]["energy_kwh"] == pytest.approx(energy["c"]) and data["flagged"]["excluded_from_totals"]
+    )
+    code, out, err = run_cli(capsys, ["batch", str(path)])
+    assert (
+        "Flagged for review: 2 rows, 100.0% of the energy (included above; --exclude-flagged leaves them out)"
+        in out
+    )
+
+
+def test_top_energy_rule_flags_the_top_tenth_of_a_percent() -> None:
+    # 2,000 valid rows of 1..2,000 kWh: the top 0.1% is 2 rows (1,999 and 2,000 kWh).
+    import numpy as np
+    import pandas as pd
+
+    n = 2000
+    results = pd.DataFrame(
+        {
+            "line": np.arange(2, n + 2),
+            "energy_kwh": np.arange(1, n + 1, dtype=float),
+            "it_energy_kwh": np.arange(1, n + 1, dtype=float),
+            "co2e_kg": np.zeros(n),
+            "duration_h_used": np.ones(n),
+            "device_hours_used": np.ones(n),
+            "error": [""] * n,
+        }
+    )
+    candidates = pd.concat(
+        [batch.flag_candidates(results.iloc[:1000], 3), batch.flag_candidates(results.iloc[1000:], 3)]
+    )
+    flagged = batch.flagged_rows(candidates, n, float(results["energy_kwh"].sum()))
+    assert flagged["energy_kwh"].tolist() == [2000.0, 1999.0]
+    assert set(flagged["reason"]) == {"in the top 0.1% of energy"}
+    assert batch.top_energy_count(999) == 0 and batch.top_energy_count(1000) == 1

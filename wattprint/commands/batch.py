@@ -56,6 +56,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=float(batchfiles.DEFAULT_CHUNK_ROWS),
         help=f"rows per chunk for the pandas engine (default {batchfiles.DEFAULT_CHUNK_ROWS:,})",
     )
+    parser.add_argument(
+        "--exclude-flagged",
+        action="store_true",
+        help="leave the rows flagged for review (over 30 days, over 1,024 devices, top 0.1%% of energy) "
+        "out of the totals and summaries",
+    )
     common.add_json(parser)
     parser.set_defaults(handler=run)
 
@@ -138,12 +144,15 @@ def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str,
     parts: list[batch.BatchTotals] = []
     summaries: dict[str, list[pd.DataFrame]] = {key: [] for key in batch.SUMMARY_KEYS}
     shown: list[dict[str, Any]] = []
+    candidates: list[pd.DataFrame] = []
+    keep_top = batch.top_energy_count(total_rows or 0) + 1
     writer = batchfiles.ResultWriter(Path(args.output), [path]) if args.output else None
     errors = batchfiles.ResultWriter(Path(args.errors), [path], "--errors file") if args.errors else None
     try:
         for chunk in _chain(first, chunks):
             results = batch.estimate_frame(chunk, tables)
             parts.append(batch.totals(results))
+            candidates.append(batch.flag_candidates(results, keep_top))
             if args.summary:
                 for key in batch.SUMMARY_KEYS:
                     summaries[key].append(batch.summarize(results, key))
@@ -166,7 +175,40 @@ def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str,
         if output is not None:
             output.close()
     combined = {key: batch.combine_summaries(parts_, key) for key, parts_ in summaries.items()}
-    return {"totals": batch.combine_totals(parts), "summaries": combined, "shown": shown, "notes": notes}
+    totals = batch.combine_totals(parts)
+    pool = [frame for frame in candidates if len(frame)]
+    flagged = batch.flagged_rows(
+        pd.concat(pool, ignore_index=True) if pool else candidates[0],
+        totals.jobs - totals.failed,
+        totals.energy_kwh,
+    )
+    return {"totals": totals, "summaries": combined, "shown": shown, "notes": notes, "flagged": flagged}
+
+
+def _share(flagged: pd.DataFrame, totals: batch.BatchTotals) -> float:
+    """The flagged rows' share of the energy of every valid row [-]."""
+    return float(flagged["energy_kwh"].sum()) / totals.energy_kwh if totals.energy_kwh > 0 else 0.0
+
+
+def _flag_record(row: dict[str, Any]) -> dict[str, Any]:
+    keep = [c for c in batch.FLAG_COLUMNS if c in row]
+    return {key: (None if isinstance(row[key], float) and row[key] != row[key] else row[key]) for key in keep}
+
+
+def _flag_table(flagged: pd.DataFrame) -> pd.DataFrame:
+    """The flagged rows for a terminal: position, what the job is, its figures and why."""
+    table = pd.DataFrame({"line": flagged["line"].astype("int64")})
+    for name in ("name", "hardware", "region"):
+        if name in flagged.columns:
+            table[name] = flagged[name].map(
+                lambda v: exports.terminal_safe(v)[:30] if isinstance(v, str) else ""
+            )
+    table["devices"] = flagged["devices"].map(common.fmt)
+    table["hours"] = flagged["duration_h_used"].map(common.fmt)
+    table["energy_kwh"] = flagged["energy_kwh"].map(common.fmt)
+    table["share"] = flagged["share_of_energy"].map(lambda v: f"{v:.1%}")
+    table["reason"] = flagged["reason"]
+    return table
 
 
 def _chain(first: pd.DataFrame, rest: Any) -> Any:
@@ -331,7 +373,17 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
     combined = {
         key: batch.combine_summaries([frame.reset_index()], key) for key, frame in summary_frames.items()
     }
-    return {"totals": totals, "summaries": combined, "shown": shown_frame.to_dict("records"), "notes": notes}
+    notes.append(
+        "no plausibility pass with --engine dask (rows over 30 days, over 1,024 devices, top 0.1% of "
+        "energy): run --engine pandas for it"
+    )
+    return {
+        "totals": totals,
+        "summaries": combined,
+        "shown": shown_frame.to_dict("records"),
+        "notes": notes,
+        "flagged": None,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -343,14 +395,29 @@ def run(args: argparse.Namespace) -> int:
     outcome = run_dask(args, tables) if args.engine == "dask" else run_pandas(args, tables)
     result: batch.BatchTotals = outcome["totals"]
     for note in outcome["notes"]:
-        print(f"wattprint: note: {note}", file=sys.stderr)
+        print(f"wattprint: note: {exports.terminal_safe(note)}", file=sys.stderr)
     for row in outcome["shown"]:
-        print(f"wattprint: line {int(row['line'])}: {row['error']}", file=sys.stderr)
+        print(f"wattprint: line {int(row['line'])}: {exports.terminal_safe(row['error'])}", file=sys.stderr)
     if result.failed:
         where = f"; all of them are in {args.errors}" if args.errors else "; --errors FILE writes them all"
         print(f"wattprint: {result.failed:,} of {result.jobs:,} rows failed{where}", file=sys.stderr)
+    flagged: pd.DataFrame | None = outcome["flagged"]
+    excluded = bool(args.exclude_flagged and flagged is not None and len(flagged))
+    all_rows = result
+    if excluded:
+        assert flagged is not None
+        result = batch.without_flagged(result, flagged)
+        outcome["summaries"] = {
+            key: batch.summary_without(frame, flagged, key) for key, frame in outcome["summaries"].items()
+        }
     if args.json:
         data: dict[str, Any] = {"totals": batch.totals_to_dict(result)}
+        if flagged is not None:
+            data["flagged"] = {
+                "rows": [_flag_record(row) for row in flagged.to_dict("records")],
+                "share_of_energy": _share(flagged, all_rows),
+                "excluded_from_totals": excluded,
+            }
         if args.summary:
             data["summaries"] = {key: frame.to_dict("records") for key, frame in outcome["summaries"].items()}
         data["column_notes"] = outcome["notes"]
@@ -363,6 +430,15 @@ def run(args: argparse.Namespace) -> int:
         f"CO2e:        {common.fmt(result.co2e_kg)} kg\n"
         f"Device-hours: {common.fmt(result.device_hours)} h"
     )
+    if flagged is not None and len(flagged):
+        share = _share(flagged, all_rows)
+        what = (
+            "left out of the totals above"
+            if excluded
+            else "included above; --exclude-flagged leaves them out"
+        )
+        print(f"\nFlagged for review: {len(flagged):,} rows, {share:.1%} of the energy ({what}):")
+        print(_flag_table(flagged).to_string(index=False))
     if args.output:
         print(f"Results:     {args.output}")
     if args.summary:

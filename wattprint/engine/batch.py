@@ -871,3 +871,115 @@ def combine_summaries(parts: list[pd.DataFrame], by: str) -> pd.DataFrame:
 
 
 SUMMARY_KEYS = ("region", "hardware", "month")
+
+
+# --- Plausibility pass ------------------------------------------------------------------------
+
+PLAUSIBLE_MAX_DURATION_H = 720.0
+"""Wall-clock hours above which a job is flagged for review (30 days)."""
+PLAUSIBLE_MAX_DEVICES = 1024
+"""Devices above which a job is flagged for review."""
+TOP_ENERGY_FRACTION = 0.001
+"""Share of the valid rows, by energy, flagged for review (the top 0.1%); only from
+:data:`TOP_ENERGY_MIN_ROWS` valid rows on, where it is at least one row."""
+TOP_ENERGY_MIN_ROWS = 1000
+FLAG_COLUMNS = (
+    "line",
+    "name",
+    "hardware",
+    "region",
+    "devices",
+    "duration_h_used",
+    "energy_kwh",
+    "co2e_kg",
+    "share_of_energy",
+    "reason",
+)
+
+
+def top_energy_count(valid_rows: int) -> int:
+    """How many valid rows the top-energy rule flags: floor(0.1% of them), 0 below 1,000."""
+    return int(valid_rows * TOP_ENERGY_FRACTION) if valid_rows >= TOP_ENERGY_MIN_ROWS else 0
+
+
+def flag_candidates(results: pd.DataFrame, keep_top: int) -> pd.DataFrame:
+    """The valid rows of one chunk that may be flagged: over 30 days, over 1,024 devices, or among
+    its ``keep_top`` largest energies (the whole batch's top 0.1% is among the chunks' tops when
+    ``keep_top`` is at least the batch's :func:`top_energy_count`). Vectorised."""
+    valid = (results["error"].fillna("") == "").to_numpy()
+    duration = results["duration_h_used"].to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        devices = results["device_hours_used"].to_numpy(dtype="float64") / duration
+    if "count" in results.columns:
+        devices = np.where(np.isnan(results["count"].to_numpy(dtype="float64")), devices, results["count"])
+    keep = valid & ((duration > PLAUSIBLE_MAX_DURATION_H) | (devices > PLAUSIBLE_MAX_DEVICES))
+    if keep_top > 0 and valid.any():
+        energy = np.where(valid, results["energy_kwh"].to_numpy(dtype="float64"), -np.inf)
+        top = np.argsort(-energy, kind="stable")[: min(keep_top, int(valid.sum()))]
+        keep[top] = True
+    out: pd.DataFrame = results[keep].copy()
+    out["devices"] = devices[keep]
+    return out
+
+
+def flagged_rows(candidates: pd.DataFrame, valid_rows: int, total_energy_kwh: float) -> pd.DataFrame:
+    """The rows flagged for review among ``candidates`` (from :func:`flag_candidates`), each with
+    its reasons and its share of the batch's energy [-], largest energy first."""
+    if candidates.empty:
+        return pd.DataFrame(
+            columns=[*FLAG_COLUMNS, *(c for c in candidates.columns if c not in FLAG_COLUMNS)]
+        )
+    energy = candidates["energy_kwh"].to_numpy(dtype="float64")
+    top = top_energy_count(valid_rows)
+    in_top = np.zeros(len(candidates), dtype=bool)
+    if top:
+        in_top[np.argsort(-energy, kind="stable")[:top]] = True
+    long = candidates["duration_h_used"].to_numpy(dtype="float64") > PLAUSIBLE_MAX_DURATION_H
+    many = candidates["devices"].to_numpy(dtype="float64") > PLAUSIBLE_MAX_DEVICES
+    reasons = [
+        "; ".join(
+            text
+            for flag, text in (
+                (is_long, f"{hours:,.0f} h is over 30 days"),
+                (is_many, f"{devices:,.0f} devices is over {PLAUSIBLE_MAX_DEVICES:,}"),
+                (is_top, "in the top 0.1% of energy"),
+            )
+            if flag
+        )
+        for is_long, is_many, is_top, hours, devices in zip(
+            long, many, in_top, candidates["duration_h_used"], candidates["devices"], strict=True
+        )
+    ]
+    flagged = candidates.assign(reason=reasons)[long | many | in_top]
+    share = flagged["energy_kwh"] / total_energy_kwh if total_energy_kwh > 0 else flagged["energy_kwh"] * 0.0
+    flagged = flagged.assign(share_of_energy=share + 0.0)
+    first = [c for c in FLAG_COLUMNS if c in flagged.columns]
+    rest = [c for c in flagged.columns if c not in first]
+    return (
+        flagged[first + rest].sort_values("energy_kwh", ascending=False, kind="stable").reset_index(drop=True)
+    )
+
+
+def without_flagged(result: BatchTotals, flagged: pd.DataFrame) -> BatchTotals:
+    """``result`` with the flagged rows' energy, CO2e and device-hours taken out (they stay counted
+    as jobs)."""
+    return BatchTotals(
+        jobs=result.jobs,
+        failed=result.failed,
+        energy_kwh=max(result.energy_kwh - float(flagged["energy_kwh"].sum()), 0.0),
+        it_energy_kwh=max(result.it_energy_kwh - float(flagged["it_energy_kwh"].sum()), 0.0),
+        co2e_kg=max(result.co2e_kg - float(flagged["co2e_kg"].sum()), 0.0),
+        device_hours=max(result.device_hours - float(flagged["device_hours_used"].sum()), 0.0),
+    )
+
+
+def summary_without(summary: pd.DataFrame, flagged: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``summary`` (of :func:`summarize`) with the ``flagged`` rows taken out of their groups."""
+    if flagged.empty:
+        return summary
+    removed = summarize(flagged.assign(error=""), by)
+    removed[["jobs", *SUMMARY_SUMS]] = -removed[["jobs", *SUMMARY_SUMS]]
+    merged = combine_summaries([summary, removed], by)
+    merged = merged[merged["jobs"] > 0].reset_index(drop=True)
+    merged[list(SUMMARY_SUMS)] = merged[list(SUMMARY_SUMS)].clip(lower=0.0)
+    return merged
