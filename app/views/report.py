@@ -6,7 +6,7 @@ import json
 
 import streamlit as st
 
-from app import cached, components, jobpage, segment_inputs, state, widgets
+from app import cached, components, jobpage, report_parts, segment_inputs, state, widgets
 from wattprint.engine import report, segments
 from wattprint.engine.footprint import footprint_to_dict
 from wattprint.errors import WattprintError
@@ -82,16 +82,12 @@ with result_col:
         st.error(components.plain(error))
         st.stop()
     st.subheader(components.job_title(result, cached.databases()), anchor=False)
-    mid, bounds = statement.central, footprint.range
+    mid = statement.central
     assert mid is not None
     a, b = st.columns(2)
     a.metric("Operational CO₂e (central)", components.kg(mid.co2e_kg))
     b.metric("Energy (facility, central)", components.kwh(mid.energy_kwh))
-    st.caption(
-        f"Range {components.kg(bounds.co2e_kg_low)} – {components.kg(bounds.co2e_kg_high)}, "
-        f"{components.kwh(bounds.energy_kwh_low)} – {components.kwh(bounds.energy_kwh_high)}"
-        + ("; the middle of the range, as the statement gives it." if mid.upper_bound else ".")
-    )
+    st.caption(report_parts.range_caption(mid, footprint))
     segment_inputs.segment_table(result)
     with st.container(border=True):
         st.markdown(statement.markdown)
