@@ -215,3 +215,35 @@ def group_columns(column: str, choice: str) -> dict[str, Any]:
 def file_stem(upload_name: str) -> str:
     """The start of a download's name: the upload's name without its suffix, cut short."""
     return upload_name.rsplit(".", 1)[0][:MAX_STEM_CHARS] or "batch"
+
+
+def flagged(results: pd.DataFrame) -> pd.DataFrame:
+    """The rows flagged for review (:func:`wattprint.engine.batch.flagged_rows`: over 30 days,
+    over 1,024 devices, top 0.1% of energy), each with its share of the energy."""
+    totals = batch.totals(results)
+    valid = totals.jobs - totals.failed
+    candidates = batch.flag_candidates(results, batch.top_energy_count(valid) + 1)
+    return batch.flagged_rows(candidates, valid, totals.energy_kwh)
+
+
+def flag_notice(rows: pd.DataFrame, results: pd.DataFrame) -> str:
+    """The line above the flagged rows: how many, their share of the energy, what to check."""
+    energy = batch.totals(results).energy_kwh
+    share = float(rows["energy_kwh"].sum()) / energy if energy > 0 else 0.0
+    return (
+        f"{len(rows):,} row(s) flagged for review: over 30 days, over 1,024 devices or in the top 0.1% "
+        f"of energy. Together {share:.1%} of the energy. Check them before you use the totals."
+    )
+
+
+FLAG_TABLE = [
+    "line",
+    "name",
+    "hardware",
+    "region",
+    "devices",
+    "duration_h_used",
+    "energy_kwh",
+    "share_of_energy",
+    "reason",
+]

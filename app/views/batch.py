@@ -43,8 +43,9 @@ if name.lower().endswith(".csv") and audit.looks_like_codecarbon(data):
         st.switch_page("views/codecarbon.py")
     st.stop()
 
+notes: list[str] = []
 try:
-    jobs = batchfiles.read_job_buffer(data, name, batch.INPUT_COLUMNS)
+    jobs = batchfiles.read_job_buffer(data, name, batch.INPUT_COLUMNS, notes)
 except WattprintError as error:
     st.error(components.plain(audit.name_the_upload(str(error), name)))
     st.stop()
@@ -53,7 +54,16 @@ if jobs.empty:
     st.info(components.plain(f"{name} has a header but no job rows."))
     st.stop()
 
+for note in notes:
+    st.info(components.plain(note))
 results = parts.priced(jobs, db)
+flagged = parts.flagged(results)
+if len(flagged):
+    st.warning(parts.flag_notice(flagged, results))
+    shown = [c for c in parts.FLAG_TABLE if c in flagged.columns]
+    st.dataframe(flagged[shown], key="batch_flagged", hide_index=True)
+    if st.checkbox("Leave the flagged rows out of the totals and groups", key="batch_exclude_flagged"):
+        results = results[~results["line"].isin(flagged["line"])]
 totals = batch.totals(results)
 
 a, b, c, d = st.columns(4)

@@ -289,21 +289,28 @@ def read_job_chunks(
         yield adapt(chunk, plan)
 
 
-def read_jobs(path: Path, usable: Sequence[str]) -> pd.DataFrame:
+def read_jobs(path: Path, usable: Sequence[str], notes: list[str] | None = None) -> pd.DataFrame:
     """The whole job table of a file, with ``line``; see :func:`read_job_chunks`."""
-    chunks = list(read_job_chunks(path, usable, chunk_rows=1_000_000))
+    chunks = list(read_job_chunks(path, usable, chunk_rows=1_000_000, notes=notes))
     return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
 
-def read_job_buffer(data: bytes, name: str, usable: Sequence[str]) -> pd.DataFrame:
-    """The job table of an uploaded file's bytes (``name`` gives the type), with ``line``."""
+def read_job_buffer(
+    data: bytes, name: str, usable: Sequence[str], notes: list[str] | None = None
+) -> pd.DataFrame:
+    """The job table of an uploaded file's bytes (``name`` gives the type), with ``line``;
+    ``notes`` gets the column notes of :func:`read_job_chunks`, naming the upload."""
     import tempfile
 
     suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
-        return read_jobs(path, usable)
+        found: list[str] = []
+        frame = read_jobs(path, usable, found)
+        if notes is not None:
+            notes.extend(note.replace(str(path), Path(name).name, 1) for note in found)
+        return frame
 
 
 def dataset_files(folder: Path) -> list[Path]:
