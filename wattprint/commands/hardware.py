@@ -178,6 +178,9 @@ def _show(device: Device, args: argparse.Namespace) -> int:
         }:
             continue
         shown = f"{value:.4g}" if isinstance(value, float) else value
+        if key == "embodied_product_kgco2e":
+            shown = f"{value['value']:.4g} ({value['basis_words']}; {value['scope'] or value['method']})"
+            note = f"  [{value.get('publisher', value['source'])}, {value['year']}]"
         if key == "tdp_w":
             extra = [data["power_note"]] if data["power_note"] else []
             if device.tdp_w.is_estimate:
