@@ -241,6 +241,19 @@ def open_options() -> PageStart:
     return page
 
 
+def joined_series(parts: list[pd.Series]) -> pd.Series:
+    """Consecutive yearly series of one zone as one series [gCO2e/kWh], with their filled flags."""
+    import numpy as np
+
+    joined = pd.Series(
+        np.concatenate([part.to_numpy() for part in parts]),
+        index=parts[0].index.append([part.index for part in parts[1:]]),
+        name=parts[0].name,
+    )
+    joined.attrs["filled"] = np.concatenate([np.asarray(part.attrs["filled"]) for part in parts])
+    return joined
+
+
 def bundled_series(db: Any, page: PageStart) -> Chosen:
     """The region picker (regions with an hourly series) and its series."""
     linked = cached.hourly_profiles()
@@ -255,10 +268,17 @@ def bundled_series(db: Any, page: PageStart) -> Chosen:
         key="ts_region",
     )
     profile = linked[region_id]
-    # Every bundled series is a lifecycle (average, production-based) series: region_db/README.md.
+    # The zone's series of every year (one file per zone-year, same grid and source) form one
+    # series, so the year picker below offers each year. Every bundled series is a lifecycle
+    # (average) series: region_db/README.md.
+    years = sorted(
+        (p for p in db.profiles_for(region_id) if p.grid == profile.grid and p.source == profile.source),
+        key=lambda p: p.start,
+    )
+    series = joined_series([cached.profile_series(p.id) for p in years]) if len(years) > 1 else None
     return Chosen(
-        cached.profile_series(profile.id),
-        f"profile:{profile.id}",
+        series if series is not None else cached.profile_series(profile.id),
+        "profile:" + "+".join(p.id for p in years) if years else f"profile:{profile.id}",
         charts.profile_note(profile, db.sources.get(profile.source)),
         DEFAULT_BASIS,
     )

@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import json
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +31,34 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "region_db" / "profiles"
 DEFAULT_REFERENCE = Path("/work/shared/reference")
+DEFAULT_MIRROR = Path("/work/.mirror")
+
+# Copies of Electricity Maps' free Data Portal files (hourly, ODbL) in public repositories, each
+# at a pinned commit: (repository, commit, folder). The same zone-year may be in several copies,
+# downloaded on different dates (Electricity Maps revises past years): one is chosen per zone-year
+# by EM_RULE and the others are named in the profile's notes.
+EM_COPIES = (
+    ("HewlettPackard/green-dcc", "3f6ea95cb835b89ba50b0ef76d66d14b8037643e", "data/carbon_intensity/"),
+    ("AIRI-Institute/eco4cast", "6bd35ce797fec9a36eaba5358aeb0d0f8724c25a", "electricitymaps_datasets/"),
+    ("jasonm-jones/grid-carbon-intensity", "6b7720193e93dc2b060536ad6481ec16f6c35346", "data/hourly/"),
+    (
+        "arodio/FedStale",
+        "9401faf94fb50c7980783be8a0c5c6761c1b9c2f",
+        "building_availability_matrices/historical_data/",
+    ),
+)
+EM_COLUMN = "Carbon Intensity gCO₂eq/kWh (LCA)"
+EM_TOLERANCE = 0.25
+EM_RULE = (
+    "Per zone-year, the copy whose mean of hourly life-cycle values is closest to Electricity "
+    "Maps' yearly figure for that zone and year (co2.js yearly_{year}.json); a zone-year whose "
+    f"best copy is more than {EM_TOLERANCE:.0%} from the yearly figure is left out."
+)
+EM_METHOD = (
+    "Electricity Maps' hourly life-cycle carbon intensity (column 'Carbon Intensity gCO2eq/kWh "
+    "(LCA)'), consumption-based and flow-traced, as published in its free Data Portal file; "
+    "values unchanged but rounded to 0.1 g; hours missing in the copy are interpolated and flagged."
+)
 
 # IPCC AR5 WG3 Annex III (Schlömer et al. 2014), Table A.III.2, lifecycle medians, gCO2e/kWh.
 FACTORS: dict[str, float] = {
@@ -154,7 +184,7 @@ def fill_gaps(series: pd.Series, expected: pd.DatetimeIndex | None) -> pd.DataFr
     return pd.DataFrame({"intensity_g_per_kwh": values, "filled": filled.astype(int)})
 
 
-def write_series(name: str, frame: pd.DataFrame) -> None:
+def write_series(name: str, frame: pd.DataFrame, decimals: int = 2) -> None:
     idx = frame.index
     if idx.tz is None:
         idx = idx.tz_localize("UTC")
@@ -162,7 +192,9 @@ def write_series(name: str, frame: pd.DataFrame) -> None:
     out = pd.DataFrame(
         {
             "timestamp": stamps,
-            "intensity_g_per_kwh": frame["intensity_g_per_kwh"].round(2).map("{:.2f}".format),
+            "intensity_g_per_kwh": frame["intensity_g_per_kwh"]
+            .round(decimals)
+            .map(f"{{:.{decimals}f}}".format),
             "filled": frame["filled"].astype(int),
         }
     )
@@ -344,15 +376,84 @@ def build_de(ref: Path) -> dict:
     )
 
 
+def _git(mirror: Path, repo: str, *args: str) -> bytes:
+    folder = mirror / repo.replace("/", "+") / "repo"
+    return subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True).stdout
+
+
+def em_candidates(mirror: Path) -> dict[tuple[str, int], list[tuple[str, str, str, pd.DataFrame]]]:
+    """Every copy of every zone-year: (zone, year) -> [(repo, commit, path, frame)]."""
+    found: dict[tuple[str, int], list[tuple[str, str, str, pd.DataFrame]]] = {}
+    for repo, commit, folder in EM_COPIES:
+        names = _git(mirror, repo, "ls-tree", "-r", "--name-only", commit, folder).decode().split()
+        for path in sorted(n for n in names if n.endswith("_hourly.csv")):
+            raw = pd.read_csv(io.BytesIO(_git(mirror, repo, "show", f"{commit}:{path}")))
+            zone = str(raw["Zone Id"].iloc[0])
+            stamps = pd.to_datetime(raw["Datetime (UTC)"]).dt.tz_localize("UTC")
+            series = pd.Series(pd.to_numeric(raw[EM_COLUMN], errors="coerce").to_numpy(), index=stamps)
+            found.setdefault((zone, int(stamps.iloc[0].year)), []).append((repo, commit, path, series))
+    return found
+
+
+def build_em(ref: Path, mirror: Path) -> tuple[list[dict], list[str]]:
+    yearly = {
+        y: json.loads((ref / "electricity-maps-yearly" / f"yearly_{y}.json").read_text(encoding="utf-8"))
+        for y in range(2021, 2026)
+    }
+    entries, left_out = [], []
+    for (zone, year), copies in sorted(em_candidates(mirror).items()):
+        target = yearly.get(year, {}).get(zone, {}).get("carbonIntensity", {}).get("value")
+        if not target:
+            left_out.append(f"{zone} {year}: no yearly figure to check it against")
+            continue
+        ranked = sorted(copies, key=lambda c: (abs(float(c[3].mean()) / target - 1), c[0]))
+        repo, commit, path, series = ranked[0]
+        gap = float(series.mean()) / target - 1
+        if abs(gap) > EM_TOLERANCE:
+            left_out.append(f"{zone} {year}: hourly mean {series.mean():.1f} vs yearly {target} ({gap:+.0%})")
+            continue
+        hours = pd.date_range(f"{year}-01-01", f"{year}-12-31 23:00", freq="h", tz="UTC")
+        frame = fill_gaps(series[~series.index.duplicated()], hours)
+        pid = f"em-{zone.lower()}-{year}"
+        write_series(pid, frame, decimals=1)  # 0.1 g: far finer than the data; keeps the files small
+        others = "; ".join(f"{r}@{c[:7]}:{p} (mean {s.mean():.1f})" for r, c, p, s in ranked[1:])
+        entries.append(
+            entry(
+                pid,
+                f"{zone} {year}, hourly (Electricity Maps)",
+                f"zone:{zone}",
+                60,
+                frame,
+                source="electricity-maps-hourly",
+                method=EM_METHOD,
+                notes=(
+                    f"Copy used: {repo}@{commit[:7]}:{path}. Mean {frame['intensity_g_per_kwh'].mean():.1f} "
+                    f"gCO2e/kWh vs Electricity Maps' yearly {target} ({gap:+.1%}; a yearly figure weighs "
+                    f"hours by consumption, this mean does not). {EM_RULE}"
+                    + (f" Other copies: {others}." if others else "")
+                    + " ODbL: contains data from Electricity Maps."
+                ),
+            )
+        )
+    return entries, left_out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE)
+    parser.add_argument(
+        "--mirror", type=Path, default=DEFAULT_MIRROR, help="folder of git mirrors of EM_COPIES' repositories"
+    )
     args = parser.parse_args()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     profiles = build_eia(args.reference)
     profiles.append(build_rte(args.reference))
     profiles.append(build_gb(args.reference))
     profiles.append(build_de(args.reference))
+    em_entries, em_left_out = build_em(args.reference, args.mirror)
+    profiles.extend(em_entries)
+    for line in em_left_out:
+        print(f"left out: {line}")
     header = (
         "# Generated by tools/compile_profiles.py - do not edit by hand.\n"
         "# Intensity series (gCO2e/kWh); columns: timestamp (UTC), intensity_g_per_kwh, filled.\n"

@@ -167,7 +167,8 @@ def test_tokyo_on_a_date_after_the_series_shows_the_same_day_of_2022() -> None:
     used = [c.value for c in at.caption if "Submission used" in c.value]
     assert len(used) == 1, used
     text = ESCAPED.sub(r"\1", used[0])
-    assert text.startswith("Submission used: 2022-06-01 00:00 (Asia/Tokyo). 2026-06-01 is outside")
+    # CISO's Electricity Maps series now run 2021-2024: the same day of the newest year.
+    assert text.startswith("Submission used: 2024-06-01 00:00 (Asia/Tokyo). 2026-06-01 is outside")
     assert at.date_input(key="ts_date").value == dt.date(2026, 6, 1)  # the link's date stays
     assert any(m.label.startswith("Started at submission") for m in at.metric)
 

@@ -301,7 +301,8 @@ EXPECTED_GAPS |= {"rte-fr-2012-2022": 11, "entsoe-de-2020": 2, "entsoe-gb-2020":
 
 def test_profile_index() -> None:
     ids = {p.id: p for p in index().profiles}
-    assert set(ids) == set(EXPECTED_SERIES)
+    assert set(EXPECTED_SERIES) <= set(ids)
+    assert all(pid.startswith("em-") for pid in set(ids) - set(EXPECTED_SERIES))
     for pid, grid in EXPECTED_SERIES.items():
         p = ids[pid]
         assert p.grid == grid
@@ -543,3 +544,70 @@ def test_share_alike_data_say_their_licence_in_the_file() -> None:
     head = (DB / "electricity-maps.yaml").read_text(encoding="utf-8")[:600]
     assert "ODbL" in head and "Electricity Maps" in head
     assert "ODbL" in sources()[EM_SOURCE].license
+
+
+# ------------------------------------------------ v3: Electricity Maps hourly series by zone
+def _em_profiles() -> list:
+    return [p for p in index().profiles if p.id.startswith("em-")]
+
+
+def test_hourly_series_cover_at_least_35_zones_each_cited_and_odbl() -> None:
+    em = _em_profiles()
+    zones = {p.grid for p in em}
+    assert len(zones) >= 35
+    for p in em:
+        assert p.grid.startswith("zone:") and p.grid in regions(), p.id
+        assert p.source == "electricity-maps-hourly" and p.resolution_minutes == 60, p.id
+        assert p.notes and "Copy used: " in p.notes and "ODbL" in p.notes, p.id
+        year = int(p.start[:4])
+        assert p.id == f"em-{p.grid.removeprefix('zone:').lower()}-{year}"
+        assert p.start == f"{year}-01-01T00:00:00+00:00" and p.end == f"{year}-12-31T23:00:00+00:00"
+    assert "ODbL" in sources()["electricity-maps-hourly"].license
+
+
+@pytest.mark.parametrize("pid", [p.id for p in _em_profiles()])
+def test_hourly_series_agree_with_the_yearly_figure(pid: str) -> None:
+    """Each zone-year's hourly mean lies within 25% of Electricity Maps' yearly figure for the
+    same zone and year (the copies differ by download date; tools/compile_profiles.py EM_RULE)."""
+    entry = next(p for p in index().profiles if p.id == pid)
+    df = profile(pid)
+    year = int(entry.start[:4])
+    assert len(df) == (8784 if year % 4 == 0 else 8760)
+    assert int(df["filled"].sum()) == entry.gaps_filled
+    assert not df["intensity_g_per_kwh"].isna().any() and (df["intensity_g_per_kwh"] >= 0).all()
+    yearly = value(entry.grid, "intensity_g_per_kwh", year)
+    mean = df["intensity_g_per_kwh"].mean()
+    assert abs(mean / yearly - 1) <= 0.25, (pid, mean, yearly)
+
+
+def test_hourly_series_values_match_the_copies() -> None:
+    # HewlettPackard/green-dcc data/carbon_intensity/JP-TK/2023/JP-TK_2023_hourly.csv, first two
+    # rows: 2023-01-01 00:00 LCA 441.33, 01:00 368.63 (rounded to 0.1 g here).
+    df = profile("em-jp-tk-2023")
+    assert list(df["timestamp"][:2]) == ["2023-01-01T00:00:00+00:00", "2023-01-01T01:00:00+00:00"]
+    assert list(df["intensity_g_per_kwh"][:2]) == [441.3, 368.6]
+    # jasonm-jones/grid-carbon-intensity data/hourly/US-NW-GCPD_2023_hourly.csv, first row LCA 63.4.
+    assert profile("em-us-nw-gcpd-2023")["intensity_g_per_kwh"].iloc[0] == 63.4
+    # US-CAR-YAD 2023 has 239 empty hours in its copy: filled by interpolation and flagged.
+    yad = next(p for p in index().profiles if p.id == "em-us-car-yad-2023")
+    assert yad.gaps_filled == 239
+
+
+def test_every_cloud_region_whose_zone_has_a_series_gets_it_and_no_other() -> None:
+    db = _db()
+    with_series = {p.grid for p in _em_profiles()}
+    covered = set()
+    for region in by(kind="cloud"):
+        zone = region.linked[0]
+        found = db.profile_for(region.id)
+        if zone in with_series:
+            assert found is not None and found.grid == zone, region.id
+            covered.add(zone)
+            assert db.profile_for(region.id, int(found.start[:4])) is not None
+        elif found is not None:
+            # only a series of the same grid (an EIA-930 BA series), never the country's
+            assert found.grid != f"country:{region.country}" or zone == f"zone:{region.country}", region.id
+    assert len(covered) >= 35
+    assert db.profile_for("gcp:us-east1") is None  # Santee Cooper: no series, not the US one
+    assert db.profile_for("aws:us-east-1").id == "em-us-mida-pjm-2024"
+    assert db.profile_for("aws:us-east-1", 2022).id == "em-us-mida-pjm-2022"

@@ -7,6 +7,8 @@ import argparse
 import pandas as pd
 
 from wattprint.commands import common
+from wattprint.db.loader import profile_years
+from wattprint.db.schema import Profile
 from wattprint.db.series import load_profile, read_user_series
 from wattprint.engine import units
 from wattprint.engine.timeshift import (
@@ -32,7 +34,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--region", metavar="ID", help="region id whose grid has a bundled series")
+    source.add_argument(
+        "--region",
+        metavar="ID",
+        help="a cloud region, country or grid id whose grid zone has a bundled hourly series "
+        "(68 Electricity Maps zones, see docs/timeshift.md)",
+    )
     source.add_argument(
         "--series",
         metavar="FILE.csv",
@@ -56,6 +63,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--start",
         metavar="ISO8601",
         help="submission time, UTC when no offset is given (default: the series' first timestamp)",
+    )
+    parser.add_argument(
+        "--year",
+        type=int,
+        help="with --region: the calendar year of the series (default: the newest bundled for its zone)",
     )
     parser.add_argument(
         "--power-w",
@@ -83,14 +95,30 @@ def _series(args: argparse.Namespace) -> tuple[pd.Series, str]:
         return read_user_series(input_file(args.series, "series file")), str(args.series)
     regions = common.databases(args).regions
     region = regions.get(args.region)
-    profile = regions.profile_for(region.id)
+    year = getattr(args, "year", None)
+    profile = regions.profile_for(region.id, year)
     if profile is None:
-        with_series = sorted({r for r in regions.regions if regions.profile_for(r) is not None})[:8]
+        zone = next((link for e in regions.chain(region) for link in e.linked), None)
+        where = f"{region.id} (grid zone {zone})" if zone else region.id
+        available = regions.profiles_for(region.id)
+        if available:
+            years = sorted({y for p in available for y in range(*_span(p))})
+            raise InputError(
+                f"{where} has no bundled hourly series for {year}; years: {', '.join(map(str, years))}"
+            )
+        zones = sorted(
+            {p.grid.removeprefix("zone:") for p in regions.profiles.values() if p.grid.startswith("zone:")}
+        )
         raise InputError(
-            f"region {region.id} has no bundled intensity series; regions with one include "
-            f"{', '.join(with_series)} (or pass --series FILE.csv)"
+            f"{where} has no bundled hourly series (none is published offline for its zone); zones "
+            f"with one: {', '.join(zones)}. Pass --series FILE.csv for your own."
         )
     return load_profile(regions.profile_path(profile)), profile.id
+
+
+def _span(profile: Profile) -> tuple[int, int]:
+    first, last = profile_years(profile)
+    return first, last + 1
 
 
 def _start(text: str | None) -> pd.Timestamp | None:
@@ -128,6 +156,8 @@ def render(result: ShiftResult, series_name: str) -> str:
 def run(args: argparse.Namespace) -> int:
     if args.method != "pause-resume" and (args.min_chunk_hours is not None or args.max_pauses is not None):
         raise InputError("--min-chunk-hours and --max-pauses apply only to --method pause-resume")
+    if args.year is not None and not args.region:
+        raise InputError("--year chooses the year of a bundled series: give --region too")
     if args.max_pauses is not None and args.max_pauses < 0:
         raise InputError(f"--max-pauses must be a whole number >= 0, got {args.max_pauses}")
     series, name = _series(args)

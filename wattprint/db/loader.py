@@ -593,11 +593,38 @@ class RegionDB:
             return _pick_year(provider.pue, year, f"provider:{provider.id}", "PUE", True)
         return None
 
-    def profile_for(self, region_id: str) -> Profile | None:
-        """The hourly series linked to a region or to a grid it sits on."""
-        for entry in self.chain(self.get(region_id)):
-            if entry.profile and entry.profile in self.profiles:
-                return self.profiles[entry.profile]
+    def profiles_for(self, region_id: str) -> list[Profile]:
+        """Every hourly series of a region's grids, in lookup order: its Electricity Maps zone's
+        (newest year first), then the series of the grids it sits on (e.g. the EIA-930 one of its
+        balancing authority). A cloud region's own ``profile`` only points at its grid's."""
+        by_grid: dict[str, list[Profile]] = {}
+        for profile in sorted(self.profiles.values(), key=lambda p: p.start, reverse=True):
+            by_grid.setdefault(profile.grid, []).append(profile)
+        region = self.get(region_id)
+        zone = next((link for e in self.chain(region) for link in e.linked if link.startswith("zone:")), None)
+        entries: list[Region] = []
+        for entry in self.chain(region):
+            if entry.kind in ("country", "world") and zone not in (entry.id, *entry.linked):
+                break  # a national series is not the series of a grid inside the country
+            entries.extend(e for e in (entry, *(self.regions.get(link) for link in entry.linked)) if e)
+        found: list[Profile] = []
+        for entry in entries:
+            candidates = list(by_grid.get(entry.id, ()))
+            if entry.profile in self.profiles and entry.kind != "cloud":
+                candidates.append(self.profiles[entry.profile])
+            found.extend(p for p in candidates if p not in found)
+        if not found:  # a cloud region whose grid entries carry no series but itself does
+            own = region.profile
+            if own in self.profiles:
+                found.append(self.profiles[own])
+        return found
+
+    def profile_for(self, region_id: str, year: int | None = None) -> Profile | None:
+        """The hourly series of a region (:meth:`profiles_for`'s first), or the first that covers
+        ``year``; None when there is none."""
+        for profile in self.profiles_for(region_id):
+            if year is None or profile_years(profile)[0] <= year <= profile_years(profile)[1]:
+                return profile
         return None
 
     def profile_path(self, profile: Profile) -> Path:
@@ -606,6 +633,11 @@ class RegionDB:
         if outside:
             raise InputError(f"profile {profile.id}: file {profile.file!r} {outside}")
         return self.folder / "profiles" / profile.file
+
+
+def profile_years(profile: Profile) -> tuple[int, int]:
+    """First and last calendar year (UTC) a series covers."""
+    return int(profile.start[:4]), int(profile.end[:4])
 
 
 def _pick_year(
