@@ -124,7 +124,7 @@ def share_part(result: state.JobResult, job: dict[str, Any]) -> None:
     """Download the scenario, or load one (which replaces the job on the next run)."""
     st.subheader("Share this scenario")
     st.caption("The address bar holds every input, on every page: copy the link to share this exact job.")
-    scenario_json = scenario.dumps(result.built.spec, state.to_params(job))
+    scenario_json = scenario.dumps(result.built.spec, state.to_params(job), result.segments)
     st.session_state["calc_scenario_json"] = scenario_json
     st.download_button(
         "Download scenario (JSON)",

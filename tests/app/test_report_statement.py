@@ -108,6 +108,10 @@ def test_the_calculator_adds_a_segment_and_shares_it(databases) -> None:
     assert any("then 1 further segment (288 h in all)" in s.value for s in at.subheader)
     scenario = json.loads(at.session_state["calc_scenario_json"])
     assert scenario["inputs"]["segments"] == "nvidia-a100-sxm4-80gb,8,72,country:FR"
+    assert (
+        scenario["segments"][0]["hardware"] == "nvidia-a100-sxm4-80gb"
+        and scenario["segments"][0]["hours"] == 72
+    )
     at.button(key="seg_remove").click().run()
     assert not any("further segment" in s.value for s in at.subheader)
 

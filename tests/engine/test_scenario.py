@@ -42,3 +42,18 @@ def job(**fields):
 def test_bad_files(raw, message):
     with pytest.raises(InputError, match=message):
         load_scenario(raw)
+
+
+def test_segments_travel_in_the_scenario() -> None:
+    # Issue 28: a job in two parts; the second segment is written beside the job and read back.
+    from wattprint.engine.scenario import load_segments
+
+    second = JobSpec(hardware="nvidia-a100-sxm4-80gb", count=8, hours=72, region="country:FR")
+    text = dumps(SPEC, {"segments": "nvidia-a100-sxm4-80gb,8,72,country:FR"}, [second])
+    assert json.loads(text)["segments"][0]["count"] == 8
+    assert load_segments(text) == (second,)
+    assert load_segments(dumps(SPEC)) == ()
+    bad = json.loads(text)
+    bad["segments"][0]["count"] = "eight"
+    with pytest.raises(InputError, match="segment 2: job field 'count' must be"):
+        load_scenario(json.dumps(bad))

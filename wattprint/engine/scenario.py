@@ -3,7 +3,8 @@
 A scenario is a JSON object::
 
     {"format": "wattprint-scenario", "schema_version": 1,
-     "job": {<JobSpec fields>}, "inputs": {<calculator inputs, optional>}}
+     "job": {<JobSpec fields>}, "inputs": {<calculator inputs, optional>},
+     "segments": [{<JobSpec fields>}, ...]}   (optional: the job's further segments)
 
 Uploaded files are untrusted: :func:`load_scenario` checks the size, the JSON, the version, every
 field's name and type, and raises :class:`InputError` with one readable line on any problem.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -73,8 +75,11 @@ def spec_from_dict(data: object) -> JobSpec:
     return spec
 
 
-def scenario_to_dict(spec: JobSpec, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The versioned scenario object for ``spec`` (and the inputs that produced it)."""
+def scenario_to_dict(
+    spec: JobSpec, inputs: dict[str, Any] | None = None, segments: Sequence[JobSpec] = ()
+) -> dict[str, Any]:
+    """The versioned scenario object for ``spec`` (and the inputs that produced it, and the job's
+    further ``segments``, each a JobSpec, run after it)."""
     document: dict[str, Any] = {
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
@@ -82,12 +87,22 @@ def scenario_to_dict(spec: JobSpec, inputs: dict[str, Any] | None = None) -> dic
     }
     if inputs is not None:
         document["inputs"] = dict(inputs)
+    if segments:
+        document["segments"] = [spec_to_dict(one) for one in segments]
     return document
 
 
-def dumps(spec: JobSpec, inputs: dict[str, Any] | None = None) -> str:
+def dumps(spec: JobSpec, inputs: dict[str, Any] | None = None, segments: Sequence[JobSpec] = ()) -> str:
     """Scenario JSON text, indented, keys in a stable order."""
-    return json.dumps(scenario_to_dict(spec, inputs), indent=2, sort_keys=True)
+    return json.dumps(scenario_to_dict(spec, inputs, segments), indent=2, sort_keys=True)
+
+
+def load_segments(raw: bytes | str) -> tuple[JobSpec, ...]:
+    """The further segments of a scenario file (none when it has no ``segments``); InputError."""
+    load_scenario(raw)
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    items = json.loads(text).get("segments", [])
+    return tuple(spec_from_dict(item) for item in items)
 
 
 def load_scenario(raw: bytes | str) -> tuple[JobSpec, dict[str, Any] | None]:
@@ -110,10 +125,18 @@ def load_scenario(raw: bytes | str) -> tuple[JobSpec, dict[str, Any] | None]:
     version = document.get("schema_version")
     if version != SCHEMA_VERSION:
         raise InputError(f"unsupported schema_version {version!r}; this wattprint reads {SCHEMA_VERSION}")
-    unknown = sorted(set(document) - {"format", "schema_version", "job", "inputs"})
+    unknown = sorted(set(document) - {"format", "schema_version", "job", "inputs", "segments"})
     if unknown:
         raise InputError(f"unknown scenario key(s): {', '.join(map(str, unknown))}")
     spec = spec_from_dict(document.get("job"))
+    segments = document.get("segments", [])
+    if not isinstance(segments, list):
+        raise InputError("'segments' must be a list of jobs")
+    for index, item in enumerate(segments, start=2):
+        try:
+            spec_from_dict(item)
+        except InputError as error:
+            raise InputError(f"segment {index}: {error}") from None
     inputs = document.get("inputs")
     if inputs is not None and not isinstance(inputs, dict):
         raise InputError("'inputs' must be an object")
