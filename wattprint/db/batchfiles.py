@@ -240,8 +240,9 @@ def file_column_names(path: Path) -> list[str]:
 
 def file_plan(path: Path, names: Sequence[str], usable: Sequence[str]) -> ColumnPlan:
     """The :class:`ColumnPlan` of a file; one-line InputError for a file no row of which can be
-    a job: no usable column, a column with a unit wattprint does not read, or no column at all
-    for a duration, the power or a location."""
+    a job: a CodeCarbon file, no usable column, or a column with a unit wattprint does not read
+    (:func:`read_job_chunks` then refuses a file with rows but no column at all for a duration,
+    the power or a location: :func:`check_required`)."""
     keys = {_key(name) for name in names}
     if {"energy_consumed", "emissions", "duration"} <= keys:
         raise InputError(
@@ -255,7 +256,6 @@ def file_plan(path: Path, names: Sequence[str], usable: Sequence[str]) -> Column
     if not plan.targets:
         shown = ", ".join(str(c) for c in list(names)[:8]) or "(none)"
         raise InputError(f"{path}: no usable columns (found {shown}); valid columns: {', '.join(usable)}")
-    check_required(path, plan, usable)
     return plan
 
 
@@ -284,6 +284,8 @@ def read_job_chunks(
     first = next(chunks, None)
     if first is None:
         raise InputError(f"{path}: no rows")
+    if len(first):  # a header without rows is answered as such, not as a missing column
+        check_required(path, plan, usable)
     yield adapt(first, plan)
     for chunk in chunks:
         yield adapt(chunk, plan)
