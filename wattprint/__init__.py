@@ -7,7 +7,8 @@ pandas, Streamlit, plotly or NVML at ``import wattprint``).
 >>> wattprint.estimate(device_hours=1000, power_w=300, pue=1.5, intensity_g_per_kwh=400).co2e_kg
 180.0
 
-- :func:`estimate`, :func:`compare`, :func:`shift`, :func:`report`: what the CLI's commands do.
+- :func:`estimate`, :func:`compare`, :func:`inference`, :func:`shift`, :func:`report`: what the
+  CLI's commands do.
 - :func:`track` (a context manager) and :func:`tracked` (a decorator): measure the energy of code
   in your own program with NVML, RAPL or the fake backend, with windows
   (``run.begin_window(name)`` / ``run.end_window(name)``), a crash-safe log and CO2e.
@@ -22,13 +23,14 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.3.0.dev0"
 
 if TYPE_CHECKING:
-    from wattprint.api import Estimate, compare, estimate, report, shift
+    from wattprint.api import Estimate, compare, estimate, inference, report, shift
     from wattprint.measure.track import Tracker, TrackResult, merge_logs, track, tracked
 
 _LAZY = {
     "Estimate": "wattprint.api",
     "estimate": "wattprint.api",
     "compare": "wattprint.api",
+    "inference": "wattprint.api",
     "shift": "wattprint.api",
     "report": "wattprint.api",
     "Tracker": "wattprint.measure.track",
@@ -45,6 +47,7 @@ __all__ = [
     "__version__",
     "compare",
     "estimate",
+    "inference",
     "merge_logs",
     "report",
     "shift",

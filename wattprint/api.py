@@ -36,7 +36,16 @@ if TYPE_CHECKING:
     from wattprint.engine.footprint import Assumption, Footprint, Range
     from wattprint.engine.jobspec import JobSpec
 
-__all__ = ["Estimate", "FlopsRequest", "compare", "estimate", "estimate_spec", "report", "shift"]
+__all__ = [
+    "Estimate",
+    "FlopsRequest",
+    "compare",
+    "estimate",
+    "estimate_spec",
+    "inference",
+    "report",
+    "shift",
+]
 
 
 @dataclass(frozen=True)
@@ -359,6 +368,25 @@ def compare(**options: Any) -> list[dict[str, Any]]:
     (['gcp', 'gcp', 'gcp'], 'lifecycle')
     """
     return list(json.loads(_run_command("compare", options)))
+
+
+def inference(**options: Any) -> dict[str, Any]:
+    """Energy per output token [J] and per request [Wh] of serving a model: what ``wattprint
+    inference --json`` prints (a roofline model validated on published measurements; see
+    ``docs/inference.md``).
+
+    Takes the options of ``wattprint inference``: ``hardware``, ``params``, ``active_params``,
+    ``precision``, ``count``, ``batch``, ``input_tokens``, ``output_tokens``, ``region``, ...
+
+    Examples
+    --------
+    >>> import wattprint
+    >>> served = wattprint.inference(hardware="nvidia-a100-sxm4-40gb", params=7e9, batch=1,
+    ...                              input_tokens=100, output_tokens=420)
+    >>> served["binding"], round(served["energy_per_output_token_j"], 1)  # ML.ENERGY measured 4.35
+    ('memory', 4.7)
+    """
+    return dict(json.loads(_run_command("inference", options)))
 
 
 def shift(**options: Any) -> dict[str, Any]:

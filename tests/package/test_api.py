@@ -146,6 +146,25 @@ def test_compare_and_report_equal_their_commands() -> None:
     assert text == done.stdout
 
 
+def test_inference_equals_its_command() -> None:
+    argv = [
+        "--hardware",
+        "nvidia-h100-sxm5-80gb",
+        "--params",
+        "8e9",
+        "--batch",
+        "64",
+        "--input-tokens",
+        "200",
+        "--output-tokens",
+        "300",
+    ]
+    api = wattprint.inference(
+        hardware="nvidia-h100-sxm5-80gb", params=8e9, batch=64, input_tokens=200, output_tokens=300
+    )
+    assert api == cli_json("inference", *argv)
+
+
 def test_bad_input_raises_the_clis_one_line_message() -> None:
     with pytest.raises(WattprintError, match=r"nvidia-h999.*closest valid ids"):
         wattprint.estimate(hardware="nvidia-h999", hours=1, region="aws:us-east-1")
