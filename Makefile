@@ -4,8 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 PORT ?= 8501
+REPLICAS ?= 2
+REPLICA_PORT ?= 8511
 
-.PHONY: run test lint typecheck chromium bench clean
+.PHONY: run serve nginx test lint typecheck chromium bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +25,23 @@ run: $(VENV)/.runtime-installed
 	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false PYTHONPATH=. $(PY) -m streamlit run app/server.py \
 		--server.address localhost --server.port $(PORT) --browser.gatherUsageStats false
 
+# Several processes behind Debian's nginx (deploy/): the proxy on $(PORT), REPLICAS processes on
+# consecutive ports from REPLICA_PORT, all on 127.0.0.1; Ctrl-C stops them all. `make run` stays
+# the single-process default.
+serve: $(VENV)/.runtime-installed nginx
+	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false PYTHONPATH=. $(PY) deploy/serve.py \
+		--replicas $(REPLICAS) --port $(PORT) --replica-port $(REPLICA_PORT)
+
+nginx:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing Debian's nginx for make serve"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+		else \
+			echo "no nginx and no usable apt-get: install nginx to use make serve"; exit 1; \
+		fi; \
+	fi
+
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
@@ -34,8 +53,8 @@ chromium:
 	fi
 
 lint: $(VENV)/.dev-installed
-	$(VENV)/bin/ruff check wattprint app tests bench tools
-	$(VENV)/bin/ruff format --check wattprint app tests bench tools
+	$(VENV)/bin/ruff check wattprint app tests bench tools deploy
+	$(VENV)/bin/ruff format --check wattprint app tests bench tools deploy
 
 typecheck: $(VENV)/.dev-installed
 	$(VENV)/bin/mypy wattprint/engine wattprint/db wattprint/measure wattprint/integrations wattprint/api.py wattprint/__init__.py wattprint/cli.py

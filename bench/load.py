@@ -1,6 +1,8 @@
 """Load: many sessions driving the calculator over Streamlit's own websocket (no browsers).
 
-Starts ``streamlit run`` on a free 127.0.0.1 port (the harness of tests/browser). Each session
+Starts ``streamlit run`` on a free 127.0.0.1 port (the harness of tests/browser), or with
+``--replicas N`` N such processes behind Debian's nginx (``deploy/serve.py``, as ``make serve``)
+and sends every session through the proxy. Each session
 is one websocket on ``/_stcore/stream`` speaking Streamlit's protocol (``BackMsg`` /
 ``ForwardMsg`` protobufs, as the browser does): it runs the calculator once, finds the "Number
 of devices" widget, then for ``--seconds`` sets it to another value and waits for the script run
@@ -15,9 +17,13 @@ round and after each idle time of ``--idle-s`` with every socket closed (disconn
 are dropped after ``--session-ttl-s``). Memory that settles from one round to the next is a
 high-water mark, not a leak.
 
-    python bench/load.py [--sessions 20 40] [--seconds 30] [--idle-s 20] [--rounds 2]
+    python bench/load.py [--sessions 20 40] [--seconds 30] [--idle-s 20] [--rounds 2] [--replicas N]
 
-Bounded: at most 64 sessions and 600 s; loopback only. Exit code 1 when any error was counted.
+With ``--replicas`` the sessions carry no cookie, so nginx spreads them at random (consistent
+hashing on each websocket's request id); the count of sessions each process got is printed, and
+the memory is the sum over the processes.
+
+Bounded: at most 64 sessions, 600 s and 8 processes; loopback only. Exit code 1 when any error was counted.
 The machine may be shared: the figures are for comparison within one run.
 """
 
@@ -29,6 +35,8 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -44,12 +52,14 @@ COUNT_LABEL = "Number of devices"
 RESULT_LABEL = "Operational CO₂e"
 DEFAULT_COUNT = 8  # the calculator's default number of devices
 FINISHED_OK = 0  # ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY
+FINISHED_EARLY_FOR_RERUN = 2  # e.g. the root's st.switch_page to the calculator: a run follows
 
 
 @dataclass
 class Tally:
     updates_s: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    replicas: dict[str, int] = field(default_factory=dict)  # process -> sessions it served
 
 
 @dataclass
@@ -63,33 +73,54 @@ class RunResult:
 
 
 class Session:
-    """One websocket session of the app, as a browser tab would hold it."""
+    """One websocket session of the app, as a browser tab would hold it.
 
-    def __init__(self, url: str) -> None:
+    ``cookie`` (``name=value``) is sent with the websocket's handshake, as a browser sends the
+    proxy's sticky-session cookie; ``replica`` is the process the proxy chose
+    (``X-Wattprint-Replica``), None without a proxy."""
+
+    def __init__(self, url: str, cookie: str | None = None) -> None:
         self.url = url
+        self.cookie = cookie
         self.socket = None  # type: ignore[var-annotated]
+        self.replica: str | None = None
+        # What the browser sends back with each rerun: the page it shows and its address's query.
+        self.page_script_hash = ""
+        self.query_string = ""
 
     async def __aenter__(self) -> Session:
         import websockets
 
         stream = self.url.replace("http://", "ws://", 1) + "/_stcore/stream"
+        headers = {"Cookie": self.cookie} if self.cookie else None
         self.socket = await websockets.connect(
-            stream, subprotocols=["streamlit"], origin=self.url, max_size=None
+            stream,
+            subprotocols=["streamlit"],
+            origin=self.url,
+            max_size=None,
+            additional_headers=headers,
+            open_timeout=RUN_TIMEOUT_S,
         )
+        response = getattr(self.socket, "response", None)
+        if response is not None:
+            self.replica = response.headers.get("X-Wattprint-Replica")
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         if self.socket is not None:
             await self.socket.close()
 
-    async def run(self, widget_id: str | None = None, count: int | None = None) -> RunResult:
-        """Rerun the calculator (with the count widget set, when given) and read its output."""
+    async def run(
+        self, widget_id: str | None = None, count: int | None = None, query_string: str = ""
+    ) -> RunResult:
+        """Rerun the calculator (with the count widget set, when given; ``query_string`` is the
+        page address's, as the browser sends it) and read its output."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         message = BackMsg()
-        message.rerun_script.query_string = ""
-        message.rerun_script.page_script_hash = ""
+        message.rerun_script.query_string = query_string or self.query_string
+        message.rerun_script.page_script_hash = self.page_script_hash
         if widget_id is not None and count is not None:
             state = message.rerun_script.widget_states.widgets.add()
             state.id = widget_id
@@ -104,8 +135,17 @@ class Session:
             reply.ParseFromString(raw)
             kind = reply.WhichOneof("type")
             if kind == "script_finished":
+                if reply.script_finished == FINISHED_EARLY_FOR_RERUN:
+                    result = RunResult()  # the run that follows is the page's
+                    continue
                 result.status = reply.script_finished
                 return result
+            if kind == "new_session" and reply.new_session.page_script_hash:
+                self.page_script_hash = reply.new_session.page_script_hash
+            elif kind == "navigation" and reply.navigation.page_script_hash:
+                self.page_script_hash = reply.navigation.page_script_hash
+            elif kind == "page_info_changed":
+                self.query_string = reply.page_info_changed.query_string
             if kind != "delta" or reply.delta.WhichOneof("type") != "new_element":
                 continue
             element = reply.delta.new_element
@@ -125,6 +165,8 @@ async def drive(url: str, index: int, seconds: float, start: asyncio.Barrier, ta
     waited = False
     try:
         async with Session(url) as session:
+            if session.replica is not None:
+                tally.replicas[session.replica] = tally.replicas.get(session.replica, 0) + 1
             try:
                 first = await session.run()
             finally:
@@ -168,16 +210,34 @@ async def load(url: str, sessions: int, seconds: float) -> Tally:
     return tally
 
 
-def server_rss_mb(url: str) -> float | None:
-    """Resident memory [MB] of the streamlit process serving ``url`` (found by its port)."""
+def server_rss_mb(urls: list[str]) -> float | None:
+    """Resident memory [MB] of the streamlit processes serving ``urls`` (found by port), summed."""
     import psutil
 
-    port = str(urlparse(url).port)
+    ports = {str(urlparse(url).port) for url in urls}
+    total, found = 0.0, False
     for process in psutil.process_iter(["cmdline", "memory_info"]):
         cmdline = process.info.get("cmdline") or []
-        if "streamlit" in " ".join(cmdline) and port in cmdline:
-            return float(process.info["memory_info"].rss) / 2**20
-    return None
+        if "streamlit" in " ".join(cmdline) and ports & set(cmdline):
+            total += float(process.info["memory_info"].rss) / 2**20
+            found = True
+    return total if found else None
+
+
+@contextmanager
+def servers(replicas: int) -> Iterator[tuple[str, list[str], str]]:
+    """(the URL the sessions use, each process's URL, what serves them): one plain process for
+    ``replicas`` 0, else ``replicas`` processes behind nginx (deploy/serve.py)."""
+    if replicas == 0:
+        from tests.browser.harness import streamlit_server
+
+        with streamlit_server(timeout_s=120) as url:
+            yield url, [url], "one local streamlit"
+        return
+    from deploy.serve import cluster
+
+    with cluster(replicas, timeout_s=120) as running:
+        yield running.url, [r.url for r in running.replicas], f"{replicas} streamlit processes behind nginx"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -192,26 +252,27 @@ def describe(tally: Tally) -> str:
     return f"p50 {statistics.median(times):.2f}  p95 {percentile(times, 0.95):.2f}  max {max(times):.2f}"
 
 
-def measure(sessions: int, seconds: float, idle_s: float, session_ttl_s: int, rounds: int) -> int:
-    """One fresh server: baseline, then ``rounds`` of load with ``sessions`` each followed by idle."""
-    from tests.browser.harness import streamlit_server
-
+def measure(
+    sessions: int, seconds: float, idle_s: float, session_ttl_s: int, rounds: int, replicas: int = 0
+) -> int:
+    """Fresh servers: baseline, then ``rounds`` of load with ``sessions`` each followed by idle."""
     os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(session_ttl_s)
     failed = 0
-    with streamlit_server(timeout_s=120) as url:
+    with servers(replicas) as (url, processes, what):
         baseline = asyncio.run(load(url, 1, max(5.0, seconds / 4)))
-        memory = [f"{mb(server_rss_mb(url))} after the baseline"]
+        memory = [f"{mb(server_rss_mb(processes))} after the baseline"]
         base_p50 = statistics.median(baseline.updates_s) if baseline.updates_s else float("nan")
-        print(f"load: {sessions} websocket sessions, {rounds} x {seconds:g} s, one local streamlit")
+        print(f"load: {sessions} websocket sessions, {rounds} x {seconds:g} s, {what}")
         print(f"  baseline, 1 session: {len(baseline.updates_s)} updates, {describe(baseline)} s")
         for line in baseline.errors[:5]:
             print(f"  error: {line}")
         for round_number in range(1, rounds + 1):
             tally = asyncio.run(load(url, sessions, seconds))
-            loaded = server_rss_mb(url)
+            loaded = server_rss_mb(processes)
             time.sleep(idle_s)
             memory.append(
-                f"{mb(loaded)} after round {round_number}, {mb(server_rss_mb(url))} after {idle_s:g} s idle"
+                f"{mb(loaded)} after round {round_number}, "
+                f"{mb(server_rss_mb(processes))} after {idle_s:g} s idle"
             )
             times = tally.updates_s
             ratio = statistics.median(times) / base_p50 if times else float("nan")
@@ -219,6 +280,9 @@ def measure(sessions: int, seconds: float, idle_s: float, session_ttl_s: int, ro
                 f"  round {round_number}: {len(times)} updates ({len(times) / seconds:.1f}/s), "
                 f"errors {len(tally.errors)}; update time [s] {describe(tally)}; p50 {ratio:.1f}x one session"
             )
+            if tally.replicas:
+                spread = ", ".join(f"{n} on {name}" for name, n in sorted(tally.replicas.items()))
+                print(f"  sessions per process: {spread}")
             for line in tally.errors[:10]:
                 print(f"  error: {line}")
             failed |= bool(tally.errors or not times)
@@ -246,12 +310,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rounds", type=int, default=2, help="loads per server, to see memory settle (default 2)"
     )
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        help="N streamlit processes behind nginx (deploy/serve.py); 0: one process, no proxy (default)",
+    )
     args = parser.parse_args(argv)
     if any(not 1 <= n <= MAX_SESSIONS for n in args.sessions) or not 1 <= args.seconds <= MAX_SECONDS:
         parser.error(f"--sessions must be 1-{MAX_SESSIONS} and --seconds 1-{MAX_SECONDS}")
     if not 0 <= args.idle_s <= MAX_SECONDS or not 1 <= args.rounds <= 5:
         parser.error(f"--idle-s must be 0-{MAX_SECONDS} and --rounds 1-5")
-    return max(measure(n, args.seconds, args.idle_s, args.session_ttl_s, args.rounds) for n in args.sessions)
+    if not 0 <= args.replicas <= 8:
+        parser.error("--replicas must be 0-8")
+    return max(
+        measure(n, args.seconds, args.idle_s, args.session_ttl_s, args.rounds, args.replicas)
+        for n in args.sessions
+    )
 
 
 if __name__ == "__main__":
