@@ -263,6 +263,20 @@ def test_flags_refuse_what_rows_refuse(capsys) -> None:
         ["estimate", "--hours", "-0", "--power-w", "300", "--intensity", "400", "--json"],
         ["estimate", "--hours", "1", "--power-w", "-0", "--intensity", "400", "--json"],
         ["estimate", "--hours", "1", "--power-w", "300", "--intensity", "-0"],
+        [
+            "compare",
+            "--hardware",
+            H100,
+            "--count",
+            "8",
+            "--hours",
+            "-0",
+            "--region",
+            "aws:us-east-1",
+            "--json",
+        ],
+        ["report", "--hardware", H100, "--hours", "-0", "--region", "aws:us-east-1", "--format", "json"],
+        ["report", "--hardware", H100, "--hours", "-0", "--region", "aws:us-east-1"],
     ],
 )
 def test_no_negative_zero_from_the_flags(capsys, args: list[str]) -> None:
@@ -372,3 +386,35 @@ def test_pyarrow_message_is_one_line(capsys, tmp_path: Path) -> None:
     path = write(tmp_path, "broken.parquet", b"PAR1" + b"\x00" * 64 + b"PAR1")
     code, _, err = run_cli(capsys, ["batch", str(path)])
     assert_one_line(code, err, "not a readable Parquet file")
+
+
+def test_upload_that_unpacks_past_the_limit_is_refused(monkeypatch) -> None:
+    # A Parquet upload: 1,000 rows of 53-character text, ~3 kB on disk, ~58 kB uncompressed.
+    import io
+
+    from wattprint.db import batchfiles
+    from wattprint.engine import batch
+    from wattprint.errors import InputError
+
+    monkeypatch.setattr(batchfiles, "MAX_UPLOAD_UNPACKED_BYTES", 50 * 1024)
+    buffer = io.BytesIO()
+    table = {
+        "hardware": [f"{i:03d}" + "x" * 50 for i in range(1000)],
+        "hours": [1.0] * 1000,
+        "region": ["a"] * 1000,
+    }
+    pq.write_table(pa.table(table), buffer, compression="zstd")
+    assert len(buffer.getvalue()) < 50 * 1024
+    with pytest.raises(InputError, match="of data \\(uncompressed\\) is over the 0 MiB limit of an upload"):
+        batchfiles.read_job_buffer(buffer.getvalue(), "jobs.parquet", batch.INPUT_COLUMNS)
+
+
+def test_no_negative_zero_from_a_series(capsys, tmp_path: Path) -> None:
+    # wattprint shift --series z.csv --hours 1 --flex-hours 2 --method flexible-start --json   (values -0)
+    rows = "".join(f"2022-01-01T0{h}:00Z,-0\n" for h in range(4))
+    path = write(tmp_path, "z.csv", "timestamp,intensity_g_per_kwh\n" + rows)
+    args = ["shift", "--series", str(path), "--hours", "1", "--flex-hours", "2", "--method", "flexible-start"]
+    for extra in ([], ["--json"]):
+        code, out, err = run_cli(capsys, [*args, *extra])
+        assert code == 0, err
+        assert "-0.0" not in out and not re.search(r"(^|[\s(:])-0\b", out)

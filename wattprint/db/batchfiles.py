@@ -308,11 +308,35 @@ def read_job_buffer(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
+        _check_unpacked_size(path, Path(name).name)
         found: list[str] = []
         frame = read_jobs(path, usable, found)
         if notes is not None:
             notes.extend(note.replace(str(path), Path(name).name, 1) for note in found)
         return frame
+
+
+MAX_UPLOAD_UNPACKED_BYTES = 1024 * 1024 * 1024
+"""Largest jobs upload read into memory at once [bytes], a Parquet file's uncompressed size (from
+its metadata) included: a small file that unpacks to gigabytes is refused, not read."""
+
+
+def _check_unpacked_size(path: Path, shown: str) -> None:
+    size = path.stat().st_size
+    if file_kind(path) == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            metadata = pq.ParquetFile(path).metadata
+        except (pa.ArrowException, OSError, ValueError) as error:
+            raise InputError(f"{shown}: not a readable Parquet file ({_first_line(error)})") from None
+        size = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    if size > MAX_UPLOAD_UNPACKED_BYTES:
+        raise InputError(
+            f"{shown}: {size / 2**20:,.0f} MiB of data (uncompressed) is over the "
+            f"{MAX_UPLOAD_UNPACKED_BYTES // 2**20:,} MiB limit of an upload; use `wattprint batch` on it"
+        )
 
 
 def dataset_files(folder: Path) -> list[Path]:
