@@ -216,6 +216,9 @@ def _chain(first: pd.DataFrame, rest: Any) -> Any:
     yield from rest
 
 
+CSV_LINE_END = "\r\n"
+"""Line ends of the dask engine's CSV files (RFC 4180): pandas then quotes every cell holding a CR,
+so a reader that splits rows on CR never sees part of a cell as a cell of its own."""
 SCHEDULER_TIMEOUT_S = 5
 """Seconds to reach a ``--scheduler`` before giving up (the whole refusal stays under 10 s)."""
 
@@ -328,7 +331,15 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
             elif args.output:
                 temporary = stack.enter_context(files.atomic_output(args.output, paths))
                 safe = results.map_partitions(exports.neutralise_formulas, meta=results._meta)
-                tasks.append(safe.to_csv(str(temporary), single_file=True, index=False, compute=False))
+                tasks.append(
+                    safe.to_csv(
+                        str(temporary),
+                        single_file=True,
+                        index=False,
+                        compute=False,
+                        lineterminator=CSV_LINE_END,
+                    )
+                )
             failed = results[results["error"] != ""]
             if args.errors:
                 temporary_errors = stack.enter_context(
@@ -337,7 +348,13 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
                 failed_view = failed.map_partitions(error_rows)
                 safe_errors = failed_view.map_partitions(exports.neutralise_formulas)
                 tasks.append(
-                    safe_errors.to_csv(str(temporary_errors), single_file=True, index=False, compute=False)
+                    safe_errors.to_csv(
+                        str(temporary_errors),
+                        single_file=True,
+                        index=False,
+                        compute=False,
+                        lineterminator=CSV_LINE_END,
+                    )
                 )
             totals_meta = pd.DataFrame(
                 {key: pd.Series(dtype="float64") for key in batch.totals_to_dict(batch.totals(results._meta))}
