@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from app import shifting_charts as charts
 from app.shifting_charts import METHOD_LABELS
 from wattprint.db.schema import DEFAULT_BASIS
 from wattprint.engine import timeshift
+from wattprint.engine.timeshift import MAX_PLAN_HOURS
 from wattprint.errors import WattprintError
 
 BUNDLED = "Bundled series of a region"
@@ -41,8 +43,8 @@ OPTIONS = state.KeyedOptions(
         "ts_fill_gaps": state.InputField(False),
         "ts_year": state.InputField(0, minimum=0, maximum=2100),
         "ts_timezone": state.InputField("UTC"),
-        "ts_next_hours": state.InputField(4, minimum=1, maximum=168),
-        "ts_next_within": state.InputField(24, minimum=1, maximum=168),
+        "ts_next_hours": state.InputField(4, minimum=1, maximum=MAX_PLAN_HOURS),
+        "ts_next_within": state.InputField(24, minimum=1, maximum=MAX_PLAN_HOURS),
         "ts_next_date": state.InputField(dt.date(2026, 1, 1)),
         "ts_next_hour": state.InputField(0, minimum=0, maximum=23),
         "ts_hours": state.InputField(6.0, minimum=0.25, maximum=2000.0),
@@ -55,7 +57,8 @@ OPTIONS = state.KeyedOptions(
         "ts_hour": state.InputField(0, minimum=0, maximum=23),
     },
 )
-FROM_JOB = ("ts_region", "ts_hours", "ts_power_kw")  # follow the shared job until changed here
+# follow the shared job until changed here
+FROM_JOB = ("ts_region", "ts_hours", "ts_power_kw", "ts_next_hours", "ts_next_within")
 FROM_CONTEXT = ("ts_timezone", "ts_next_date", "ts_next_hour", "ts_year", "ts_date")
 JOB_KEY = "ts_job_key"  # session key: the job the page last followed
 
@@ -237,6 +240,10 @@ def open_options() -> PageStart:
         put("ts_hours", state.job_hours(job, 6.0))
     if "ts_power_kw" in page.auto:
         put("ts_power_kw", state.job_power_kw(job, 1.0))
+    if "ts_next_hours" in page.auto:  # the job's own length, in whole hours, with a day to spare
+        length = math.ceil(state.job_hours(job, 4.0, 1.0, MAX_PLAN_HOURS - 24))
+        put("ts_next_hours", length)
+        put("ts_next_within", length + 24)
     jobpage.publish(OPTIONS)
     return page
 
@@ -381,10 +388,16 @@ def next_hours_panel(chosen: Chosen, period: Period, timezone: str, page: PageSt
     if "ts_next_hour" in page.auto:
         put("ts_next_hour", now_local.hour)
     n1, n2, n3, n4 = st.columns(4)
-    hours = int(n1.number_input("Job length [h]", min_value=1, max_value=168, step=1, key="ts_next_hours"))
+    hours = int(
+        n1.number_input("Job length [h]", min_value=1, max_value=MAX_PLAN_HOURS, step=1, key="ts_next_hours")
+    )
     within_hours = int(
         n2.number_input(
-            "Must finish within the next [h]", min_value=1, max_value=168, step=1, key="ts_next_within"
+            "Must finish within the next [h]",
+            min_value=1,
+            max_value=MAX_PLAN_HOURS,
+            step=1,
+            key="ts_next_within",
         )
     )
     from_date = n3.date_input(
@@ -406,13 +419,27 @@ def next_hours_panel(chosen: Chosen, period: Period, timezone: str, page: PageSt
     except WattprintError as error:
         st.error(components.plain(str(error)))
         return
+    power_kw = float(st.session_state["ts_power_kw"])  # the job's average draw (Average draw, below)
     p1, p2, p3, p4 = st.columns(4)
     p1.metric(f"Start at ({timezone})", f"{plan.best_start:%a %H:%M}")
-    per_kw = "kg CO₂e per kW of average draw over the job"
-    p2.metric("Best start [kg/kW]", f"{plan.best_co2e_kg:,.3f}", help=per_kw)
-    p3.metric(f"Start {plan.now:%H:%M} [kg/kW]", f"{plan.start_now_co2e_kg:,.3f}", help=per_kw)
-    p4.metric("Less by waiting [%]", f"{plan.savings_fraction * 100:.1f}")
+    at_draw = f"At the job's average draw, {power_kw:,.3g} kW (set below), on this series' typical days"
+    p2.metric("Best start [kg CO2e]", f"{plan.best_co2e_kg * power_kw:,.3f}", help=at_draw)
+    p3.metric(f"Start {plan.now:%H:%M} [kg CO2e]", f"{plan.start_now_co2e_kg * power_kw:,.3f}", help=at_draw)
+    saved_kg = (plan.start_now_co2e_kg - plan.best_co2e_kg) * power_kw
+    p4.metric(
+        "Less by waiting [%]",
+        f"{plan.savings_fraction * 100:.1f}",
+        delta=f"−{saved_kg:,.3f} kg CO2e",
+        delta_color="off",
+    )
     st.markdown(components.plain(charts.plan_summary(plan, timezone, chosen.basis, period.span)))
+    st.caption(
+        components.plain(
+            "Both starts are priced on the same series and its typical days "
+            f"({chosen.basis}, {period.span}), at the job's draw. The job line above is priced at its "
+            "region's annual figure of another year and source, so its kg differ from these."
+        )
+    )
     figure = plan_figure(
         chosen.key, plan, from_time.isoformat(), hours, within_hours, timezone, period.gaps, chosen.basis
     )
@@ -501,7 +528,13 @@ def one_job_panel(chosen: Chosen, job: Job, result: Any, timezone: str) -> None:
     a, b, c, d = st.columns(4)
     a.metric("Started at submission [kg CO2e]", f"{result.baseline_co2e_kg:,.3f}")
     b.metric(f"{METHOD_LABELS[job.method]} [kg CO2e]", f"{result.shifted_co2e_kg:,.3f}")
-    c.metric("Savings [%]", f"{result.savings_fraction * 100:.1f}")
+    saved_kg = result.baseline_co2e_kg - result.shifted_co2e_kg
+    c.metric(
+        "Savings [%]",
+        f"{result.savings_fraction * 100:.1f}",
+        delta=f"−{saved_kg:,.3f} kg CO2e",
+        delta_color="off",
+    )
     d.metric("Pauses", f"{result.pauses}")
     st.caption(charts.schedule_caption(result, timezone))
     figure = job_figure(chosen, job, result, timezone)

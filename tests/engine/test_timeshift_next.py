@@ -61,7 +61,7 @@ def test_nearest_year_and_missing_months() -> None:
 
 @pytest.mark.parametrize(
     "duration_h, within_h, message",
-    [(0, 6, "1 <= job length"), (8, 6, "<= look-ahead"), (1, 500, "168"), (1.5, 6, "whole hours")],
+    [(0, 6, "1 <= job length"), (8, 6, "<= look-ahead"), (1, 9000, "8784"), (1.5, 6, "whole hours")],
 )
 def test_bad_windows_raise(duration_h: int, within_h: int, message: str) -> None:
     with pytest.raises(InputError, match=message):

@@ -22,8 +22,9 @@ from wattprint.engine.timeshift.profiles import (
 )
 from wattprint.errors import InputError
 
-MAX_PLAN_HOURS = 168
-"""Longest look-ahead of :func:`plan_next_hours` [h] (one week)."""
+MAX_PLAN_HOURS = 8784
+"""Longest look-ahead of :func:`plan_next_hours` [h]: a leap year, the most hours a series' typical
+days of one year can price (each hour takes its month's typical day, so any length fits)."""
 
 MONTH_NAMES = (
     "January",
@@ -146,7 +147,7 @@ def plan_next_hours(
         The current time; a naive value is local time in ``timezone``. The job starts at whole
         local hours from the next one (``now`` itself when it is a whole hour).
     duration_h, within_h : int
-        Job length and look-ahead [h], whole hours, ``1 <= duration_h <= within_h <= 168``.
+        Job length and look-ahead [h], whole hours, ``1 <= duration_h <= within_h <= MAX_PLAN_HOURS``.
     timezone : str
         IANA zone of the user: hours of day, days and months are counted there.
     power_kw : float
