@@ -20,6 +20,7 @@ from wattprint.engine.footprint import Job, estimate
 from wattprint.errors import InputError
 
 JOB = ["--power-w", "300", "--intensity", "400"]
+COUNT_REFUSED = "count: 9.99989e-321 is out of range; valid: 0.001-100,000,000 devices"
 SHIFT = [
     "shift",
     "--region",
@@ -36,21 +37,19 @@ NUMERIC = [
     # overflow of a duration: OverflowError before, partial JSON with --json
     (["estimate", "--hours", "1e308", *JOB], "hours must be at most"),
     (["estimate", "--hours", "1e308", *JOB, "--json"], "hours must be at most"),
-    # a subnormal count makes duration = device-hours / count infinite
-    (["estimate", "--device-hours", "1", "--count", "1e-320", *JOB], "device count must be between"),
-    (
-        ["estimate", "--device-hours", "1", "--count", "1e-320", *JOB, "--json"],
-        "device count must be between",
-    ),
+    # a subnormal count would make duration = device-hours / count infinite: refused by the flag,
+    # in the words of the shared limits (wattprint/engine/limits.py) that batch rows get too
+    (["estimate", "--device-hours", "1", "--count", "1e-320", *JOB], COUNT_REFUSED),
+    (["estimate", "--device-hours", "1", "--count", "1e-320", *JOB, "--json"], COUNT_REFUSED),
     (["estimate", "--device-hours", "1e12", "--count", "0.001", *JOB], "1,141-year"),
     (["estimate", "--hours", "9e6", "--count", "1e8", *JOB], "device-hours is over the limit"),
     (["estimate", "--hours", "1", "--count", "1e300", *JOB], "count must be at most"),
     (["estimate", "--hours", "1", *JOB, "--net-intensity", "1e308"], "net-intensity must be at most"),
     (["compare", "--hours", "1e308", *JOB], "hours must be at most"),
-    (["compare", "--device-hours", "1", "--count", "1e-320", *JOB], "device count must be between"),
+    (["compare", "--device-hours", "1", "--count", "1e-320", *JOB], COUNT_REFUSED),
     (["report", "--hours", "1e308", *JOB], "hours must be at most"),
     (["report", "--hours", "1e308", *JOB, "--format", "model-card"], "hours must be at most"),
-    (["report", "--device-hours", "1", "--count", "1e-320", *JOB, "--format", "latex"], "device count"),
+    (["report", "--device-hours", "1", "--count", "1e-320", *JOB, "--format", "latex"], COUNT_REFUSED),
     (
         [
             "shift",
