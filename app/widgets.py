@@ -53,8 +53,28 @@ def sticky_result() -> None:
   position: sticky; top: 3.75rem; z-index: 2; background: #fff; }
 @media (max-width: 640px) {
   [data-testid="stLayoutWrapper"]:has(> .st-key-job_result) { position: static; } }
+[data-testid="stLayoutWrapper"]:has(> .st-key-phone_bar) { display: none; }
+@media (max-width: 640px) {
+  [data-testid="stLayoutWrapper"]:has(> .st-key-phone_bar) {
+    display: block; position: sticky; top: 3.75rem; z-index: 3; background: #fff;
+    border-bottom: 1px solid #ddd; padding: 0.25rem 0; } }
 </style>"""
     )
+
+
+def phone_bar(bar: Any, result: state.JobResult | None) -> None:
+    """On a phone (the columns stacked, the result far below the inputs), a one-line headline that
+    stays at the top of the screen while the inputs scroll: ``bar`` is a container keyed
+    ``phone_bar``, drawn above the columns; hidden on a wider screen, where the result sits beside
+    the inputs."""
+    if result is None:
+        return
+    footprint = result.footprint
+    with bar:
+        st.markdown(
+            f"**{components.kg(footprint.co2e_kg)}** · {components.kwh(footprint.energy_kwh)} · "
+            f"{components.num(footprint.intensity_g_per_kwh)} g/kWh"
+        )
 
 
 # Pause [s] after the headline, so the browser draws it before the rest of the page streams in:

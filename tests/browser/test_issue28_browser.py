@@ -23,3 +23,29 @@ def test_calculator_path_as_first_request_opens_the_job(browser, server) -> None
         assert not page.watch.errors, page.watch.errors
     finally:
         context.close()
+
+
+def test_phone_keeps_the_headline_in_view_while_editing(browser, server) -> None:
+    # At 390 px the columns stack and the result starts far below the inputs; the one-line
+    # headline stays at the top of the screen while the user edits the location at the bottom.
+    context, page = open_page(browser, f"{server}/?count=32&hours=216.0", width=390)
+    try:
+        page.get_by_text("Operational CO₂e").first.wait_for(timeout=60_000)
+        result_top = page.get_by_text("Operational CO₂e").first.bounding_box()["y"]
+        where = page.get_by_text("Grid intensity", exact=False).first
+        where.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        bar = page.locator(".st-key-phone_bar")
+        box = bar.bounding_box()
+        assert box is not None and 0 <= box["y"] < 900 and box["height"] < 120, box
+        headline = page.locator('[data-testid="stMetricValue"]').first.inner_text()
+        assert headline.split(" ")[0] in bar.inner_text(), (headline, bar.inner_text())
+        assert result_top > 900  # the full result is more than a screen below the top
+    finally:
+        context.close()
+    context, page = open_page(browser, f"{server}/?count=32&hours=216.0", width=1280)
+    try:
+        page.get_by_text("Operational CO₂e").first.wait_for(timeout=60_000)
+        assert not page.locator(".st-key-phone_bar").is_visible()  # beside the inputs on a desktop
+    finally:
+        context.close()
