@@ -37,9 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 MAX_REPLICAS = 16
 STOP_TIMEOUT_S = 10.0
-# Passive health check: one refused connection marks a process down for this long.
-MAX_FAILS = 1
-FAIL_TIMEOUT_S = 5
+# Passive health check: this many failed requests within FAIL_TIMEOUT_S mark a process down for
+# FAIL_TIMEOUT_S. A refused connection is retried on the next process whatever the count; more
+# than one, so that one upload Streamlit refuses mid-body (a broken pipe) does not take it out.
+MAX_FAILS = 3
+FAIL_TIMEOUT_S = 10
 
 
 class ServeError(RuntimeError):
@@ -209,7 +211,7 @@ def cluster(
     """Start ``replicas`` Streamlit processes and nginx in front; stop them all on exit.
 
     ``port`` (the proxy) and ``replica_port`` (the first process; the others follow it) default
-    to free ports. ``run_dir`` defaults to a new folder in the temporary directory.
+    to free ports. ``run_dir`` defaults to a new folder in the temporary directory, removed at the end.
     """
     if not 1 <= replicas <= MAX_REPLICAS:
         raise ServeError(f"replicas must be 1-{MAX_REPLICAS}")
@@ -222,6 +224,7 @@ def cluster(
         if replica_port is not None
         else [free_port() for _ in range(replicas)]
     )
+    made_run_dir = run_dir is None
     if run_dir is None:
         run_dir = Path(tempfile.mkdtemp(prefix="wattprint-serve-"))
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -259,6 +262,8 @@ def cluster(
         yield running
     finally:
         running.stop()
+        if made_run_dir:
+            shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
