@@ -376,6 +376,61 @@ def build_de(ref: Path) -> dict:
     )
 
 
+# AVERT regions' hour 0 is taken as midnight local STANDARD time of the region (EPA CAMD reports
+# hourly emissions in local standard time; REopt.jl applies the series in site-local time):
+# ASSUMPTION, one UTC offset per region [h], the time zone of most of its load.
+AVERT_UTC_OFFSET_H = {
+    "CA": -8, "NW": -8, "SW": -7, "RM": -7, "CENT": -6, "MIDW": -6, "TE": -6, "TN": -6,
+    "SE": -6, "FL": -5, "MIDA": -5, "NCSC": -5, "NE": -5, "NY": -5,
+}  # fmt: skip
+LB_PER_KWH_TO_G_PER_KWH = 453.59237
+AVERT_METHOD = (
+    "EPA AVERT 2023 hourly marginal (avoided) CO2 emission rate of the region's fossil fleet, "
+    "lb/kWh x 453.59237 = g/kWh (CO2 only, short-run marginal: the emissions a change in load "
+    "moves in that hour). Hour 0 = 2023-01-01 00:00 local standard time of the region "
+    "(ASSUMPTION, see tools/compile_profiles.py AVERT_UTC_OFFSET_H)."
+)
+
+
+def build_avert(ref: Path) -> list[dict]:
+    raw = pd.read_csv(ref / "avert-2023-hourly" / "AVERT_2023_CO2_lb_per_kwh.csv", encoding="utf-8-sig")
+    assert list(raw["Timestamp"]) == list(range(8760))
+    entries = []
+    for region, offset in AVERT_UTC_OFFSET_H.items():
+        start = pd.Timestamp("2023-01-01", tz="UTC") - pd.Timedelta(hours=offset)
+        index = pd.date_range(start, periods=8760, freq="h")
+        values = raw[region].astype(float).to_numpy() * LB_PER_KWH_TO_G_PER_KWH
+        negative = values < 0
+        frame = pd.DataFrame(
+            {"intensity_g_per_kwh": np.where(negative, 0.0, values), "filled": negative.astype(int)},
+            index=index,
+        )
+        pid = f"avert-{region.lower()}-2023"
+        write_series(pid, frame, decimals=1)
+        entries.append(
+            entry(
+                pid,
+                f"AVERT {region} 2023, hourly marginal CO2",
+                f"avert:{region}",
+                60,
+                frame,
+                source="epa-avert-2023",
+                method=AVERT_METHOD,
+                basis="marginal",
+                gap_rule=(
+                    "No gaps. Hours whose AVERT rate is negative (a statistical artefact of AVERT's "
+                    "regression, not negative emissions) are set to 0 and flagged filled=1."
+                ),
+                notes=(
+                    f"{int(negative.sum())} negative hour(s) set to 0 and flagged. Mean of the 8,760 "
+                    f"published hours: {values.mean():.1f} g/kWh (the yearly figure of avert:{region}). "
+                    "Copy: NREL/REopt.jl@029db01 data/emissions/AVERT_Data/AVERT_2023_CO2_lb_per_kwh.csv."
+                ),
+            )
+        )
+    return entries
+
+
 def _git(mirror: Path, repo: str, *args: str) -> bytes:
     folder = mirror / repo.replace("/", "+") / "repo"
     return subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True).stdout
@@ -450,6 +505,7 @@ def main() -> None:
     profiles.append(build_rte(args.reference))
     profiles.append(build_gb(args.reference))
     profiles.append(build_de(args.reference))
+    profiles.extend(build_avert(args.reference))
     em_entries, em_left_out = build_em(args.reference, args.mirror)
     profiles.extend(em_entries)
     for line in em_left_out:

@@ -28,7 +28,8 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from compile_profiles import FACTORS
+from avert_regions import avert_region
+from compile_profiles import AVERT_UTC_OFFSET_H, FACTORS
 
 ROOT = Path(__file__).resolve().parents[1]
 DB = ROOT / "region_db"
@@ -41,6 +42,14 @@ GOOGLE_YEARS = range(2019, 2025)
 EMBER = "ember-owid-carbon-intensity"
 EM = "electricity-maps-yearly"
 EM_YEARS = range(2021, 2026)
+IFI = "ifi-grid-factors-2021"
+AVERT = "epa-avert-2023"
+IFI_HEADER = (
+    "IFI harmonised operating-margin grid factors 2021 (v3.1), per country (via co2.js).\n"
+    "# LICENCE: CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/), as republished by\n"
+    "# the Green Web Foundation in co2.js: credit the IFI Technical Working Group and the UNFCCC,\n"
+    "# share adaptations alike. Kept apart from every other file; see region_db/LICENSE-DATA.md"
+)
 EM_HEADER = (
     "Electricity Maps yearly zone intensities, life-cycle, 2021-2025 (via co2.js).\n"
     "# LICENCE: this file is derived from Electricity Maps data published under the Open Database\n"
@@ -143,6 +152,8 @@ class Context:
         self.continent_of = {r["iso2"]: r["continent"] for r in self.countries.values()}
         self.means: dict[str, float] = {}
         self.cloud_zone = {r["region_id"]: r["zone"] for r in read_csv("cloud_zones.csv")}
+        self.cloud_avert = {r["region_id"]: r["avert_region"] for r in read_csv("cloud_zones.csv")}
+        self.ifi_countries: set[str] = set()
         self.em_zones: set[str] = set()
         self.shares: dict[str, dict[str, float]] = {}
         self.profile_of_grid = {
@@ -178,7 +189,94 @@ EM_BA = {  # EIA balancing-authority code -> Electricity Maps zone (the zone id 
 
 def _links(ctx: Context, entry_id: str) -> list[str]:
     zone = ctx.cloud_zone.get(entry_id) or zone_of_entry(entry_id)
-    return [f"zone:{zone}"] if zone and zone in ctx.em_zones else []
+    links = [f"zone:{zone}"] if zone and zone in ctx.em_zones else []
+    if ctx.cloud_avert.get(entry_id):
+        links.append(f"avert:{ctx.cloud_avert[entry_id]}")
+    if entry_id.startswith("country:") and entry_id.removeprefix("country:") in ctx.ifi_countries:
+        links.append(f"ifi:{entry_id.removeprefix('country:')}")
+    return links
+
+
+def check_avert_regions(ctx: Context, ref: Path, clouds: list[dict]) -> None:
+    """The AVERT region curated for each US cloud region holds its coordinates (EPA's polygons)."""
+    folder = ref / "avert-2023-hourly"
+    for cloud in clouds:
+        if cloud["country"] != "US":
+            continue
+        found = avert_region(folder, cloud["latitude"], cloud["longitude"])
+        assert found == [ctx.cloud_avert[cloud["id"]]], (cloud["id"], found)
+
+
+def build_avert(ref: Path) -> list[dict]:
+    """One ``avert:<REGION>`` entry per AVERT region: the mean of its 2023 hourly marginal rates."""
+    raw = pd.read_csv(ref / "avert-2023-hourly" / "AVERT_2023_CO2_lb_per_kwh.csv", encoding="utf-8-sig")
+    out = []
+    for code in AVERT_UTC_OFFSET_H:
+        mean = float(raw[code].mean()) * 453.59237
+        out.append(
+            region(
+                id=f"avert:{code}",
+                kind="grid",
+                name=f"AVERT {code} region (EPA)",
+                country="US",
+                continent="North America",
+                intensity_g_per_kwh=[
+                    fact(
+                        2023,
+                        round(mean, 1),
+                        AVERT,
+                        "Short-run marginal CO2 (avoided emissions of the fossil fleet), mean of the 8,760 "
+                        "hourly AVERT rates (lb/kWh x 453.59237); hourly series in profiles/.",
+                        basis="marginal",
+                    )
+                ],
+                profile=f"avert-{code.lower()}-2023",
+                notes="Marginal, not average: what one more (or one less) kWh emits in that hour. "
+                "Never ranked with average figures.",
+            )
+        )
+    return out
+
+
+def build_ifi(ctx: Context, ref: Path, known: set[str]) -> list[dict]:
+    """One ``ifi:<ISO2>`` entry per country with an IFI operating-margin factor (2021 v3.1)."""
+    path = ref / "ifi-grid-factors" / "IFI_Default_Grid_Factors_2021_v3.1_unfccc.csv"
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = [r for r in list(csv.reader(fh))[3:] if r and r[0] and r[5].strip()]
+    names = yaml.safe_load((DB / "countries.yaml").read_text(encoding="utf-8"))["regions"]
+    by_name: dict[str, list[str]] = {r["name"].lower(): [r["country"]] for r in names}
+    for row in read_csv("ifi_names.csv"):
+        by_name.setdefault(row["ifi_name"].lower(), [])
+        if row["iso2"] not in by_name[row["ifi_name"].lower()]:
+            by_name[row["ifi_name"].lower()].append(row["iso2"])
+    out = []
+    for row in rows:
+        name, margin = row[0], float(row[5])
+        for iso2 in by_name.get(name.lower(), []):
+            if f"country:{iso2}" not in known:
+                continue
+            entry = region(
+                id=f"ifi:{iso2}",
+                kind="grid",
+                name=f"{name} (IFI operating margin)",
+                country=iso2,
+                continent=ctx.continent_of.get(iso2),
+                notes="Annual operating-margin factor (CO2): the emissions of the plants that would run "
+                "less if demand fell, averaged over the year. Marginal, not average; never ranked with "
+                "average figures. CC BY-SA 4.0.",
+            )
+            if margin > 0:
+                entry["intensity_g_per_kwh"] = [
+                    fact(
+                        2021, margin, IFI, "Operating margin (annual), gCO2/kWh, IFI v3.1.", basis="marginal"
+                    )
+                ]
+            else:
+                entry["intensity_missing"] = [
+                    missing(2021, "marginal", IFI, "the IFI table lists 0 for this country: no data, not 0")
+                ]
+            out.append(region(**entry))
+    return out
 
 
 Context.links = _links  # type: ignore[attr-defined]
@@ -613,12 +711,15 @@ def main() -> None:
     ctx.em_zones = set(json.loads((ref / "electricity-maps-yearly" / "yearly_2025.json").read_text()))
     for rid, zone in ctx.cloud_zone.items():
         assert zone in ctx.em_zones, f"curated/cloud_zones.csv: {rid} -> unknown zone {zone}"
+    ifi_preview = build_ifi(ctx, ref, {f"country:{r['iso2']}" for r in ctx.countries.values()})
+    ctx.ifi_countries = {r["country"] for r in ifi_preview if r.get("intensity_g_per_kwh")}
     countries, world = build_countries(ctx, ref)
     clouds: dict[str, list[dict]] = {}
     pue = region_pue()
     for row in read_csv("cloud_regions.csv"):
         clouds.setdefault(row["provider"], []).append(cloud_region(ctx, row, pue))
     gpu = [r for p in ("coreweave", "lambda", "scaleway", "ovh", "nebius") for r in clouds.get(p, [])]
+    check_avert_regions(ctx, ref, [r for rows in clouds.values() for r in rows])
     dump("sources.yaml", sources_file(), "Every YearFact.source is a key of this mapping.")
     dump("providers.yaml", read_yaml("providers.yaml"), "Provider fleet PUE by year.")
     dump("countries.yaml", {"regions": countries}, "Countries (Ember / OWID, CC BY 4.0).")
@@ -629,6 +730,12 @@ def main() -> None:
     dump("canada.yaml", {"regions": canada}, "Canadian provinces and territories.")
     dump("australia.yaml", {"regions": australia}, "Australian states and territories.")
     dump("electricity-maps.yaml", {"regions": build_em_zones(ctx, ref, known)}, EM_HEADER)
+    dump("ifi-marginal.yaml", {"regions": build_ifi(ctx, ref, known)}, IFI_HEADER)
+    dump(
+        "avert.yaml",
+        {"regions": build_avert(ref)},
+        "EPA AVERT 2023 marginal CO2 by AVERT region (US public domain).",
+    )
     dump("gcp.yaml", {"regions": build_gcp(ctx, ref)}, "Google Cloud regions (region-carbon-info).")
     dump("aws.yaml", {"regions": clouds["aws"]}, "AWS regions (curated/cloud_regions.csv).")
     dump("azure.yaml", {"regions": clouds["azure"]}, "Microsoft Azure regions (curated/cloud_regions.csv).")

@@ -213,4 +213,4 @@ def test_codecarbon_names_the_basis_and_year_of_every_price() -> None:
 def test_timeshift_names_the_basis_of_its_series() -> None:
     at = routed("timeshift.py")
     caption = " ".join(c.value for c in at.caption)
-    assert f"Intensity basis: {DEFAULT_BASIS}; the series covers 2022" in caption
+    assert f"Intensity basis: {DEFAULT_BASIS}; the series covers 2021" in caption  # CISO 2021-2024

@@ -102,7 +102,8 @@ def test_every_fact_cites_a_known_source_and_year() -> None:
 def test_ranges() -> None:
     for r in regions().values():
         for f in r.intensity_g_per_kwh:
-            assert 0 <= f.value <= 1500, (r.id, f)
+            # marginal rates reach higher (IFI operating margin of Zimbabwe: 1,575 gCO2/kWh)
+            assert 0 <= f.value <= (2000 if f.basis == "marginal" else 1500), (r.id, f)
         for f in r.cfe_fraction:
             assert 0 <= f.value <= 1, (r.id, f)
         for f in r.pue:
@@ -302,7 +303,7 @@ EXPECTED_GAPS |= {"rte-fr-2012-2022": 11, "entsoe-de-2020": 2, "entsoe-gb-2020":
 def test_profile_index() -> None:
     ids = {p.id: p for p in index().profiles}
     assert set(EXPECTED_SERIES) <= set(ids)
-    assert all(pid.startswith("em-") for pid in set(ids) - set(EXPECTED_SERIES))
+    assert all(pid.startswith(("em-", "avert-")) for pid in set(ids) - set(EXPECTED_SERIES))
     for pid, grid in EXPECTED_SERIES.items():
         p = ids[pid]
         assert p.grid == grid
@@ -611,3 +612,65 @@ def test_every_cloud_region_whose_zone_has_a_series_gets_it_and_no_other() -> No
     assert db.profile_for("gcp:us-east1") is None  # Santee Cooper: no series, not the US one
     assert db.profile_for("aws:us-east-1").id == "em-us-mida-pjm-2024"
     assert db.profile_for("aws:us-east-1", 2022).id == "em-us-mida-pjm-2022"
+
+
+# ------------------------------------------------------------- v3: marginal, its own basis
+def test_marginal_figures_are_their_own_basis_with_their_kind() -> None:
+    from wattprint.db import tables
+
+    db = _db()
+    # EPA AVERT 2023 (REopt.jl copy), MIDA column: mean of 8,760 hourly lb/kWh x 453.59237 = 615.6
+    # g/kWh (SOURCES.md: "MIDA 616"); IFI v3.1 United States operating margin: 416 gCO2/kWh.
+    us_east = db.intensity("aws:us-east-1", basis="marginal")
+    assert (us_east.region_id, us_east.value, us_east.year, us_east.source) == (
+        "avert:MIDA",
+        615.6,
+        2023,
+        "epa-avert-2023",
+    )
+    assert db.intensity("aws:us-east-1", basis="marginal", source="ifi-grid-factors").value == 416.0
+    assert db.intensity("aws:eu-west-3", basis="marginal").region_id == "ifi:FR"
+    # Never an average figure under the marginal basis, nor a marginal one under lifecycle.
+    assert db.intensity("aws:us-east-1").source == EM_SOURCE
+    frame = tables.region_frame(db, None, "marginal")
+    assert set(frame["intensity_basis"]) == {"marginal"}
+    assert set(frame["intensity_kind"]) == {"annual operating margin"}
+    assert set(frame["intensity_source"]) == {"ifi-grid-factors-2021"} and set(frame["intensity_year"]) == {
+        2021
+    }
+    avert = tables.region_frame(db, None, "marginal", "epa-avert")
+    assert set(avert["intensity_kind"]) == {
+        "short-run marginal (hourly rates; a year's figure is their mean)"
+    }
+    assert set(avert[avert["kind"] == "cloud"]["country"]) == {"US"}
+    lifecycle = tables.region_frame(db)
+    assert not set(lifecycle["intensity_source"]) & {"epa-avert-2023", "ifi-grid-factors-2021"}
+
+
+def test_ifi_zero_is_missing_and_the_file_is_share_alike() -> None:
+    # IFI v3.1 lists Albania as 0 in every column: no data, kept as missing, never 0.
+    albania = regions()["ifi:AL"]
+    assert not albania.intensity_g_per_kwh and albania.intensity_missing[0].basis == "marginal"
+    head = (DB / "ifi-marginal.yaml").read_text(encoding="utf-8")[:500]
+    assert "CC BY-SA 4.0" in head
+    for region in regions().values():
+        if any(f.source.startswith("ifi-") for f in region.intensity_g_per_kwh):
+            assert region.id.startswith("ifi:"), region.id
+
+
+def test_every_us_cloud_region_has_an_avert_region_and_its_hourly_series() -> None:
+    db = _db()
+    rows = {r["region_id"]: r for r in _curated("cloud_zones.csv")}
+    us = [r for r in by(kind="cloud") if r.country == "US"]
+    assert len(us) >= 40
+    for region in us:
+        code = rows[region.id]["avert_region"]
+        assert f"avert:{code}" in region.linked, region.id
+        series = db.profile_for(region.id, basis="marginal")
+        assert series is not None and series.grid == f"avert:{code}" and series.basis == "marginal"
+    assert {rows["aws:us-west-1"]["avert_region"], rows["gcp:us-central1"]["avert_region"]} == {"CA", "MIDW"}
+    assert db.profile_for("aws:eu-west-3", basis="marginal") is None  # no hourly marginal outside the US
+    # AVERT SW 2023 has 683 negative hours: set to 0 and flagged, said in the notes.
+    sw = next(p for p in index().profiles if p.id == "avert-sw-2023")
+    assert sw.gaps_filled == 683 and "683 negative" in (sw.notes or "")
+    assert profile("avert-mida-2023")["intensity_g_per_kwh"].iloc[0] == round(1.32 * 453.59237, 1)

@@ -32,6 +32,7 @@ COLUMNS = [
     "intensity_year",
     "intensity_source",
     "intensity_from",
+    "intensity_kind",
     "stale",
     "pue_used",
     "energy_kwh",
@@ -147,8 +148,9 @@ def run(args: argparse.Namespace) -> int:
         if args.top < 1:
             raise InputError(f"--top must be at least 1, got {args.top}")
         ranked = ranked.head(args.top)
+    kind = ", ".join(sorted(set(frame["intensity_kind"]))) if not frame.empty else ""
     what = (
-        f"{len(frame)} {'/'.join(kinds)} region(s) on the {basis} basis, source {scope.source}, "
+        f"{len(frame)} {'/'.join(kinds)} region(s) on the {basis} basis ({kind}), source {scope.source}, "
         f"year {scope.year_rule}"
     )
     if args.json:

@@ -65,6 +65,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="submission time, UTC when no offset is given (default: the series' first timestamp)",
     )
     parser.add_argument(
+        "--basis",
+        choices=("lifecycle", "marginal"),
+        default="lifecycle",
+        help="with --region: average life-cycle series (default, Electricity Maps) or marginal rates "
+        "(EPA AVERT 2023 hourly, US regions): the two answer different questions and are never mixed",
+    )
+    parser.add_argument(
         "--year",
         type=int,
         help="with --region: the calendar year of the series (default: the newest bundled for its zone)",
@@ -96,11 +103,17 @@ def _series(args: argparse.Namespace) -> tuple[pd.Series, str]:
     regions = common.databases(args).regions
     region = regions.get(args.region)
     year = getattr(args, "year", None)
-    profile = regions.profile_for(region.id, year)
+    basis = getattr(args, "basis", "lifecycle")
+    profile = regions.profile_for(region.id, year, basis)
+    if profile is None and basis == "marginal":
+        raise InputError(
+            f"{region.id} has no hourly marginal series: only US regions have one (EPA AVERT 2023, by "
+            "AVERT region); elsewhere marginal figures are annual (compare --basis marginal)"
+        )
     if profile is None:
         zone = next((link for e in regions.chain(region) for link in e.linked), None)
         where = f"{region.id} (grid zone {zone})" if zone else region.id
-        available = regions.profiles_for(region.id)
+        available = regions.profiles_for(region.id, basis)
         if available:
             years = sorted({y for p in available for y in range(*_span(p))})
             raise InputError(
@@ -158,6 +171,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--min-chunk-hours and --max-pauses apply only to --method pause-resume")
     if args.year is not None and not args.region:
         raise InputError("--year chooses the year of a bundled series: give --region too")
+    if args.basis != "lifecycle" and not args.region:
+        raise InputError("--basis chooses a bundled series: give --region too (a --series file says its own)")
     if args.max_pauses is not None and args.max_pauses < 0:
         raise InputError(f"--max-pauses must be a whole number >= 0, got {args.max_pauses}")
     series, name = _series(args)
@@ -171,10 +186,19 @@ def run(args: argparse.Namespace) -> int:
         result = pause_and_resume(
             series, args.hours, flex_hours, start, power_kw, args.min_chunk_hours, args.max_pauses, gaps
         )
+    kind = "short-run marginal (EPA AVERT, hourly)" if args.region and args.basis == "marginal" else None
     if args.json:
         data = shift_to_dict(result)
         data["series"] = name
+        if args.region:
+            data["intensity_basis"] = args.basis
+            data["intensity_kind"] = kind or "average"
         common.print_json(data)
     else:
         print(render(result, name))
+        if kind:
+            print(
+                f"Basis:     {kind}: what one kWh more or less emits in each hour (the question of "
+                "shifting), not the average intensity a footprint is reported with."
+            )
     return 0

@@ -84,6 +84,9 @@ DB_DIR_ENV = "WATTPRINT_DB_DIR"
 
 TDP_RANGE_W = (5.0, 2000.0)
 INTENSITY_RANGE_G_PER_KWH = (0.0, 1500.0)
+MARGINAL_RANGE_G_PER_KWH = (0.0, 2000.0)
+"""Marginal rates reach higher than averages (the least efficient plants run last): the IFI
+operating margin of Zimbabwe is 1,575 gCO2/kWh."""
 DEFAULT_SOURCES: dict[str, str] = {"lifecycle": "electricity-maps-yearly"}
 """The source a basis is looked up and ranked on unless another is asked for: lifecycle figures
 come from Electricity Maps' yearly zone averages (one source, one method, every zone). Bases not
@@ -97,6 +100,20 @@ def source_family(key: str) -> str:
     ``google-region-carbon-2019`` are one series (``google-region-carbon``), figures of which may
     be compared across years; two families are two sources, never ranked together."""
     return _EDITION.sub("", key)
+
+
+MARGINAL_KINDS: dict[str, str] = {
+    "ifi-grid-factors": "annual operating margin",
+    "epa-avert": "short-run marginal (hourly rates; a year's figure is their mean)",
+}
+"""What kind of marginal figure each marginal source gives, said next to it."""
+
+
+def intensity_kind(basis: str, source: str) -> str:
+    """``average`` for every basis but marginal; for marginal, its kind (:data:`MARGINAL_KINDS`)."""
+    if basis != "marginal":
+        return "average"
+    return MARGINAL_KINDS.get(source_family(source), "marginal")
 
 
 def _one_source(facts: Iterable[IntensityFact]) -> tuple[IntensityFact, ...]:
@@ -593,13 +610,15 @@ class RegionDB:
             return _pick_year(provider.pue, year, f"provider:{provider.id}", "PUE", True)
         return None
 
-    def profiles_for(self, region_id: str) -> list[Profile]:
+    def profiles_for(self, region_id: str, basis: str = DEFAULT_BASIS) -> list[Profile]:
         """Every hourly series of a region's grids, in lookup order: its Electricity Maps zone's
         (newest year first), then the series of the grids it sits on (e.g. the EIA-930 one of its
-        balancing authority). A cloud region's own ``profile`` only points at its grid's."""
+        balancing authority). A cloud region's own ``profile`` only points at its grid's. Only
+        series of ``basis`` (``lifecycle`` averages, or ``marginal`` rates such as AVERT's)."""
         by_grid: dict[str, list[Profile]] = {}
         for profile in sorted(self.profiles.values(), key=lambda p: p.start, reverse=True):
-            by_grid.setdefault(profile.grid, []).append(profile)
+            if profile.basis == basis:
+                by_grid.setdefault(profile.grid, []).append(profile)
         region = self.get(region_id)
         zone = next((link for e in self.chain(region) for link in e.linked if link.startswith("zone:")), None)
         entries: list[Region] = []
@@ -610,19 +629,25 @@ class RegionDB:
         found: list[Profile] = []
         for entry in entries:
             candidates = list(by_grid.get(entry.id, ()))
-            if entry.profile in self.profiles and entry.kind != "cloud":
+            if (
+                entry.profile in self.profiles
+                and entry.kind != "cloud"
+                and self.profiles[entry.profile].basis == basis
+            ):
                 candidates.append(self.profiles[entry.profile])
             found.extend(p for p in candidates if p not in found)
         if not found:  # a cloud region whose grid entries carry no series but itself does
             own = region.profile
-            if own in self.profiles:
+            if own in self.profiles and self.profiles[own].basis == basis:
                 found.append(self.profiles[own])
         return found
 
-    def profile_for(self, region_id: str, year: int | None = None) -> Profile | None:
+    def profile_for(
+        self, region_id: str, year: int | None = None, basis: str = DEFAULT_BASIS
+    ) -> Profile | None:
         """The hourly series of a region (:meth:`profiles_for`'s first), or the first that covers
         ``year``; None when there is none."""
-        for profile in self.profiles_for(region_id):
+        for profile in self.profiles_for(region_id, basis):
             if year is None or profile_years(profile)[0] <= year <= profile_years(profile)[1]:
                 return profile
         return None
@@ -766,7 +791,7 @@ def check_regions(
                 (
                     f"{field} {basis}",
                     [f for f in getattr(region, field) if f.basis == basis],
-                    INTENSITY_RANGE_G_PER_KWH,
+                    MARGINAL_RANGE_G_PER_KWH if basis == "marginal" else INTENSITY_RANGE_G_PER_KWH,
                 )
                 for field in ("intensity_g_per_kwh", "provider_intensity_g_per_kwh")
                 for basis in INTENSITY_BASES

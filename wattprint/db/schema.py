@@ -446,6 +446,8 @@ class Profile(_Strict):
     timezone: str = "UTC"
     source: str = Field(min_length=1)
     method: str = Field(min_length=1)
+    basis: IntensityBasis = "lifecycle"
+    """What the series counts: an average (``lifecycle``) or a ``marginal`` rate (AVERT)."""
     gaps_filled: int = Field(default=0, ge=0)
     gap_rule: str | None = None
     generation_share: dict[str, float] | None = None

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from wattprint.db.loader import DEFAULT_SOURCES, RegionDB, source_family
+from wattprint.db.loader import DEFAULT_SOURCES, RegionDB, intensity_kind, source_family
 from wattprint.db.schema import DEFAULT_BASIS
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ REGION_COLUMNS = (
     "intensity_basis",
     "intensity_source",
     "intensity_from",
+    "intensity_kind",
     "pue",
     "pue_year",
     "pue_source",
@@ -161,6 +162,7 @@ def _build(
                 basis,
                 chosen.source,
                 owner.id,
+                intensity_kind(basis, chosen.source),
                 pue.value if pue else math.nan,
                 pue.year if pue else None,
                 pue.source if pue else None,
