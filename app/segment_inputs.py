@@ -106,17 +106,21 @@ def segment_inputs() -> None:
         )
 
 
+def segment_lines(result: Any) -> list[str]:
+    """One line per segment: devices, hardware, hours, place, its energy and CO2e (they wrap on any
+    screen, where a table of eight columns was cut off beside the inputs)."""
+    rows = segment_rows(result)
+    return [
+        f"{row['Segment']}. {row['Devices']:,.0f} × {row['Hardware']}, {components.num(row['Hours'])} h "
+        f"({components.num(row['Device-hours'])} device-hours), {row['Place']}: "
+        f"{components.kwh(row['Energy (kWh)'])}, {components.kg(row['CO₂e (kg)'])}"
+        for _, row in rows.iterrows()
+    ]
+
+
 def segment_table(result: Any) -> None:
     """The segments of a job of several, each with its energy and CO₂e (nothing for one segment)."""
     if not result.segments:
         return
     st.markdown(f"**{len(result.segments) + 1} segments, one after another**")
-    st.dataframe(
-        components.plain_table(segment_rows(result)),
-        hide_index=True,
-        column_config={
-            "Energy (kWh)": st.column_config.NumberColumn(format="%.1f"),
-            "CO₂e (kg)": st.column_config.NumberColumn(format="%.1f"),
-            "Device-hours": st.column_config.NumberColumn(format="%.0f"),
-        },
-    )
+    st.markdown("  \n".join(components.plain(line) for line in segment_lines(result)))

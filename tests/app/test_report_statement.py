@@ -120,3 +120,11 @@ def test_a_bad_segment_is_named_in_words() -> None:
     at = opened("calculator.py", {**PAPER, "segments": "nvidia-a100-sxm4-80gb,eight,72,country:FR"})
     errors = " ".join(e.value for e in at.error)
     assert "segment 1: the devices ('eight') and hours ('72') must be numbers" in errors.replace("\\", "")
+
+
+def test_each_segment_is_listed_on_the_page(databases) -> None:
+    at = opened("report.py", {**PAPER, "segments": "nvidia-a100-sxm4-80gb,8,72,country:FR"})
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "2 segments, one after another" in text
+    assert "1. 32 × NVIDIA A100 SXM4 80GB, 216 h (6,912 device-hours), country:FR" in text
+    assert "2. 8 × NVIDIA A100 SXM4 80GB, 72.0 h (576 device-hours), country:FR" in text
