@@ -6,7 +6,10 @@ with a fixed flexibility of +24 h, and Pause and Resume with a flexibility of +1
 length, for three of their job lengths: 6 h (BERT fine-tuning), 36 h (BERT pre-training) and
 216 h (ViT Huge, about 9 days). Prints a Markdown table for ``docs/timeshift.md``.
 
-Run: ``.venv/bin/python tools/dodge_by_zone.py`` (about two minutes).
+With ``--marginal``, the same over EPA AVERT's 2023 hourly marginal rates of the 14 AVERT
+regions: the kind of signal Dodge et al. used (WattTime marginal rates).
+
+Run: ``.venv/bin/python tools/dodge_by_zone.py [--marginal]`` (seconds).
 
 References
 ----------
@@ -32,11 +35,11 @@ FLEX_START_H = 24.0
 PAUSE_FRACTION = 1.0
 
 
-def rows() -> list[tuple[str, int, float, list[float]]]:
+def rows(prefix: str = "em-") -> list[tuple[str, int, float, list[float]]]:
     db = load_databases(ROOT).regions
     newest: dict[str, object] = {}
     for profile in db.profiles.values():
-        if profile.id.startswith("em-"):
+        if profile.id.startswith(prefix):
             held = newest.get(profile.grid)
             if held is None or profile.start > held.start:  # type: ignore[attr-defined]
                 newest[profile.grid] = profile
@@ -49,12 +52,12 @@ def rows() -> list[tuple[str, int, float, list[float]]]:
         for job in JOBS_H:
             flex = job * PAUSE_FRACTION
             cells.append(savings_distribution(series, "pause-resume", job, flex, gaps="fill").mean)
-        out.append((zone.removeprefix("zone:"), profile_years(profile)[0], float(series.mean()), cells))  # type: ignore[arg-type]
+        out.append((zone.split(":", 1)[1], profile_years(profile)[0], float(series.mean()), cells))  # type: ignore[arg-type]
     return out
 
 
 def main() -> None:
-    table = rows()
+    table = rows("avert-" if "--marginal" in sys.argv[1:] else "em-")
     jobs = " | ".join(f"{job:g} h" for job in JOBS_H)
     print(f"| zone | year | mean [g/kWh] | FS +24h: {jobs} | P&R +100%: {jobs} |".replace(" | 36", " | 36"))
     print("|---|---:|---:|" + "---:|" * (2 * len(JOBS_H)))

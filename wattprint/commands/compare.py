@@ -107,8 +107,17 @@ def run(args: argparse.Namespace) -> int:
     left_out = excluded_regions(dbs.regions, args.year, basis, source)
     scope = ranking_scope(dbs.regions, args.year, basis, source)
     if frame.empty:
+        years = sorted(
+            {
+                y
+                for r in dbs.regions.regions
+                for y in dbs.regions.intensity_years(r, basis, scope.source or None)
+            }
+        )
+        valid = f"; its years: {years[0]}-{years[-1]}" if years else ""
         raise InputError(
-            f"no region has a {basis} figure from {scope.source or 'any source'} for {args.year}"
+            f"no region has a {basis} figure from {scope.source or 'any source'} for {args.year}{valid} "
+            "(another source may have it: --source)"
         )
     providers = _split(args.provider)
     if providers is not None:
