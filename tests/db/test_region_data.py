@@ -674,3 +674,66 @@ def test_every_us_cloud_region_has_an_avert_region_and_its_hourly_series() -> No
     sw = next(p for p in index().profiles if p.id == "avert-sw-2023")
     assert sw.gaps_filled == 683 and "683 negative" in (sw.notes or "")
     assert profile("avert-mida-2023")["intensity_g_per_kwh"].iloc[0] == round(1.32 * 453.59237, 1)
+
+
+# ------------------------------------------------------------- v3: the commands that must show it
+JOB = ["--hardware", "nvidia-h100-sxm5-80gb", "--count", "8", "--hours", "24", "--region", "aws:us-east-1"]
+
+
+def _cli_json(capsys: pytest.CaptureFixture[str], *args: str) -> object:
+    import json
+
+    from wattprint.cli import main
+
+    assert main(list(args)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_compare_json_rows_carry_one_source_and_year_and_zones(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = _cli_json(capsys, "compare", *JOB, "--json")
+    assert isinstance(rows, list) and len(rows) == len(by(kind="cloud"))
+    assert {r["intensity_source"] for r in rows} == {EM_SOURCE}
+    assert {r["intensity_year"] for r in rows} == {2025} and {r["intensity_kind"] for r in rows} == {
+        "average"
+    }
+    by_id = {r["id"]: r for r in rows}
+    for region_id, zone in (
+        ("aws:ap-northeast-1", "zone:JP-TK"),
+        ("azure:australiaeast", "zone:AU-NSW"),
+        ("aws:ap-south-1", "zone:IN-WE"),
+        ("gcp:us-west1", "zone:US-NW-BPAT"),
+    ):
+        assert by_id[region_id]["intensity_from"] == zone
+    # 8 x 700 W x 24 h x PUE 1.14 (AWS 2025) = 153.216 kWh; at PJM's 418 g/kWh = 64.04 kg.
+    assert by_id["aws:us-east-1"]["co2e_kg"] == pytest.approx(153.216 * 0.418, rel=1e-3)
+
+
+def test_compare_marginal_ranks_only_marginal_figures_labelled(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = _cli_json(capsys, "compare", *JOB, "--basis", "marginal", "--json")
+    assert isinstance(rows, list) and rows
+    assert {(r["intensity_basis"], r["intensity_kind"]) for r in rows} == {
+        ("marginal", "annual operating margin")
+    }
+    avert = _cli_json(capsys, "compare", *JOB, "--basis", "marginal", "--source", "epa-avert", "--json")
+    assert isinstance(avert, list) and {r["intensity_source"] for r in avert} == {"epa-avert-2023"}
+    assert {r["id"] for r in avert} <= {r.id for r in by(kind="cloud") if r.country == "US"}
+
+
+def test_shift_uses_the_zone_series_the_year_and_the_avert_series(capsys: pytest.CaptureFixture[str]) -> None:
+    from wattprint.cli import main
+
+    flex = ["--hours", "6", "--flex-hours", "12", "--method", "pause-resume", "--json"]
+    tokyo = _cli_json(capsys, "shift", "--region", "aws:ap-northeast-1", "--year", "2022", *flex)
+    assert (
+        isinstance(tokyo, dict)
+        and tokyo["series"] == "em-jp-tk-2022"
+        and tokyo["intensity_kind"] == "average"
+    )
+    marginal = _cli_json(capsys, "shift", "--region", "aws:us-east-1", "--basis", "marginal", *flex)
+    assert isinstance(marginal, dict) and marginal["series"] == "avert-mida-2023"
+    assert marginal["intensity_basis"] == "marginal" and "AVERT" in marginal["intensity_kind"]
+    assert main(["shift", "--region", "gcp:us-east1", *flex]) == 2
+    err = capsys.readouterr().err
+    assert "no bundled hourly series" in err and "US-NW-GCPD" in err and err.count("\n") == 1
+    assert main(["shift", "--region", "aws:eu-west-3", "--basis", "marginal", *flex]) == 2
+    assert "only US regions" in capsys.readouterr().err
