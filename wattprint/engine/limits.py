@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy only where arrays are checked: the CLI's flags never load it
+    import numpy as np
 
 from wattprint.errors import InputError
 
@@ -128,6 +130,8 @@ def bad_mask(name: str, values: np.ndarray) -> np.ndarray:
     ``NaN`` (a value not given) is not flagged here: whether a field may be left out is the
     caller's rule; infinite values are flagged.
     """
+    import numpy as np
+
     field = FIELDS[name]
     with np.errstate(invalid="ignore"):
         bad = (values < field.low) | (values > field.high) | np.isinf(values)
