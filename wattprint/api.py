@@ -199,7 +199,9 @@ def estimate_spec(
     if databases is None and needs_databases(spec):
         databases = _databases(None)
     footprint = estimate_footprint(resolve(spec, databases if needs_databases(spec) else None))
-    fields = intensity_fields(databases.regions if databases is not None else None, spec.region, spec.year)
+    fields = intensity_fields(
+        databases.regions if databases is not None else None, spec.region, spec.year, spec.basis
+    )
     return Estimate(footprint, fields, derived)
 
 

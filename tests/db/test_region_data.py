@@ -737,3 +737,20 @@ def test_shift_uses_the_zone_series_the_year_and_the_avert_series(capsys: pytest
     assert "no bundled hourly series" in err and "US-NW-GCPD" in err and err.count("\n") == 1
     assert main(["shift", "--region", "aws:eu-west-3", "--basis", "marginal", *flex]) == 2
     assert "only US regions" in capsys.readouterr().err
+
+
+def test_estimate_basis_marginal_is_labelled_and_one_source(capsys: pytest.CaptureFixture[str]) -> None:
+    from wattprint.cli import main
+
+    average = _cli_json(capsys, "estimate", *JOB, "--json")
+    marginal = _cli_json(capsys, "estimate", *JOB, "--basis", "marginal", "--json")
+    assert isinstance(average, dict) and isinstance(marginal, dict)
+    assert (average["intensity_basis"], average["intensity_source"]) == ("lifecycle", EM_SOURCE)
+    assert (marginal["intensity_basis"], marginal["intensity_source"]) == ("marginal", "epa-avert-2023")
+    # same energy, priced at AVERT MIDA's 615.6 g/kWh instead of PJM's 418
+    assert marginal["co2e_kg"] == pytest.approx(average["energy_kwh"] * 0.6156, rel=1e-6)
+    assert (
+        main(["estimate", "--hours", "1", "--power-w", "100", "--intensity", "300", "--basis", "marginal"])
+        == 2
+    )
+    assert "give --region" in capsys.readouterr().err

@@ -21,6 +21,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Energy = W x h x PUE; CO2e = energy x grid intensity. Every assumption is printed.",
     )
     common.add_job_options(parser)
+    parser.add_argument(
+        "--basis",
+        choices=("lifecycle", "marginal"),
+        default="lifecycle",
+        help="the region's intensity: lifecycle average (default, for a footprint) or marginal (what one "
+        "kWh more or less emits: EPA AVERT for US regions, IFI operating margin elsewhere), labelled",
+    )
     add_flops_options(parser)
     common.add_json(parser)
     parser.set_defaults(handler=run)
@@ -135,6 +142,12 @@ def without_operational(data: dict[str, Any]) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     spec = common.job_spec(args)
+    if args.basis != "lifecycle":
+        if not spec.region:
+            raise InputError(
+                "--basis chooses a region's figure: give --region (a given --intensity has no basis)"
+            )
+        spec = replace(spec, basis=args.basis)
     request = flops_request(args)
     dbs = common.databases(args) if needs_databases(spec) or request is not None else None
     if embodied_only(spec):

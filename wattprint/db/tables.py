@@ -219,13 +219,13 @@ def ranking_scope(
 
 
 def intensity_fields(
-    db: RegionDB | None, region_id: str | None, year: int | None = None
+    db: RegionDB | None, region_id: str | None, year: int | None = None, basis: str = DEFAULT_BASIS
 ) -> dict[str, object]:
     """``intensity_basis`` and ``intensity_year`` of a job's region (default basis); both None
     when the job gives its own intensity instead of a region."""
     if db is None or not region_id:
         return {"intensity_basis": None, "intensity_year": None, "intensity_source": None}
-    resolved = db.intensity(region_id, year)
+    resolved = db.intensity(region_id, year, basis)
     return {
         "intensity_basis": resolved.basis,
         "intensity_year": resolved.year,

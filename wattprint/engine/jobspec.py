@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields, replace
 
-from wattprint.db.loader import Databases
+from wattprint.db.loader import Databases, intensity_kind
 from wattprint.db.schema import Device
 from wattprint.engine.footprint import (
     BLOOM_LIFETIME_UTILIZATION,
@@ -54,6 +54,9 @@ class JobSpec:
     embodied_kgco2e: float | None = None
     host: str | None = None
     label: str = ""
+    basis: str = "lifecycle"
+    """The intensity basis of the region's figure: ``lifecycle`` (average, the default) or another
+    of ``wattprint.db.schema.INTENSITY_BASES`` such as ``marginal``; never mixed."""
 
 
 def _given(value: object) -> bool:
@@ -153,13 +156,14 @@ def _resolve(spec: JobSpec, databases: Databases | None) -> Job:
     if _given(spec.region):
         assert spec.region is not None and databases is not None
         region = databases.regions.get(spec.region)
-        resolved = databases.regions.intensity(region.id, spec.year)
+        resolved = databases.regions.intensity(region.id, spec.year, spec.basis)
         intensity = resolved.value
         src = databases.regions.sources.get(resolved.source)
         via = "" if resolved.region_id == region.id else f" (grid {resolved.region_id})"
+        kind = "" if spec.basis == "lifecycle" else f" ({intensity_kind(spec.basis, resolved.source)})"
         assumptions.append(
             Assumption(
-                f"grid intensity of {region.id}{via}, {resolved.basis} basis",
+                f"grid intensity of {region.id}{via}, {resolved.basis} basis{kind}",
                 intensity,
                 "gCO2e/kWh",
                 f"{src.publisher}, {src.title}" if src else resolved.source,
@@ -168,7 +172,7 @@ def _resolve(spec: JobSpec, databases: Databases | None) -> Job:
         )
         window = [
             fact.value
-            for fact in databases.regions.intensity_series(region.id)
+            for fact in databases.regions.intensity_series(region.id, spec.basis, resolved.source)
             if resolved.year - INTENSITY_RANGE_YEARS < fact.year <= resolved.year
         ]
         intensity_range = (min(window), max(window)) if window else None
