@@ -105,12 +105,12 @@ def hardware_frame() -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False)
-def hourly_profiles() -> dict[str, Any]:
-    """Region id -> the hourly series linked to it or to a grid it sits on, for the regions that
-    have one, in id order (the database's :meth:`~wattprint.db.loader.RegionDB.profile_for`). Shared: do
-    not mutate."""
+def hourly_profiles(basis: str = DEFAULT_BASIS) -> dict[str, Any]:
+    """Region id -> the hourly series of ``basis`` linked to it or to a grid it sits on, for the
+    regions that have one, in id order (the database's
+    :meth:`~wattprint.db.loader.RegionDB.profile_for`). Shared: do not mutate."""
     db = databases().regions
-    linked = {region_id: db.profile_for(region_id) for region_id in sorted(db.regions)}
+    linked = {region_id: db.profile_for(region_id, basis=basis) for region_id in sorted(db.regions)}
     return {region_id: profile for region_id, profile in linked.items() if profile is not None}
 
 

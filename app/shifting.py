@@ -34,12 +34,23 @@ FLEX_HOURS = "+ hours"
 FLEX_PERCENT = "+ % of job length"
 HEATMAP_FLEX_HOURS = (1.0, 6.0, 12.0, 24.0, 48.0)  # heatmap flexibilities when given in hours [h]
 DEFAULT_REGION = "aws:us-west-1"
+BASES = ("lifecycle", "marginal")
+BASIS_LABELS = {
+    "lifecycle": "Average (life-cycle, Electricity Maps)",
+    "marginal": "Marginal (EPA AVERT 2023, US regions)",
+}
+MARGINAL_CAPTION = (
+    "Marginal: what one kWh more or less emits in each hour (EPA AVERT's short-run avoided CO2 of the "
+    "region's fossil fleet). It answers what moving the job changes on the grid, the question of "
+    "Dodge et al.; the average answers what footprint you report. Never mixed."
+)
 # ts_year 0: the latest year of the series.
 OPTIONS = state.KeyedOptions(
     "ts",
     {
         "ts_source": state.InputField(BUNDLED, (BUNDLED, UPLOAD)),
         "ts_region": state.InputField(DEFAULT_REGION),
+        "ts_basis": state.InputField(DEFAULT_BASIS, BASES),
         "ts_fill_gaps": state.InputField(False),
         "ts_year": state.InputField(0, minimum=0, maximum=2100),
         "ts_timezone": state.InputField("UTC"),
@@ -262,8 +273,20 @@ def joined_series(parts: list[pd.Series]) -> pd.Series:
 
 
 def bundled_series(db: Any, page: PageStart) -> Chosen:
-    """The region picker (regions with an hourly series) and its series."""
-    linked = cached.hourly_profiles()
+    """The basis and region pickers (regions with an hourly series of that basis) and its series."""
+    basis = str(
+        st.radio(
+            "Intensity",
+            BASES,
+            format_func=BASIS_LABELS.__getitem__,
+            key="ts_basis",
+            horizontal=True,
+            help="Average intensities for every zone with a series; marginal rates for US regions only.",
+        )
+    )
+    if basis == "marginal":
+        st.caption(MARGINAL_CAPTION)
+    linked = cached.hourly_profiles(basis)
     region_ids = list(linked)
     if "ts_region" in page.auto or st.session_state["ts_region"] not in region_ids:
         page.refuse("ts_region", "no hourly series for that region")
@@ -279,7 +302,11 @@ def bundled_series(db: Any, page: PageStart) -> Chosen:
     # series, so the year picker below offers each year. Every bundled series is a lifecycle
     # (average) series: region_db/README.md.
     years = sorted(
-        (p for p in db.profiles_for(region_id) if p.grid == profile.grid and p.source == profile.source),
+        (
+            p
+            for p in db.profiles_for(region_id, basis)
+            if p.grid == profile.grid and p.source == profile.source
+        ),
         key=lambda p: p.start,
     )
     series = joined_series([cached.profile_series(p.id) for p in years]) if len(years) > 1 else None
@@ -287,7 +314,7 @@ def bundled_series(db: Any, page: PageStart) -> Chosen:
         series if series is not None else cached.profile_series(profile.id),
         "profile:" + "+".join(p.id for p in years) if years else f"profile:{profile.id}",
         charts.profile_note(profile, db.sources.get(profile.source)),
-        DEFAULT_BASIS,
+        basis,
     )
 
 
@@ -331,7 +358,7 @@ def choose_period(chosen: Chosen, page: PageStart) -> Period:
     fill_gaps = st.checkbox(
         "Fill gaps by interpolation (filled slots are counted in the result)", key="ts_fill_gaps"
     )
-    years = charts.years_of(series)[::-1]
+    years = charts.analysable_years(series)[::-1]
     if "ts_year" in page.auto or st.session_state["ts_year"] not in years:
         if st.session_state["ts_year"] != 0:  # 0: the latest, as a link written before it was known
             page.refuse(

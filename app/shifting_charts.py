@@ -36,6 +36,19 @@ def years_of(series: pd.Series, timezone: str | None = None) -> list[int]:
     return sorted(set((index if timezone is None else index.tz_convert(timezone)).year))
 
 
+def analysable_years(series: pd.Series, min_days: float = 28.0) -> list[int]:
+    """The UTC years holding at least ``min_days`` of the series [days] (all its years when none
+    does): a local-time year converted to UTC spills a few hours into the next, which is no
+    period to analyse (EPA AVERT's 2023 ends 2024-01-01 04:00 UTC in the Mid-Atlantic)."""
+    index = pd.DatetimeIndex(series.index)
+    years = years_of(series)
+    if len(index) < 2:
+        return years
+    step_days = float(pd.Series(index).diff().median().total_seconds()) / 86_400.0
+    kept = [year for year in years if (index.year == year).sum() * step_days >= min_days]
+    return kept or years
+
+
 def span(series: pd.Series) -> str:
     """The UTC years a series covers, ``2022`` or ``2020-2022``."""
     years = years_of(series)

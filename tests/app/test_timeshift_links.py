@@ -221,3 +221,17 @@ def test_an_hour_skipped_by_the_clock_change_is_no_traceback() -> None:
     assert_no_error(at)
     deadline = next(c.value for c in at.caption if c.value.startswith("The job must finish"))
     assert "= 2022-03-14 15:00 (America/Los_Angeles)" in deadline  # from 03:00, + 24 h + 12 h
+
+
+def test_marginal_basis_offers_only_us_regions_and_their_avert_series() -> None:
+    # Issue 24: the page's marginal choice uses EPA AVERT's hourly rates (US regions only),
+    # says what marginal means, and names the basis in its caption; never an average series.
+    at = opened({"ts_basis": "marginal", "ts_region": "aws:us-east-1"})
+    assert_no_error(at)
+    region = at.selectbox(key="ts_region")
+    assert region.value == "aws:us-east-1"
+    # each option names its series: AVERT's only
+    assert region.options and all("(avert-" in label for label in region.options)
+    assert not any(label.startswith(("aws:eu-west-3 ", "aws:ap-northeast-1 ")) for label in region.options)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Intensity basis: marginal" in captions and "EPA AVERT" in captions
