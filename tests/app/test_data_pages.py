@@ -123,8 +123,8 @@ def test_timeshift_savings_equal_the_engine() -> None:
     assert not at.error, [e.value for e in at.error]
     metrics = {m.label: m.value for m in at.metric}
     db = load_databases().regions
-    profile = db.profile_for("aws:us-west-1")
-    assert profile is not None
+    profile = db.profile_for("aws:us-west-1", 2022)  # one file per zone-year: the 2022 one
+    assert profile is not None and profile.id == "em-us-cal-ciso-2022"
     series = load_profile(db.profile_path(profile))
     year = series[series.index.year == 2022]
     result = timeshift.pause_and_resume(year, 6.0, 12.0, "2022-06-01T03:00:00+00:00")

@@ -57,17 +57,22 @@ _FRAMES: dict[
 ] = {}
 
 
-def ranking_source(db: RegionDB, basis: str) -> str:
-    """The source a ranking of ``basis`` uses unless asked: the basis' default
-    (:data:`~wattprint.db.loader.DEFAULT_SOURCES`), else the source family giving a figure to the
-    most regions (ties: alphabetical)."""
-    if basis in DEFAULT_SOURCES:
-        return source_family(DEFAULT_SOURCES[basis])
+def ranking_source(db: RegionDB, basis: str, year: int | None = None) -> str:
+    """The source a ranking of ``basis`` (for ``year``) uses unless asked: the basis' default
+    (:data:`~wattprint.db.loader.DEFAULT_SOURCES`) when it has figures (of that year), else the
+    source family giving a figure (of that year) to the most regions (ties: alphabetical); "" when
+    none has one. One source either way, named in :func:`ranking_scope`."""
+    default = DEFAULT_SOURCES.get(basis)
+    if default is not None and year is None:
+        return source_family(default)
     counts: Counter[str] = Counter()
     for region in db.regions.values():
-        found = db.intensity_facts(region.id, basis)
-        if found:
-            counts[source_family(found[1][0].source)] += 1
+        for family in db.intensity_sources(region.id, basis):
+            found = db.intensity_facts(region.id, basis, family)
+            if found and (year is None or any(f.year == year for f in found[1])):
+                counts[family] += 1
+    if default is not None and counts.get(source_family(default), 0) > 0:
+        return source_family(default)
     if not counts:
         return ""
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
@@ -78,7 +83,7 @@ def _build(
 ) -> tuple[pd.DataFrame, pd.DataFrame, Scope]:
     import pandas as pd  # only here: commands that need no table do not pay for pandas
 
-    family = source_family(source) if source else ranking_source(db, basis)
+    family = source_family(source) if source else ranking_source(db, basis, year)
     found_by_id = {
         region.id: db.intensity_facts(region.id, basis, family or None) for region in db.regions.values()
     }
