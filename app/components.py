@@ -155,7 +155,11 @@ def breakdown_parts(footprint: Footprint) -> list[tuple[str, float]]:
         ("CPU", footprint.breakdown.cpu_kwh * intensity),
         ("Memory", footprint.breakdown.memory_kwh * intensity),
         ("PUE overhead (cooling, power delivery)", footprint.breakdown.pue_overhead_kwh * intensity),
-        ("Embodied (manufacturing share)", footprint.breakdown.embodied_co2e_kg),
+        (
+            "Embodied (manufacturing share"
+            + (", low end of its range)" if footprint.embodied_high_kg != footprint.embodied_low_kg else ")"),
+            footprint.breakdown.embodied_co2e_kg,
+        ),
     ]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from app import cached, components, mode_switch, state
+from app import cached, components, embodied_text, mode_switch, state
 from wattprint.engine.flops import PRECISIONS
 from wattprint.engine.footprint import Footprint
 from wattprint.engine.jobspec import DEFAULT_PUE, DEFAULT_PUE_SOURCE
@@ -219,12 +219,32 @@ def power_inputs(problems: dict[str, str], hw_mode: str) -> None:
             "embodied",
             ["none", "database", "custom"],
             format_func=lambda x: {
-                "database": "Database (lower bound, dies and memory)",
+                "database": "Database range",
                 "custom": "kg per device",
             }.get(x, label(x)),
+            help=(
+                "Database range: from the ACT lower bound (the dies and memory only) up to a published "
+                "whole-product figure where one exists. kg per device: your own figure."
+            ),
         )
         if embodied == "custom":
             number("Embodied kg CO₂e per device", "embodied_kg", problems, step=10.0)
+        if embodied != "none":
+            host_input()
+
+
+def host_input() -> None:
+    """The host machine whose manufacturing share the embodied figure adds, and what its figure is."""
+    hardware = cached.databases().hardware
+    host_id = st.selectbox(
+        "Host machine (adds its manufacturing share)",
+        embodied_text.host_choices(hardware.hosts),
+        key=K("host"),
+        format_func=lambda key: embodied_text.host_option(key, hardware.hosts),
+        help="The hosts table (`wattprint hardware hosts`): manufacturers' PCF sheets, or a labelled proxy.",
+    )
+    if host_id != embodied_text.NO_HOST:
+        st.caption(components.plain(embodied_text.host_caption(hardware.hosts[host_id], hardware.sources)))
 
 
 def location_inputs(problems: dict[str, str]) -> None:
@@ -376,7 +396,7 @@ def job_line(job: dict[str, Any]) -> state.JobResult | None:
             f"**Job:** {components.plain(components.job_title(result, cached.databases()))} · "
             f"**{components.kg(footprint.co2e_kg)}** operational, {components.kwh(footprint.energy_kwh)}"
             + (
-                f" (plus {components.kg(footprint.embodied_co2e_kg)} embodied)"
+                f" (plus {embodied_text.footprint_span(footprint)} embodied)"
                 if footprint.embodied_co2e_kg
                 else ""
             )
@@ -385,16 +405,14 @@ def job_line(job: dict[str, Any]) -> state.JobResult | None:
     return result
 
 
-def embodied_words(footprint: Footprint) -> str:
-    """The embodied figure's basis in words and its range, e.g. "lower bound (dies and memory);
-    up to 2.94 kg on a manufacturer PCF", or "no published whole-product figure"."""
-    high = footprint.embodied_high_kg
-    if high is None:
-        return f"{footprint.embodied_basis}; no published whole-product figure"
-    if high > footprint.embodied_low_kg:
-        highs = sorted({p.high_basis for p in footprint.embodied_parts if p.high_basis})
-        return f"{footprint.embodied_basis}; up to {components.kg(high)} on a {', '.join(highs)} figure"
-    return footprint.embodied_basis
+def embodied_part(footprint: Footprint, operational_kg: float | None = None) -> None:
+    """The embodied figure as its range with the basis in words, each part (devices, host share) on
+    its own line, and the total's range (with ``operational_kg``, default the footprint's own);
+    nothing when the job counts no embodied emissions."""
+    lines = embodied_text.embodied_lines(footprint, operational_kg)
+    if lines:
+        with st.container(key="embodied"):
+            st.markdown("\n".join(f"- {components.plain(line)}" for line in lines))
 
 
 def page_link(page: str, text: str, icon: str) -> None:
@@ -442,13 +460,8 @@ def headline(result: state.JobResult) -> None:
         f"Range {components.num(footprint.range.co2e_kg_low)} – "
         f"{components.kg(footprint.range.co2e_kg_high)}: "
         "power 60–100% of TDP (±5% if measured), the PUE range, and the grid's last 5 years."
-        + (
-            f" Plus embodied {components.kg(footprint.embodied_co2e_kg)} ({embodied_words(footprint)}): "
-            f"total {components.kg(footprint.total_co2e_kg)}."
-            if footprint.embodied_co2e_kg
-            else ""
-        )
     )
+    embodied_part(footprint)
     shown: set[str] = set()
     for label, option in (
         ("Same provider", result.greener_same_provider),

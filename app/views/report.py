@@ -88,6 +88,7 @@ with result_col:
     a.metric("Operational CO₂e (central)", components.kg(mid.co2e_kg))
     b.metric("Energy (facility, central)", components.kwh(mid.energy_kwh))
     st.caption(report_parts.range_caption(mid, footprint))
+    widgets.embodied_part(footprint, mid.co2e_kg)  # the range, and each part (devices, host) on its line
     segment_inputs.segment_table(result)
     with st.container(border=True):
         st.markdown(statement.markdown)

@@ -10,6 +10,6 @@ def test_calculator_headline_names_the_embodied_basis() -> None:
         "calculator.py",
         {"hardware": "nvidia-h100-sxm5-80gb", "count": "8", "hours": "100", "embodied": "database"},
     )
-    text = " ".join(c.value for c in at.caption)
-    assert "Plus embodied" in text
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "Embodied (making the hardware): 0.512 – 2.94 kg CO₂e" in text
     assert "lower bound (dies and memory)" in text and "manufacturer PCF" in text

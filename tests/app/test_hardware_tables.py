@@ -212,7 +212,7 @@ def test_fact_table_labels_embodied_by_basis(db: HardwareDB) -> None:
 
 
 def test_headline_words_say_the_embodied_basis_and_range() -> None:
-    from app.widgets import embodied_words
+    from app.embodied_text import range_words
     from wattprint.engine.footprint import Embodied, Job, estimate
 
     # 8 GPUs x 100 h over 44,676 h: 28.6 kg -> 0.512 kg low; 164 kg -> 2.94 kg high
@@ -229,8 +229,8 @@ def test_headline_words_say_the_embodied_basis_and_range() -> None:
             high_basis="manufacturer PCF",
         ),
     )
-    words = embodied_words(estimate(job))
-    assert words.startswith("lower bound (dies and memory); up to 2.94 kg") and "manufacturer PCF" in words
+    words = range_words(estimate(job))
+    assert words == "0.512 – 2.94 kg CO₂e (lower bound (dies and memory); high end manufacturer PCF)"
     unbounded = estimate(
         Job(
             **{
@@ -239,4 +239,6 @@ def test_headline_words_say_the_embodied_basis_and_range() -> None:
             }
         )
     )
-    assert embodied_words(unbounded).endswith("no published whole-product figure")
+    assert range_words(unbounded) == (
+        "at least 0.512 kg CO₂e (lower bound (dies and memory); no published whole-product figure)"
+    )
