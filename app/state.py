@@ -59,7 +59,6 @@ FIELDS: dict[str, InputField] = {
     "memory_w": InputField(0.0, minimum=0.0, maximum=1e9),
     "embodied": InputField("none", ("none", "database", "custom")),
     "embodied_kg": InputField(150.0, minimum=0.0, maximum=1e7),
-    "host": InputField("none"),  # a host id of hardware_db/hosts*.yaml, or none (checked by check_ids)
     "serve": InputField(False),
     "requests_per_day": InputField(1_000_000.0, minimum=0.0, maximum=1e13),
     "serve_basis": InputField("measured", ("measured", "model")),
@@ -169,8 +168,6 @@ def active_names(values: Mapping[str, Any]) -> list[str]:
         used.add("utilization" if v["power"] == "tdp" else "measured_w")
         if v["embodied"] == "custom":
             used.add("embodied_kg")
-        if v["embodied"] != "none":
-            used.add("host")
     if v["pue_mode"] == "custom":
         used.add("pue")
     if v["location"] == "cloud":
@@ -314,7 +311,6 @@ def build(values: Mapping[str, Any], databases: Any) -> Built:
         memory_power_w=float(v["memory_w"]),
         embodied=device is not None and v["embodied"] == "database",
         embodied_kgco2e=float(v["embodied_kg"]) if device is not None and v["embodied"] == "custom" else None,
-        host=v["host"] if device is not None and v["embodied"] != "none" and v["host"] != "none" else None,
     )
 
     serving = None
@@ -447,8 +443,6 @@ def inputs_from_spec(spec: Any, databases: Any) -> dict[str, Any]:
         values["embodied"] = "database"
     elif spec.embodied_kgco2e is not None:
         values.update(embodied="custom", embodied_kg=float(spec.embodied_kgco2e))
-    if spec.host and "embodied" in values:
-        values["host"] = databases.hardware.host(spec.host).id
     return {name: format_value(value) for name, value in values.items()}
 
 
@@ -542,7 +536,7 @@ def load(session: Any, query: Mapping[str, Any], options: PageOptions | None = N
     job: dict[str, Any] = session.setdefault(SAVED_KEY, dict(DEFAULTS))
     problems: list[str] = []
     job_query = {name: _last(raw) for name, raw in query.items() if name in FIELDS}
-    if job_query and job_query != session.get(JOB_URL_KEY):
+    if job_query and job_query != session.get(JOB_URL_KEY) and not _own(session, JOB_URL_KEY, job_query):
         values, problems = parse_params(job_query)
         job.clear()
         job.update(DEFAULTS)
@@ -564,7 +558,11 @@ def load(session: Any, query: Mapping[str, Any], options: PageOptions | None = N
             },
         )
         option_query = {name: _last(raw) for name, raw in query.items() if name in options.fields}
-        if option_query and option_query != session.get(options.url_key):
+        if (
+            option_query
+            and option_query != session.get(options.url_key)
+            and not _own(session, options.url_key, option_query)
+        ):
             for name, text in option_query.items():
                 try:
                     saved[name] = parse_option(options.fields[name], text)
@@ -584,7 +582,6 @@ def canonical_ids(job: dict[str, Any], databases: Any) -> None:
         ("hardware", databases.hardware.get),
         ("region", databases.regions.get),
         ("grid", databases.regions.get),
-        ("host", databases.hardware.host),
     ):
         value = job.get(name)
         if isinstance(value, str) and value.strip():
@@ -598,11 +595,8 @@ def check_ids(
     cloud_ids: Any,
     grid_ids: Any,
     without_figure: Mapping[str, str] | None = None,
-    host_ids: Any = None,
 ) -> list[str]:
     """Reset ids the databases do not know to the defaults; returns a message for each.
-
-    ``host_ids`` (the hosts table's ids) checks the host too, when given; "none" is always valid.
 
     ``without_figure`` maps a region the databases know but that has no figure of the default
     basis to the reason, so the message says why it is not offered rather than "unknown".
@@ -618,10 +612,6 @@ def check_ids(
             what = f"{shown} has no {DEFAULT_BASIS} figure ({reason})" if reason else f"unknown {shown}"
             problems.append(f"{what}; using {DEFAULTS[name]}")
             job[name] = DEFAULTS[name]
-    host = job.get("host", DEFAULTS["host"])
-    if host_ids is not None and host != DEFAULTS["host"] and host not in host_ids:
-        problems.append(f"unknown host {str(host)[:60]!r}; using none (the devices only)")
-        job["host"] = DEFAULTS["host"]
     return problems
 
 
@@ -678,11 +668,28 @@ def page_params(session: Any, options: PageOptions | None = None) -> dict[str, s
     return params
 
 
+WRITTEN_KEPT = 16
+"""How many of the app's own last query strings are remembered (per job and per page's options)."""
+
+
+def _own(session: Any, url_key: str, query: Mapping[str, str]) -> bool:
+    """True when ``query`` is one the app wrote itself a few runs ago: a rerun that the browser sent
+    before the app's newer URL reached it (quick key presses on a slider), not a new link."""
+    return dict(query) in session.get(url_key + "_written", [])
+
+
+def _remember(session: Any, url_key: str, query: dict[str, str]) -> None:
+    session[url_key] = query
+    history = [item for item in session.get(url_key + "_written", []) if item != query]
+    session[url_key + "_written"] = [*history, query][-WRITTEN_KEPT:]
+
+
 def written(session: Any, params: Mapping[str, str], options: PageOptions | None = None) -> None:
-    """Remember the query string the app wrote, so the next run does not re-apply it."""
-    session[JOB_URL_KEY] = {k: v for k, v in params.items() if k in FIELDS}
+    """Remember the query string the app wrote, so the next run does not re-apply it (nor one of the
+    few it wrote before, which a browser may still send while the newest is on its way)."""
+    _remember(session, JOB_URL_KEY, {k: v for k, v in params.items() if k in FIELDS})
     if options is not None:
-        session[options.url_key] = {k: v for k, v in params.items() if k in options.fields}
+        _remember(session, options.url_key, {k: v for k, v in params.items() if k in options.fields})
 
 
 def job_hours(result: JobResult | None, fallback: float, low: float = 0.25, high: float = 2000.0) -> float:

@@ -49,3 +49,20 @@ def test_phone_keeps_the_headline_in_view_while_editing(browser, server) -> None
         assert not page.locator(".st-key-phone_bar").is_visible()  # beside the inputs on a desktop
     finally:
         context.close()
+
+
+def test_the_utilisation_slider_takes_every_key_press(browser, server) -> None:
+    # Four presses of the left arrow on the slider at 1.00 (step 0.05) end at 0.80.
+    context, page = open_page(browser, f"{server}/?count=32&hours=216.0")
+    try:
+        page.get_by_text("Operational CO₂e").first.wait_for(timeout=60_000)
+        thumb = page.locator('.st-key-calc_utilization input[type="range"]')
+        thumb.focus()
+        for _ in range(4):
+            page.keyboard.press("ArrowLeft")
+            page.wait_for_timeout(40)
+        page.wait_for_timeout(2500)
+        assert thumb.input_value() == "0.8", thumb.input_value()
+        page.wait_for_function("() => location.search.includes('utilization=0.8')", timeout=30_000)
+    finally:
+        context.close()
