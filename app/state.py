@@ -59,6 +59,7 @@ FIELDS: dict[str, InputField] = {
     "memory_w": InputField(0.0, minimum=0.0, maximum=1e9),
     "embodied": InputField("none", ("none", "database", "custom")),
     "embodied_kg": InputField(150.0, minimum=0.0, maximum=1e7),
+    "host": InputField("none"),  # a host id of hardware_db/hosts*.yaml, or none (checked by check_ids)
     "serve": InputField(False),
     "requests_per_day": InputField(1_000_000.0, minimum=0.0, maximum=1e13),
     "serve_basis": InputField("measured", ("measured", "model")),
@@ -168,6 +169,8 @@ def active_names(values: Mapping[str, Any]) -> list[str]:
         used.add("utilization" if v["power"] == "tdp" else "measured_w")
         if v["embodied"] == "custom":
             used.add("embodied_kg")
+        if v["embodied"] != "none":
+            used.add("host")
     if v["pue_mode"] == "custom":
         used.add("pue")
     if v["location"] == "cloud":
@@ -311,6 +314,7 @@ def build(values: Mapping[str, Any], databases: Any) -> Built:
         memory_power_w=float(v["memory_w"]),
         embodied=device is not None and v["embodied"] == "database",
         embodied_kgco2e=float(v["embodied_kg"]) if device is not None and v["embodied"] == "custom" else None,
+        host=v["host"] if device is not None and v["embodied"] != "none" and v["host"] != "none" else None,
     )
 
     serving = None
@@ -443,6 +447,8 @@ def inputs_from_spec(spec: Any, databases: Any) -> dict[str, Any]:
         values["embodied"] = "database"
     elif spec.embodied_kgco2e is not None:
         values.update(embodied="custom", embodied_kg=float(spec.embodied_kgco2e))
+    if spec.host and "embodied" in values:
+        values["host"] = databases.hardware.host(spec.host).id
     return {name: format_value(value) for name, value in values.items()}
 
 
@@ -582,6 +588,7 @@ def canonical_ids(job: dict[str, Any], databases: Any) -> None:
         ("hardware", databases.hardware.get),
         ("region", databases.regions.get),
         ("grid", databases.regions.get),
+        ("host", databases.hardware.host),
     ):
         value = job.get(name)
         if isinstance(value, str) and value.strip():
@@ -595,8 +602,11 @@ def check_ids(
     cloud_ids: Any,
     grid_ids: Any,
     without_figure: Mapping[str, str] | None = None,
+    host_ids: Any = None,
 ) -> list[str]:
     """Reset ids the databases do not know to the defaults; returns a message for each.
+
+    ``host_ids`` (the hosts table's ids) checks the host too, when given; "none" is always valid.
 
     ``without_figure`` maps a region the databases know but that has no figure of the default
     basis to the reason, so the message says why it is not offered rather than "unknown".
@@ -612,6 +622,10 @@ def check_ids(
             what = f"{shown} has no {DEFAULT_BASIS} figure ({reason})" if reason else f"unknown {shown}"
             problems.append(f"{what}; using {DEFAULTS[name]}")
             job[name] = DEFAULTS[name]
+    host = job.get("host", DEFAULTS["host"])
+    if host_ids is not None and host != DEFAULTS["host"] and host not in host_ids:
+        problems.append(f"unknown host {str(host)[:60]!r}; using none (the devices only)")
+        job["host"] = DEFAULTS["host"]
     return problems
 
 
