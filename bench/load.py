@@ -12,7 +12,9 @@ for ``--seconds`` / 4: that is the baseline, measured on the same server in the 
 Printed per session count: for each of ``--rounds`` loads on the same server, updates (and per
 second), errors (exceptions shown, script runs that did not finish cleanly, unchanged results,
 timeouts, dropped sockets; must be 0), p50/p95/max update time and the p50's ratio to the
-one-session baseline; then the server's resident memory [MB] after the baseline, after each
+one-session baseline; the servers' CPU time per update (user + system of every streamlit process,
+each session's first page load included) and the websocket bytes an update receives; then the
+server's resident memory [MB] after the baseline, after each
 round and after each idle time of ``--idle-s`` with every socket closed (disconnected sessions
 are dropped after ``--session-ttl-s``). Memory that settles from one round to the next is a
 high-water mark, not a leak.
@@ -39,6 +41,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +61,7 @@ FINISHED_EARLY_FOR_RERUN = 2  # e.g. the root's st.switch_page to the calculator
 @dataclass
 class Tally:
     updates_s: list[float] = field(default_factory=list)
+    update_bytes: list[int] = field(default_factory=list)  # websocket bytes each update received
     errors: list[str] = field(default_factory=list)
     replicas: dict[str, int] = field(default_factory=dict)  # process -> sessions it served
 
@@ -70,6 +74,8 @@ class RunResult:
     result: str | None = None
     widgets: dict[str, str] = field(default_factory=dict)
     exceptions: list[str] = field(default_factory=list)
+    received_bytes: int = 0  # the ForwardMsgs' size on the websocket
+    messages: int = 0
 
 
 class Session:
@@ -77,11 +83,17 @@ class Session:
 
     ``cookie`` (``name=value``) is sent with the websocket's handshake, as a browser sends the
     proxy's sticky-session cookie; ``replica`` is the process the proxy chose
-    (``X-Wattprint-Replica``), None without a proxy."""
+    (``X-Wattprint-Replica``), None without a proxy. With ``message_cache`` (the default) it
+    keeps the large messages and sends their hashes with each rerun, as Streamlit's frontend
+    does; without, the server sends every element in full each time."""
 
-    def __init__(self, url: str, cookie: str | None = None) -> None:
+    def __init__(self, url: str, cookie: str | None = None, message_cache: bool = True) -> None:
         self.url = url
         self.cookie = cookie
+        # As the browser does: keep each message the server marks cacheable (large elements) and
+        # name them in every rerun, so the server sends a reference to one that did not change.
+        self.message_cache = message_cache
+        self.cached: dict[str, Any] = {}
         self.socket = None  # type: ignore[var-annotated]
         self.replica: str | None = None
         # What the browser sends back with each rerun: the page it shows and its address's query.
@@ -121,6 +133,7 @@ class Session:
         message = BackMsg()
         message.rerun_script.query_string = query_string or self.query_string
         message.rerun_script.page_script_hash = self.page_script_hash
+        message.rerun_script.cached_message_hashes.extend(self.cached)
         if widget_id is not None and count is not None:
             state = message.rerun_script.widget_states.widgets.add()
             state.id = widget_id
@@ -131,9 +144,16 @@ class Session:
         deadline = time.monotonic() + RUN_TIMEOUT_S
         while True:
             raw = await asyncio.wait_for(self.socket.recv(), max(0.1, deadline - time.monotonic()))
+            result.received_bytes += len(raw)
+            result.messages += 1
             reply = ForwardMsg()
             reply.ParseFromString(raw)
             kind = reply.WhichOneof("type")
+            if kind == "ref_hash":  # an element this session holds: read it from its cache
+                reply = self.cached[reply.ref_hash]
+                kind = reply.WhichOneof("type")
+            elif self.message_cache and reply.metadata.cacheable and reply.hash:
+                self.cached[reply.hash] = reply
             if kind == "script_finished":
                 if reply.script_finished == FINISHED_EARLY_FOR_RERUN:
                     result = RunResult()  # the run that follows is the page's
@@ -160,11 +180,13 @@ class Session:
                     result.widgets[widget.label] = widget.id
 
 
-async def drive(url: str, index: int, seconds: float, start: asyncio.Barrier, tally: Tally) -> None:
+async def drive(
+    url: str, index: int, seconds: float, start: asyncio.Barrier, tally: Tally, message_cache: bool = True
+) -> None:
     """Load the page, wait for every session, then change the count until the time is up."""
     waited = False
     try:
-        async with Session(url) as session:
+        async with Session(url, message_cache=message_cache) as session:
             if session.replica is not None:
                 tally.replicas[session.replica] = tally.replicas.get(session.replica, 0) + 1
             try:
@@ -194,6 +216,7 @@ async def drive(url: str, index: int, seconds: float, start: asyncio.Barrier, ta
                     tally.errors.append(f"s{index} count={count}: result not updated ({result.result})")
                 else:
                     tally.updates_s.append(elapsed)
+                    tally.update_bytes.append(result.received_bytes)
                 shown = result.result or shown
     except Exception as error:  # a dropped socket or a timeout is counted, the load goes on
         text = str(error).splitlines()[0][:200] if str(error) else ""
@@ -203,11 +226,34 @@ async def drive(url: str, index: int, seconds: float, start: asyncio.Barrier, ta
             await start.wait()
 
 
-async def load(url: str, sessions: int, seconds: float) -> Tally:
+async def load(url: str, sessions: int, seconds: float, message_cache: bool = True) -> Tally:
     tally = Tally()
     start = asyncio.Barrier(sessions)
-    await asyncio.gather(*(drive(url, i, seconds, start, tally) for i in range(sessions)))
+    await asyncio.gather(*(drive(url, i, seconds, start, tally, message_cache) for i in range(sessions)))
     return tally
+
+
+def server_cpu_s(urls: list[str]) -> float:
+    """CPU time [s] (user + system) the streamlit processes serving ``urls`` have used so far."""
+    import psutil
+
+    ports = {str(urlparse(url).port) for url in urls}
+    total = 0.0
+    for process in psutil.process_iter(["cmdline", "cpu_times"]):
+        cmdline = process.info.get("cmdline") or []
+        times = process.info.get("cpu_times")
+        if "streamlit" in " ".join(cmdline) and ports & set(cmdline) and times is not None:
+            total += float(times.user + times.system)
+    return total
+
+
+def cost(tally: Tally, cpu_s: float) -> str:
+    """Server CPU time and websocket bytes per update."""
+    if not tally.updates_s:
+        return "server CPU n/a"
+    per_update_ms = 1000 * cpu_s / len(tally.updates_s)
+    kb = statistics.median(tally.update_bytes) / 1000
+    return f"server CPU {per_update_ms:.0f} ms/update, {kb:.1f} kB received per update (p50)"
 
 
 def server_rss_mb(urls: list[str]) -> float | None:
@@ -225,19 +271,20 @@ def server_rss_mb(urls: list[str]) -> float | None:
 
 
 @contextmanager
-def servers(replicas: int) -> Iterator[tuple[str, list[str], str]]:
+def servers(replicas: int, script: str = "app/server.py") -> Iterator[tuple[str, list[str], str]]:
     """(the URL the sessions use, each process's URL, what serves them): one plain process for
     ``replicas`` 0, else ``replicas`` processes behind nginx (deploy/serve.py)."""
     if replicas == 0:
         from tests.browser.harness import streamlit_server
 
-        with streamlit_server(timeout_s=120) as url:
-            yield url, [url], "one local streamlit"
+        with streamlit_server(timeout_s=120, script=script) as url:
+            yield url, [url], f"one local streamlit ({script})"
         return
     from deploy.serve import cluster
 
-    with cluster(replicas, timeout_s=120) as running:
-        yield running.url, [r.url for r in running.replicas], f"{replicas} streamlit processes behind nginx"
+    with cluster(replicas, timeout_s=120, script=script) as running:
+        what = f"{replicas} streamlit processes behind nginx ({script})"
+        yield running.url, [r.url for r in running.replicas], what
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -253,21 +300,36 @@ def describe(tally: Tally) -> str:
 
 
 def measure(
-    sessions: int, seconds: float, idle_s: float, session_ttl_s: int, rounds: int, replicas: int = 0
+    sessions: int,
+    seconds: float,
+    idle_s: float,
+    session_ttl_s: int,
+    rounds: int,
+    replicas: int = 0,
+    script: str = "app/server.py",
+    message_cache: bool = True,
 ) -> int:
     """Fresh servers: baseline, then ``rounds`` of load with ``sessions`` each followed by idle."""
     os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(session_ttl_s)
     failed = 0
-    with servers(replicas) as (url, processes, what):
-        baseline = asyncio.run(load(url, 1, max(5.0, seconds / 4)))
+    with servers(replicas, script) as (url, processes, what):
+        cpu_before = server_cpu_s(processes)
+        baseline = asyncio.run(load(url, 1, max(5.0, seconds / 4), message_cache))
+        baseline_cpu_s = server_cpu_s(processes) - cpu_before
         memory = [f"{mb(server_rss_mb(processes))} after the baseline"]
         base_p50 = statistics.median(baseline.updates_s) if baseline.updates_s else float("nan")
-        print(f"load: {sessions} websocket sessions, {rounds} x {seconds:g} s, {what}")
-        print(f"  baseline, 1 session: {len(baseline.updates_s)} updates, {describe(baseline)} s")
+        cache = "" if message_cache else ", no message cache"
+        print(f"load: {sessions} websocket sessions, {rounds} x {seconds:g} s, {what}{cache}")
+        print(
+            f"  baseline, 1 session: {len(baseline.updates_s)} updates, {describe(baseline)} s; "
+            f"{cost(baseline, baseline_cpu_s)}"
+        )
         for line in baseline.errors[:5]:
             print(f"  error: {line}")
         for round_number in range(1, rounds + 1):
-            tally = asyncio.run(load(url, sessions, seconds))
+            cpu_before = server_cpu_s(processes)
+            tally = asyncio.run(load(url, sessions, seconds, message_cache))
+            round_cpu_s = server_cpu_s(processes) - cpu_before
             loaded = server_rss_mb(processes)
             time.sleep(idle_s)
             memory.append(
@@ -280,6 +342,7 @@ def measure(
                 f"  round {round_number}: {len(times)} updates ({len(times) / seconds:.1f}/s), "
                 f"errors {len(tally.errors)}; update time [s] {describe(tally)}; p50 {ratio:.1f}x one session"
             )
+            print(f"  {cost(tally, round_cpu_s)}")
             if tally.replicas:
                 spread = ", ".join(f"{n} on {name}" for name, n in sorted(tally.replicas.items()))
                 print(f"  sessions per process: {spread}")
@@ -316,6 +379,17 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="N streamlit processes behind nginx (deploy/serve.py); 0: one process, no proxy (default)",
     )
+    parser.add_argument(
+        "--script",
+        nargs="+",
+        default=["app/server.py"],
+        help="the server file(s) to run, one after the other on the same machine (an A/B of a change)",
+    )
+    parser.add_argument(
+        "--no-message-cache",
+        action="store_true",
+        help="sessions keep no message cache: the server sends every element in full each rerun",
+    )
     args = parser.parse_args(argv)
     if any(not 1 <= n <= MAX_SESSIONS for n in args.sessions) or not 1 <= args.seconds <= MAX_SECONDS:
         parser.error(f"--sessions must be 1-{MAX_SESSIONS} and --seconds 1-{MAX_SECONDS}")
@@ -324,7 +398,17 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 <= args.replicas <= 8:
         parser.error("--replicas must be 0-8")
     return max(
-        measure(n, args.seconds, args.idle_s, args.session_ttl_s, args.rounds, args.replicas)
+        measure(
+            n,
+            args.seconds,
+            args.idle_s,
+            args.session_ttl_s,
+            args.rounds,
+            args.replicas,
+            script,
+            not args.no_message_cache,
+        )
+        for script in args.script
         for n in args.sessions
     )
 

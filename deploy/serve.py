@@ -118,6 +118,7 @@ class Cluster:
     run_dir: Path
     replicas: list[Replica]
     env: dict[str, str]
+    script: str = "app/server.py"
     nginx: subprocess.Popen[bytes] | None = None
     restarts: list[int] = field(default_factory=list)
 
@@ -127,7 +128,7 @@ class Cluster:
             "-m",
             "streamlit",
             "run",
-            "app/server.py",
+            self.script,
             "--server.headless",
             "true",
             "--server.address",
@@ -207,11 +208,13 @@ def cluster(
     run_dir: Path | None = None,
     timeout_s: float = 120.0,
     extra_env: dict[str, str] | None = None,
+    script: str = "app/server.py",
 ) -> Iterator[Cluster]:
     """Start ``replicas`` Streamlit processes and nginx in front; stop them all on exit.
 
     ``port`` (the proxy) and ``replica_port`` (the first process; the others follow it) default
-    to free ports. ``run_dir`` defaults to a new folder in the temporary directory, removed at the end.
+    to free ports. ``script`` is what each process runs (bench/load.py's A/B runs name another).
+    ``run_dir`` defaults to a new folder in the temporary directory, removed at the end.
     """
     if not 1 <= replicas <= MAX_REPLICAS:
         raise ServeError(f"replicas must be 1-{MAX_REPLICAS}")
@@ -246,6 +249,7 @@ def cluster(
         run_dir=run_dir,
         replicas=[Replica(p, run_dir / f"streamlit-{p}.log") for p in ports],
         env=env,
+        script=script,
     )
     try:
         for replica in running.replicas:
