@@ -81,13 +81,23 @@ def segment_inputs() -> None:
         )
         labels = cached.hardware_labels()
         region_labels = cached.region_labels()
+        places = [*cached.region_ids()["cloud"], *cached.region_ids()["grid"]]
+        job = st.session_state[state.SAVED_KEY]
+        here = job.get("region") if job.get("location") == "cloud" else job.get("grid")
+        # A new segment starts as the job's own hardware and place (most runs change one of them).
+        if st.session_state.get("seg_hardware") not in labels:
+            st.session_state["seg_hardware"] = (
+                job.get("hardware") if job.get("hardware") in labels else next(iter(labels))
+            )
+        if st.session_state.get("seg_region") not in places:
+            st.session_state["seg_region"] = here if here in places else places[0]
         a, b = st.columns(2)
         a.selectbox(
             "Segment hardware", list(labels), format_func=lambda k: labels.get(k, k), key="seg_hardware"
         )
         b.selectbox(
             "Segment place",
-            [*cached.region_ids()["cloud"], *cached.region_ids()["grid"]],
+            places,
             format_func=lambda k: region_labels.get(k, k),
             key="seg_region",
         )

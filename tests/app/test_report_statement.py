@@ -128,3 +128,9 @@ def test_each_segment_is_listed_on_the_page(databases) -> None:
     assert "2 segments, one after another" in text
     assert "1. 32 × NVIDIA A100 SXM4 80GB, 216 h (6,912 device-hours), country:FR" in text
     assert "2. 8 × NVIDIA A100 SXM4 80GB, 72.0 h (576 device-hours), country:FR" in text
+
+
+def test_a_new_segment_starts_as_the_jobs_hardware_and_place() -> None:
+    at = opened("calculator.py", PAPER)
+    assert at.selectbox(key="seg_hardware").value == "nvidia-a100-sxm4-80gb"
+    assert at.selectbox(key="seg_region").value == "country:FR"
