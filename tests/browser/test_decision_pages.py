@@ -139,10 +139,10 @@ def test_next_hours_answer_in_the_browser_time_zone(server, browser, page):
 
 
 def test_timeshift_link_in_tokyo_after_the_series_shows_the_date_used(server, page):
-    # A shared link whose date (2026) is after the 2022 series, in a zone where the series' last
-    # hours fall in 2023: the same day of 2022 is used and said, with no error on the page.
+    # A shared link whose date (2026) is after the series (CISO 2021-2024), in a zone where the
+    # series' last hours fall in the next year: the same day of 2024 is used and said, no error.
     page.goto(f"{server}/timeshift?ts_timezone=Asia/Tokyo&ts_date=2026-06-01")
-    used = page.get_by_text("Submission used: 2022-06-01 00:00 (Asia/Tokyo)").first
+    used = page.get_by_text("Submission used: 2024-06-01 00:00 (Asia/Tokyo)").first
     used.wait_for(timeout=30_000)
     wait_idle(page)
     assert page.locator("[data-testid=stMetric]", has_text="Started at submission").first.is_visible()
