@@ -123,3 +123,24 @@ def test_batch_unusable_file_exits_2(cli, tmp_path) -> None:
     assert result.code == 2
     assert "no usable columns" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_report_segments_and_the_year_the_work_ran(cli) -> None:
+    # Issue 28: the paper's 32 x A100 for 216 h, then 8 of them for 72 h, work that ran after the
+    # mini database's latest year for gcp:us-central1 (2024).
+    base = ["--db-dir", str(MINI_DB), "report", "--hardware", "nvidia-h100-sxm5-80gb", "--count", "32"]
+    done = cli(
+        *base, "--hours", "216", "--region", "gcp:us-central1",
+        "--segment", "nvidia-h100-sxm5-80gb,8,72,gcp:us-central1", "--ran-in", "2026",
+    )  # fmt: skip
+    assert done.code == 0, done.stderr
+    assert (
+        "The work ran in 2 segments, one after another: 32 x NVIDIA H100 SXM5 80GB for 216 h" in done.stdout
+    )
+    assert "(2024, the latest published up to 2026, the year the work ran; lifecycle basis)" in done.stdout
+    assert "--count 8 --hours 72" in done.stdout  # each segment's command line in the reproduce block
+    bad = cli(*base, "--hours", "216", "--region", "gcp:us-central1", "--segment", "nvidia-h100-sxm5-80gb,8")
+    assert bad.code == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert "needs four parts" in bad.stderr
+    given = cli(*base, "--hours", "216", "--intensity", "50", "--ran-in", "2024")
+    assert given.code == 2 and "--ran-in needs --region" in given.stderr

@@ -8,7 +8,7 @@ from wattprint.commands import common
 from wattprint.db.loader import Databases
 from wattprint.engine import report
 from wattprint.engine.footprint import Footprint, estimate, footprint_to_dict
-from wattprint.engine.jobspec import needs_databases, resolve
+from wattprint.engine.jobspec import JobSpec, needs_databases, resolve
 
 FORMATS = ("markdown", "latex", "bibtex", "model-card", "json", "badge")
 
@@ -34,6 +34,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=("pre-training", "fine-tuning"),
         default="pre-training",
         help="for the model card (default pre-training)",
+    )
+    parser.add_argument(
+        "--ran-in",
+        type=common.year,
+        help="the year the work ran: the grid figure of that year, or the latest published before "
+        "it, and the statement says which (default: --year, else the latest, said so)",
+    )
+    parser.add_argument(
+        "--segment",
+        action="append",
+        default=[],
+        metavar="HARDWARE,COUNT,HOURS,REGION",
+        help="a further segment run after the job (repeat for more), e.g. "
+        "nvidia-a100-sxm4-80gb,8,72,country:FR; it takes the job's utilisation, PUE and grid year",
     )
     parser.add_argument(
         "--compare-published",
@@ -112,9 +126,21 @@ def serving(args: argparse.Namespace, databases: Databases | None, footprint: Fo
 
 
 def run(args: argparse.Namespace) -> int:
+    from wattprint.engine import segments
+    from wattprint.errors import InputError
+
     spec = common.job_spec(args)
-    databases = common.databases(args) if needs_databases(spec) else None
-    footprint = estimate(resolve(spec, databases))
+    databases = common.databases(args) if needs_databases(spec) or args.segment else None
+    further: tuple[JobSpec, ...] = ()
+    if args.ran_in is not None and not spec.region:
+        raise InputError("--ran-in needs --region (the grid whose year it picks)")
+    if args.segment or args.ran_in is not None:
+        assert databases is not None
+        parsed = segments.parse_segments(";".join(args.segment))
+        further = segments.segment_specs(spec, parsed, databases)
+        spec, further, footprint = segments.priced_in(spec, further, databases, args.ran_in)
+    else:
+        footprint = estimate(resolve(spec, databases))
     comparison = None
     if args.compare_published:
         from wattprint.db.published import load_published
@@ -131,6 +157,8 @@ def run(args: argparse.Namespace) -> int:
         social_cost=args.social_cost,
         comparison=comparison,
         training_type=args.training_type,
+        segments=further,
+        work_year=args.ran_in,
     )
     if args.format == "markdown":
         print(report.markdown_document(result), end="")
