@@ -107,7 +107,7 @@ def range_words(footprint: Footprint) -> str:
     if high is None:
         basis = f"{footprint.embodied_basis}; no published whole-product figure"
     elif highs and components.num(high) != components.num(low):
-        basis = f"{footprint.embodied_basis}; high end {', '.join(highs)}"
+        basis = f"{footprint.embodied_basis}; high end with the devices' {', '.join(highs)}"
     else:
         basis = footprint.embodied_basis
     return f"{span(low, high)} ({basis})"

@@ -234,9 +234,12 @@ def power_inputs(problems: dict[str, str], hw_mode: str) -> None:
 
 
 def host_input() -> None:
-    """The host machine whose manufacturing share the embodied figure adds, and what its figure is."""
+    """The host machine whose manufacturing share the embodied figure adds, and what its figure is.
+
+    A list of options rather than a drop-down: a drop-down's box cuts a long host label off on a phone.
+    """
     hardware = cached.databases().hardware
-    host_id = st.selectbox(
+    host_id = st.radio(
         "Host machine (adds its manufacturing share)",
         embodied_text.host_choices(hardware.hosts),
         key=K("host"),

@@ -52,10 +52,10 @@ def embodied_text_on(at) -> str:  # type: ignore[no-untyped-def]
 
 def test_the_host_select_offers_the_hosts_table_only_with_embodied_on(dbs) -> None:  # type: ignore[no-untyped-def]
     at = opened("calculator.py", {**JOB, "embodied": "none"})
-    assert not [s for s in at.selectbox if s.key == "calc_host"]
+    assert not [r for r in at.radio if r.key == "calc_host"]
     assert "host" not in at.query_params
     at.radio(key="calc_embodied").set_value("database").run()
-    select = at.selectbox(key="calc_host")
+    select = at.radio(key="calc_host")
     hosts = dbs.hardware.hosts
     assert select.options == [embodied_text.host_option(k, hosts) for k in embodied_text.host_choices(hosts)]
     assert len(select.options) == 1 + len(hosts) >= 7  # none, the proxy, five Boavizta PCF rows
@@ -68,8 +68,11 @@ def test_choosing_a_host_adds_its_share_as_its_own_line(dbs) -> None:  # type: i
     at = opened("calculator.py", JOB)
     before = embodied_text_on(at)
     assert "Host share" not in before
-    assert "0.512 – 2.94 kg CO₂e (lower bound (dies and memory); high end manufacturer PCF)" in before
-    at.selectbox(key="calc_host").set_value(PROXY).run()
+    assert (
+        "0.512 – 2.94 kg CO₂e (lower bound (dies and memory); high end with the devices' manufacturer PCF)"
+        in before
+    )
+    at.radio(key="calc_host").set_value(PROXY).run()
     assert not at.exception
     assert at.query_params["host"] == PROXY  # in the URL like every other input
     shown = embodied_text_on(at)
@@ -91,7 +94,7 @@ def test_choosing_a_host_adds_its_share_as_its_own_line(dbs) -> None:  # type: i
 
 def test_a_link_with_a_manufacturer_pcf_host_opens_with_it(dbs) -> None:  # type: ignore[no-untyped-def]
     at = opened("calculator.py", {**JOB, "host": "dell-poweredge-c4140"})
-    assert at.selectbox(key="calc_host").value == "dell-poweredge-c4140"
+    assert at.radio(key="calc_host").value == "dell-poweredge-c4140"
     shown = embodied_text_on(at)
     assert "Host share (2 × Dell PowerEdge C4140): 8.36 kg CO₂e, manufacturer PCF, 4-year life" in shown
     caption = " ".join(c.value for c in at.caption).replace("\\", "")
@@ -102,13 +105,13 @@ def test_an_unknown_host_in_a_link_is_refused_inline() -> None:
     at = opened("calculator.py", {**JOB, "host": "no-such-server"})
     warnings = " ".join(w.value for w in at.warning).replace("\\", "")
     assert "unknown host 'no-such-server'; using none" in warnings
-    assert at.selectbox(key="calc_host").value == "none"
+    assert at.radio(key="calc_host").value == "none"
     assert "Host share" not in embodied_text_on(at)
 
 
 def test_the_report_page_states_each_part_as_the_library_does(dbs) -> None:  # type: ignore[no-untyped-def]
     at = opened("report.py", {**JOB, "host": PROXY})
-    assert at.selectbox(key="calc_host").value == PROXY
+    assert at.radio(key="calc_host").value == PROXY
     spec, _ = library_footprint(dbs, PROXY)
     priced, further, footprint = segments.priced_in(spec, (), dbs, None)
     statement = report.statement(priced, footprint, dbs, segments=further)
@@ -119,6 +122,12 @@ def test_the_report_page_states_each_part_as_the_library_does(dbs) -> None:  # t
     assert "host (8-GPU server, proxy (BLOOM's 2,500 kg per server)): 5.60 kg, proxy" in text
     assert text.count("6-year life at 85% use") == 2  # the lifetime of each part
     assert "source: Luccioni, Viguier, Ligozat (arXiv), 2022" in text
+    # the range, never its lower bound alone as the figure, and the total as a range too
+    assert "add 6.11 kg to 8.53 kg (lower bound (dies and memory); host: proxy" in text
+    mid = statement.central.co2e_kg
+    low, high = report.mass(mid + footprint.embodied_low_kg), report.mass(mid + footprint.embodied_high_kg)
+    assert f"for a total of {low} to {high} CO2e" in text
+    assert "8 x 28.6 kgCO2e" in text and "1 x 2,500 kgCO2e" in text
     # and the page's own lines give the range, with the operational figure the page shows (central)
     shown = embodied_text_on(at)
     assert "Host share (1 × 8-GPU server" in shown

@@ -230,7 +230,10 @@ def test_headline_words_say_the_embodied_basis_and_range() -> None:
         ),
     )
     words = range_words(estimate(job))
-    assert words == "0.512 – 2.94 kg CO₂e (lower bound (dies and memory); high end manufacturer PCF)"
+    assert (
+        words
+        == "0.512 – 2.94 kg CO₂e (lower bound (dies and memory); high end with the devices' manufacturer PCF)"
+    )
     unbounded = estimate(
         Job(
             **{

@@ -646,12 +646,17 @@ def not_counted(spec: JobSpec, footprint: Footprint, segments: Sequence[JobSpec]
 def embodied_words(footprint: Footprint, total_co2e_kg: float, bloom_cite: str) -> str:
     """The report's embodied sentence: the figure, its basis in words, and for each part (devices,
     host) its method, lifetime and source."""
-    high = footprint.embodied_high_kg
-    span = (
-        f"range {mass(footprint.embodied_low_kg)} to {mass(high)}"
-        if high is not None and high != footprint.embodied_low_kg
-        else ("no published whole-product figure to bound it above" if high is None else "")
-    )
+    high, low = footprint.embodied_high_kg, footprint.embodied_low_kg
+    if high is None:  # a lower bound with nothing above it: never said as "the" figure
+        added = f"at least {mass(low)}"
+        total = f"at least {mass(total_co2e_kg)}"
+        span = "no published whole-product figure to bound it above"
+    elif high != low:
+        added = f"{mass(low)} to {mass(high)}"
+        total = f"{mass(total_co2e_kg)} to {mass(total_co2e_kg - footprint.embodied_co2e_kg + high)}"
+        span = "the high end with the whole-product figures below"
+    else:
+        added, total, span = mass(footprint.embodied_co2e_kg), mass(total_co2e_kg), ""
     described = []
     for part in footprint.embodied_parts:
         upper = (
@@ -660,16 +665,17 @@ def embodied_words(footprint: Footprint, total_co2e_kg: float, bloom_cite: str) 
             if part.high_basis and part.co2e_kg_high is not None
             else ""
         )
+        units_said = f"{part.units:,.0f}" if float(part.units).is_integer() else number(part.units)
         described.append(
             f"{part.part} ({part.name}): {mass(part.co2e_kg)}, {part.basis}, "
-            f"{number(part.units)} x {number(part.per_unit_kgco2e)} kgCO2e over a "
+            f"{units_said} x {number(part.per_unit_kgco2e)} kgCO2e over a "
             f"{part.lifetime_years:g}-year life at {part.lifetime_utilization:.0%} use, "
             f"source: {part.source}{upper}"
         )
     return (
         f"Embodied emissions of the hardware, amortised as in {bloom_cite}, add "
-        f"{mass(footprint.embodied_co2e_kg)} ({footprint.embodied_basis}{'; ' + span if span else ''}), "
-        f"for a total of {mass(total_co2e_kg)} CO2e; by part, " + "; ".join(described) + "."
+        f"{added} ({footprint.embodied_basis}{'; ' + span if span else ''}), "
+        f"for a total of {total} CO2e; by part, " + "; ".join(described) + "."
     )
 
 
