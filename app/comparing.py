@@ -51,6 +51,7 @@ COLUMNS: dict[str, tuple[str, str, str | None]] = {
     "intensity_basis": ("text", "basis", None),
     "intensity_year": ("number", "year", "%d"),
     "intensity_source": ("text", "source", None),
+    "intensity_kind": ("text", "kind", None),
     "stale": ("checkbox", f"over {STALE_AFTER_YEARS} y older", "small"),
     "pue_used": ("number", "PUE", "%.2f"),
     "energy_kwh": ("number", "kWh", "%.1f"),
