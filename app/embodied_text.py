@@ -65,6 +65,11 @@ def host_caption(host: Any, sources: Mapping[str, Any]) -> str:
     )
 
 
+def host_entry(host: Any, sources: Mapping[str, Any]) -> str:
+    """A host as the Hardware page lists it: name, id, then :func:`host_caption`."""
+    return f"{host.name} ({host.id}). {host_caption(host, sources)}"
+
+
 def span(low_kg: float, high_kg: float | None) -> str:
     """``0.512 – 2.94 kg CO₂e``; ``at least 0.512 kg CO₂e`` without a high end; one figure when equal."""
     if high_kg is None:
@@ -128,3 +133,28 @@ def embodied_lines(footprint: Footprint, operational_kg: float | None = None) ->
     total = span(operational + footprint.embodied_low_kg, None if high is None else operational + high)
     lines.append(f"Total (operational {components.kg(operational)} + embodied): {total}")
     return lines
+
+
+def _fact_words(fact: Any, sources: Mapping[str, Any]) -> str:
+    source = sources.get(fact.source)
+    cited = f"{source.publisher if source else fact.source}, {fact.year}"
+    scope = f": {fact.scope}" if fact.scope else ""
+    return f"{components.kg(fact.value)}, {fact.basis_words}{scope} ({cited})"
+
+
+def device_caption(device: Any, sources: Mapping[str, Any]) -> str:
+    """A device's embodied figures per device in words: the range, each end's basis, scope and source."""
+    fact, product = device.embodied_kgco2e, device.embodied_product_kgco2e
+    if fact is None:
+        return "Embodied carbon: no figure in the database for this device (the calculator takes your own)."
+    if product is not None:
+        return (
+            f"Embodied carbon per device: {span(fact.value, product.value)}. Low end: "
+            f"{_fact_words(fact, sources)}. High end: {_fact_words(product, sources)}."
+        )
+    if fact.basis == "model":
+        return (
+            f"Embodied carbon per device: {span(fact.value, None)}: {_fact_words(fact, sources)}; "
+            "no published whole-product figure."
+        )
+    return f"Embodied carbon per device: {_fact_words(fact, sources)}."

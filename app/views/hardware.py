@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import audit, cached, components, safe
+from app import audit, cached, components, embodied_text, safe
 from app import hardware_tables as ht
 from wattprint.db.schema import PRECISION_FIELDS
 from wattprint.errors import WattprintError
@@ -89,7 +89,13 @@ with st.expander(f"{components.plain(device.name)} ({device.id})", expanded=True
         },
         key="hw_facts",
     )
+    safe.caption(embodied_text.device_caption(device, dbs.hardware.sources))
     safe.csv_download(fact_table, "Facts and sources (CSV)", f"{device.id}-facts.csv", key="hw_facts_dl")
     st.table(components.plain_table(ht.properties_table(device)), hide_index=True)
     if device.notes:
         safe.caption(device.notes)
+
+hosts = dbs.hardware.hosts
+with st.expander(f"Host machines for embodied carbon ({len(hosts)}): the calculator's host choice"):
+    for host_id in embodied_text.host_choices(hosts)[1:]:
+        safe.caption(embodied_text.host_entry(hosts[host_id], dbs.hardware.sources))

@@ -141,3 +141,20 @@ def test_span_and_count_words() -> None:
     assert embodied_text.count(1, "CPU socket") == "1 CPU socket"
     assert embodied_text.count(8, "GPU") == "8 GPUs"
     assert embodied_text.amount(0.5) == "0.500"
+
+
+def test_the_hardware_page_says_each_devices_range_and_lists_the_hosts(dbs) -> None:  # type: ignore[no-untyped-def]
+    at = opened("hardware.py")
+    at.selectbox(key="hw_detail").set_value("nvidia-h100-sxm5-80gb").run()
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    device = dbs.hardware.get("nvidia-h100-sxm5-80gb")
+    said = embodied_text.device_caption(device, dbs.hardware.sources)
+    assert said in captions
+    # ACT lower bound 28.6 kg (Gupta et al. 2022) to NVIDIA's HGX H100 PCF 1,312 kg / 8 = 164 kg
+    assert said.startswith(
+        "Embodied carbon per device: 28.6 – 164 kg CO₂e. Low end: 28.6 kg CO₂e, lower bound"
+    )
+    assert "High end: 164 kg CO₂e, manufacturer PCF: one eighth of an HGX H100 baseboard" in said
+    hosts = [c for c in captions if "kg CO₂e to make one" in c]
+    assert len(hosts) == len(dbs.hardware.hosts)
+    assert any(c.startswith("Dell PowerEdge C4140 (dell-poweredge-c4140). 1,244 kg CO₂e") for c in hosts)

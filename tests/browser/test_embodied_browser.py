@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.browser.harness import assert_clean, shot, wait_for_result, wait_idle
 
 SHOTS = Path(__file__).with_name("screenshots")
@@ -93,12 +91,24 @@ def test_report_page_states_each_part(page, server) -> None:  # type: ignore[no-
     assert_clean(page)
 
 
-@pytest.mark.parametrize("device", ["nvidia-h100-sxm5-80gb"])
-def test_hardware_page_embodied_facts(page, server, device: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{server}/hardware?device={device}")
-    page.get_by_text("Embodied, lower bound (dies and memory)").first.wait_for(timeout=60_000)
+def test_hardware_page_embodied_facts(page, server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/hardware")
+    picker = page.locator(".st-key-hw_detail input")
+    picker.wait_for(timeout=60_000)
     wait_idle(page, 60_000)
-    main = page.locator('[data-testid="stMain"]').inner_text()
-    assert "Embodied, whole product" in main and "manufacturer PCF: " in main
+    picker.click()
+    picker.fill("nvidia-h100-sxm5-80gb")
+    page.keyboard.press("Enter")
+    said = page.get_by_text("Embodied carbon per device: 28.6 – 164 kg CO₂e", exact=False).first
+    said.wait_for(timeout=30_000)
+    wait_idle(page, 60_000)
+    text = said.inner_text()
+    assert "Low end: 28.6 kg CO₂e, lower bound (dies and memory)" in text
+    assert "High end: 164 kg CO₂e, manufacturer PCF" in text
+    page.get_by_text("Host machines for embodied carbon", exact=False).first.click()
+    page.get_by_text("Dell PowerEdge C4140 (dell-poweredge-c4140)", exact=False).first.wait_for()
+    assert not clipped(page, '[data-testid="stCaptionContainer"]'), clipped(
+        page, '[data-testid="stCaptionContainer"]'
+    )
     shot(page, SHOTS, "embodied-hardware")
     assert_clean(page)
