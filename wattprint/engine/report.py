@@ -47,9 +47,6 @@ from wattprint.engine.jobspec import DEFAULT_PUE, JobSpec
 TOOL = f"wattprint {__version__}"
 PROJECT_AUTHOR = "{The wattprint maintainers}"
 """The software's author in BibTeX: its maintainers as one corporate name (braced)."""
-PROJECT_URL = "https://pypi.org/project/wattprint/"
-"""Where the software is published: the package index page of the ``wattprint`` distribution
-named in pyproject.toml."""
 
 
 @dataclass(frozen=True)
@@ -175,9 +172,8 @@ METHOD_REFERENCES: dict[str, Reference] = {
             ("author", PROJECT_AUTHOR),
             ("title", "wattprint: energy and carbon of machine-learning work"),
             ("version", __version__),
-            ("note", f"Software, version {__version__}"),
+            ("note", f"Software, version {__version__}; Python package wattprint"),
             ("year", "2026"),
-            ("url", PROJECT_URL),
         ),
     ),
 }
