@@ -13,7 +13,8 @@ Printed per session count: for each of ``--rounds`` loads on the same server, up
 second), errors (exceptions shown, script runs that did not finish cleanly, unchanged results,
 timeouts, dropped sockets; must be 0), p50/p95/max update time and the p50's ratio to the
 one-session baseline; the servers' CPU time per update (user + system of every streamlit process,
-each session's first page load included) and the websocket bytes an update receives; then the
+from the moment every session has loaded its page) and the websocket bytes an update receives
+(sessions keep Streamlit's message cache as a browser does, unless ``--no-message-cache``); then the
 server's resident memory [MB] after the baseline, after each
 round and after each idle time of ``--idle-s`` with every socket closed (disconnected sessions
 are dropped after ``--session-ttl-s``). Memory that settles from one round to the next is a
@@ -37,7 +38,7 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,9 @@ class Tally:
     update_bytes: list[int] = field(default_factory=list)  # websocket bytes each update received
     errors: list[str] = field(default_factory=list)
     replicas: dict[str, int] = field(default_factory=dict)  # process -> sessions it served
+    # The servers' CPU time [s] when every session had loaded its page (the timed phase starts).
+    cpu_probe: Callable[[], float] | None = None
+    cpu_at_start: float | None = None
 
 
 @dataclass
@@ -193,7 +197,9 @@ async def drive(
                 first = await session.run()
             finally:
                 waited = True
-                await start.wait()  # every session loaded (or failed): the timed phase starts together
+                # every session loaded (or failed): the timed phase starts together
+                if await start.wait() == 0 and tally.cpu_probe is not None:
+                    tally.cpu_at_start = tally.cpu_probe()
             widget_id = first.widgets.get(COUNT_LABEL)
             if first.status != FINISHED_OK or widget_id is None or first.result is None:
                 tally.errors.append(f"s{index} first run: status {first.status}, {first.exceptions[:1]}")
@@ -226,8 +232,12 @@ async def drive(
             await start.wait()
 
 
-async def load(url: str, sessions: int, seconds: float, message_cache: bool = True) -> Tally:
-    tally = Tally()
+async def load(
+    url: str, sessions: int, seconds: float, message_cache: bool = True, processes: list[str] | None = None
+) -> Tally:
+    """``sessions`` sessions on ``url`` for ``seconds``; the CPU of ``processes`` is read when
+    the timed phase starts."""
+    tally = Tally(cpu_probe=(lambda: server_cpu_s(processes)) if processes else None)
     start = asyncio.Barrier(sessions)
     await asyncio.gather(*(drive(url, i, seconds, start, tally, message_cache) for i in range(sessions)))
     return tally
@@ -313,9 +323,8 @@ def measure(
     os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(session_ttl_s)
     failed = 0
     with servers(replicas, script) as (url, processes, what):
-        cpu_before = server_cpu_s(processes)
-        baseline = asyncio.run(load(url, 1, max(5.0, seconds / 4), message_cache))
-        baseline_cpu_s = server_cpu_s(processes) - cpu_before
+        baseline = asyncio.run(load(url, 1, max(5.0, seconds / 4), message_cache, processes))
+        baseline_cpu_s = server_cpu_s(processes) - (baseline.cpu_at_start or 0.0)
         memory = [f"{mb(server_rss_mb(processes))} after the baseline"]
         base_p50 = statistics.median(baseline.updates_s) if baseline.updates_s else float("nan")
         cache = "" if message_cache else ", no message cache"
@@ -327,9 +336,8 @@ def measure(
         for line in baseline.errors[:5]:
             print(f"  error: {line}")
         for round_number in range(1, rounds + 1):
-            cpu_before = server_cpu_s(processes)
-            tally = asyncio.run(load(url, sessions, seconds, message_cache))
-            round_cpu_s = server_cpu_s(processes) - cpu_before
+            tally = asyncio.run(load(url, sessions, seconds, message_cache, processes))
+            round_cpu_s = server_cpu_s(processes) - (tally.cpu_at_start or 0.0)
             loaded = server_rss_mb(processes)
             time.sleep(idle_s)
             memory.append(
