@@ -96,9 +96,11 @@ def part_line(part: EmbodiedPart) -> str:
     """One part of the machine: ``Devices (8 × H100): 0.512 – 2.94 kg CO₂e, lower bound (dies and
     memory) to manufacturer PCF, 6-year life at 85% use; source ...``."""
     title = "Host share" if part.part == "host" else "Devices"
-    sources = "; ".join(s for s in (part.source, part.high_source) if s)
+    name, sources = part.name, "; ".join(s for s in (part.source, part.high_source) if s)
+    if part.basis == "given":  # the user's own figure per device, not a device of the database
+        name, sources = f"your figure, {components.kg(part.per_unit_kgco2e)} each", ""
     return (
-        f"{title} ({amount(part.units)} × {part.name}): {span(part.co2e_kg, part.co2e_kg_high)}, "
+        f"{title} ({amount(part.units)} × {name}): {span(part.co2e_kg, part.co2e_kg_high)}, "
         f"{_part_basis(part)}, {part.lifetime_years:g}-year life at {part.lifetime_utilization:.0%} use"
         + (f"; source: {sources}" if sources else "")
     )

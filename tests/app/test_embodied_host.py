@@ -158,3 +158,21 @@ def test_the_hardware_page_says_each_devices_range_and_lists_the_hosts(dbs) -> N
     hosts = [c for c in captions if "kg CO₂e to make one" in c]
     assert len(hosts) == len(dbs.hardware.hosts)
     assert any(c.startswith("Dell PowerEdge C4140 (dell-poweredge-c4140). 1,244 kg CO₂e") for c in hosts)
+
+
+def test_a_given_figure_per_device_is_said_as_the_users(dbs) -> None:  # type: ignore[no-untyped-def]
+    # 150 kg per device given, 8 devices x 100 h: 150 x 800 / 44,676 = 2.69 kg; Dell C4140: 8.36 kg
+    spec = JobSpec(
+        hardware="nvidia-a100-sxm4-40gb",
+        count=8,
+        hours=100,
+        intensity_g_per_kwh=0.0,
+        embodied_kgco2e=150.0,
+        host="dell-poweredge-c4140",
+    )
+    lines = embodied_text.embodied_lines(estimate(resolve(spec, dbs)))
+    assert lines[0] == "Embodied (making the hardware): 11.0 kg CO₂e (given; host: manufacturer PCF)"
+    devices = "Devices (8 × your figure, 150 kg CO₂e each): 2.69 kg CO₂e, given, 6-year life at 85% use"
+    assert lines[1] == devices
+    assert lines[2].startswith("Host share (2 × Dell PowerEdge C4140): 8.36 kg CO₂e, manufacturer PCF")
+    assert lines[3] == "Total (operational 0 kg CO₂e + embodied): 11.0 kg CO₂e"
