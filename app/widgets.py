@@ -243,7 +243,7 @@ def host_input() -> None:
         "Host machine (adds its manufacturing share)",
         embodied_text.host_choices(hardware.hosts),
         key=K("host"),
-        format_func=lambda key: embodied_text.host_option(key, hardware.hosts),
+        format_func=lambda key: components.plain(embodied_text.host_option(key, hardware.hosts)),
         help="The hosts table (`wattprint hardware hosts`): manufacturers' PCF sheets, or a labelled proxy.",
     )
     if host_id != embodied_text.NO_HOST:
