@@ -386,7 +386,7 @@ def inference(**options: Any) -> dict[str, Any]:
     >>> served = wattprint.inference(hardware="nvidia-a100-sxm4-40gb", params=7e9, batch=1,
     ...                              input_tokens=100, output_tokens=420)
     >>> served["binding"], round(served["energy_per_output_token_j"], 1)  # ML.ENERGY measured 4.35
-    ('memory', 4.7)
+    ('memory', 3.6)
     """
     return dict(json.loads(_run_command("inference", options)))
 

@@ -10,6 +10,7 @@ from wattprint.engine.inference import (
     default_kv_bytes_per_token,
     estimate_inference,
     estimate_inference_on_device,
+    inference_to_dict,
     serving_tradeoff,
 )
 from wattprint.errors import InputError
@@ -203,3 +204,71 @@ def test_caveats_say_where_the_model_is_weak() -> None:
     big = {**BASE, "kv_bytes_per_token": 1e4, "memory_gb": 10.0}
     r = estimate_inference(batch_size=1000, input_tokens=1000, output_tokens=100, **big)
     assert any("smaller batch" in c for c in r.caveats)
+
+
+# ROUND with a software time: 2 ms a pass and 10 us per running request (optimised engine only).
+WITH_SOFTWARE = {
+    **BASE,
+    "calibration": Calibration(
+        bandwidth_fraction={"optimised": 0.5, "eager": 0.25},
+        decode_utilization=0.25,
+        draw_memory_bound={"optimised": 0.5, "eager": 0.4},
+        draw_compute_bound=1.0,
+        prefill_utilization=0.5,
+        pass_overhead_s={"optimised": 0.002, "eager": 0.0},
+        request_overhead_s={"optimised": 1e-5, "eager": 0.0},
+    ),
+}
+
+
+def test_software_time_is_added_to_each_step_at_the_memory_bound_draw() -> None:
+    # batch 1: t_memory 4 ms, t_compute 0.08 ms, software 2 ms + 1 x 0.01 ms = 2.01 ms;
+    # step = 4 + 2.01 = 6.01 ms; energy = 400 x (0.5 x 6.01 ms + (1.0 - 0.5) x 0.08 ms) = 1.218 J
+    r = estimate_inference(batch_size=1, input_tokens=0, output_tokens=100, **WITH_SOFTWARE)
+    assert r.decode_step_s == pytest.approx(0.00601)
+    assert r.decode_overhead_s == pytest.approx(0.00201)
+    assert r.energy_per_output_token_j == pytest.approx(1.218)
+    assert r.binding == "memory"  # 4 ms of memory time is the largest part
+    assert r.tokens_per_second == pytest.approx(1 / 0.00601)
+    names = {a.name: a for a in r.assumptions}
+    assert names["software time per forward pass"].value == pytest.approx(2.0)
+    assert names["software time per running request per pass"].value == pytest.approx(10.0)
+
+
+def test_software_time_grows_with_the_batch() -> None:
+    # batch 100: t_memory 4 ms, t_compute 2e9 x 100 / 25e12 = 8 ms, software 2 + 100 x 0.01 = 3 ms;
+    # step 11 ms; energy per step = 400 x (0.5 x 11 ms + 0.5 x 8 ms) = 3.8 J, / 100 = 0.038 J
+    r = estimate_inference(batch_size=100, input_tokens=0, output_tokens=100, **WITH_SOFTWARE)
+    assert r.decode_step_s == pytest.approx(0.011)
+    assert r.energy_per_output_token_j == pytest.approx(0.038)
+    assert r.binding == "compute"
+
+
+def test_small_model_is_bound_by_software_time_and_says_so() -> None:
+    # 1e8 parameters: t_memory 0.4 ms, t_compute 0.008 ms, software 2.01 ms: "overhead";
+    # step 2.41 ms; energy = 400 x (0.5 x 2.41 ms + 0.5 x 0.008 ms) = 0.4836 J
+    small = {**WITH_SOFTWARE, "parameters": 1e8}
+    r = estimate_inference(batch_size=1, input_tokens=0, output_tokens=100, **small)
+    assert r.binding == "overhead" and r.decode_binding == "overhead"
+    assert r.decode_step_s == pytest.approx(0.00241)
+    assert r.energy_per_output_token_j == pytest.approx(0.4836)
+    assert len(r.caveats) == 1 and "software time" in r.caveats[0]
+    data = inference_to_dict(r)
+    assert data["binding"] == "overhead" and data["decode_overhead_s"] == pytest.approx(0.00201)
+
+
+def test_prefill_pass_carries_the_software_time() -> None:
+    # prefill 2e9 x 1000 / 50e12 = 40 ms + 2.01 ms = 42.01 ms; its draw is compute-bound (400 W)
+    # except the software time at 200 W: 400 x 0.04201 - 200 x 0.00201 = 16.402 J;
+    # decode 100 x 1.218 J; (16.402 + 121.8) / 100 = 1.38202 J per output token
+    r = estimate_inference(batch_size=1, input_tokens=1000, output_tokens=100, **WITH_SOFTWARE)
+    assert r.prefill_s == pytest.approx(0.04201)
+    assert r.energy_per_output_token_j == pytest.approx(1.38202)
+    assert r.prefill_binding == "compute"
+
+
+def test_eager_engine_without_software_time_warns_when_fast() -> None:
+    # eager at 0.25 of 1000 GB/s: 2e9 B in 8 ms, under the 18 ms a plain generate loop took
+    r = estimate_inference(batch_size=1, input_tokens=0, output_tokens=100, engine="eager", **BASE)
+    assert r.decode_step_s == pytest.approx(0.008)
+    assert len(r.caveats) == 1 and "generate loop" in r.caveats[0]

@@ -32,11 +32,14 @@ HERE = Path(__file__).parent
 ROWS_FILE = HERE / "inference_measurements.csv"
 SOURCES_FILE = HERE / "inference_sources.yaml"
 
-# Median absolute ln error per source, as docs/inference.md reports them (each test below also
-# fails if the measured figure drops more than 0.02 under the reported one, so they stay tight).
-FITTED_SOURCE_MEDIAN_LOG_ERROR = {"mlenergy-2023": 0.44, "mlenergy-2025": 0.23}  # held out
+# Median (and for the fitted sources 90th percentile) absolute ln error per source, as
+# docs/inference.md reports them (each test below also fails if the measured figure drops more
+# than 0.02 under the reported one, so they stay tight). Before the software time per pass was
+# added: 2023 0.436 / 0.549, 2025 0.230 / 0.530, Wilkins 0.458, TokenPowerBench 1.403.
+FITTED_SOURCE_MEDIAN_LOG_ERROR = {"mlenergy-2023": 0.44, "mlenergy-2025": 0.12}  # held out
+FITTED_SOURCE_P90_LOG_ERROR = {"mlenergy-2023": 0.55, "mlenergy-2025": 0.30}  # held out
 WILKINS_MEDIAN_LOG_ERROR = 0.46  # out of sample, shipped constants
-TOKENPOWERBENCH_MEDIAN_LOG_ERROR = 1.41  # out of sample, shipped constants
+TOKENPOWERBENCH_MEDIAN_LOG_ERROR = 0.44  # out of sample, shipped constants
 
 
 def load_rows(databases, use: str = "fit") -> tuple[list[dict[str, str]], list[fitting.Measurement]]:
@@ -122,6 +125,15 @@ def test_shipped_calibration_is_the_fit(table) -> None:
         )
     assert fitted.decode_utilization == pytest.approx(CALIBRATION.decode_utilization, abs=0.011)
     assert fitted.draw_compute_bound == pytest.approx(CALIBRATION.draw_compute_bound, abs=0.011)
+    # the software time: one grid step (0.25 ms a pass, 2 us a request); eager is not fitted
+    assert fitted.pass_overhead_s["optimised"] == pytest.approx(
+        CALIBRATION.pass_overhead_s["optimised"], abs=3e-4
+    )
+    assert fitted.request_overhead_s["optimised"] == pytest.approx(
+        CALIBRATION.request_overhead_s["optimised"], abs=2.5e-6
+    )
+    assert CALIBRATION.pass_overhead_s["eager"] == 0.0 == fitted.pass_overhead_s["eager"]
+    assert CALIBRATION.request_overhead_s["eager"] == 0.0 == fitted.request_overhead_s["eager"]
 
 
 def test_leave_one_model_out_error_is_what_the_note_reports(table) -> None:
@@ -148,12 +160,36 @@ def test_check_rows_from_another_source(databases) -> None:
     for row, error in zip(rows, errors, strict=True):
         by_model[row.base_model].append(float(error))
     assert all(0 < e <= VALIDATION_P90_LOG_ERROR for e in by_model["Qwen2.5-7B"])
-    # Qwen2.5-0.5B decodes at about 7 ms a step where its 1 GB of weights take 0.4 ms at the
-    # bandwidth: a per-step software floor the model does not have. It is under-estimated by
-    # more than 3x (4.5x at batch 1); the note says so, and this fails if that changes unnoticed.
-    assert all(e < -1.2 for e in by_model["Qwen2.5-0.5B"])
-    # the figure the note reports for this source: median |ln error| 1.40 (x4.1), set by the two
-    # Qwen2.5-0.5B rows
+    # Qwen2.5-0.5B: measured 1.17 and 0.54 J (batch 1 and 2), about 7 ms a step at 156-159 W.
+    # Its 1 GB of weights take 0.25 ms at the bandwidth; the software time fitted on vLLM 0.11
+    # (ML.ENERGY 2025) adds 2.3 ms, so the step is still about 2.8x too short, while the draw is
+    # about 4x too high (a share of the module's 1000 W against a GPU-only reading). The two
+    # errors cancel to an over-estimate of x1.45 and x1.63 (it was 4.5x under before the
+    # software time). The note says so; this fails if either part changes unnoticed.
+    assert all(0.3 < e < 0.55 for e in by_model["Qwen2.5-0.5B"])
+    small = [row for row in rows if row.base_model == "Qwen2.5-0.5B"]
+    power_errors = fitting.power_log_errors(small, CALIBRATION)
+    assert np.all(power_errors > 1.3)  # the draw: over x3.7 (basis: module TDP vs GPU reading)
+    measured_step_s = np.array(
+        [r.batch_size * r.energy_per_output_token_j / r.measured_power_w for r in small]
+    )
+    predicted = [
+        estimate_inference(
+            parameters=r.parameters,
+            kv_bytes_per_token=r.kv_bytes_per_token,
+            batch_size=r.batch_size,
+            input_tokens=r.input_tokens,
+            output_tokens=r.output_tokens,
+            memory_bandwidth_gb_s=r.memory_bandwidth_gb_s,
+            peak_tflops=r.peak_tflops,
+            tdp_w=r.tdp_w,
+        )
+        for r in small
+    ]
+    assert all(p.decode_binding == "overhead" for p in predicted)
+    steps = np.array([p.decode_step_s for p in predicted])
+    assert np.all(measured_step_s / steps > 2.4)  # the step: still under by more than x2.4
+    # the figure the note reports for this source: median |ln error| 0.43 (x1.54)
     median = float(np.median(np.abs(errors)))
     assert TOKENPOWERBENCH_MEDIAN_LOG_ERROR - 0.02 <= median <= TOKENPOWERBENCH_MEDIAN_LOG_ERROR
 
@@ -186,26 +222,52 @@ def test_wilkins_out_of_sample_error(databases) -> None:
     # Not fitted: the shipped constants predict every row. The model over-predicts all 28 (by
     # x1.58 at the median): the measured draw is close (median ln error of the draw under 0.2),
     # the excess is the predicted step time (about 36 ms for 7B and 70 ms for 13B at the eager
-    # bandwidth fraction; measured 26-38 ms for both sizes).
+    # bandwidth fraction, with no software time; measured 25-32 ms for 7B and 37 ms for 13B).
     _, rows = source_rows(databases, "wilkins-2024")
     errors = fitting.log_errors(rows, CALIBRATION)
     median = float(np.median(np.abs(errors)))
     assert WILKINS_MEDIAN_LOG_ERROR - 0.02 <= median <= WILKINS_MEDIAN_LOG_ERROR
     assert np.all(errors > 0)
-    assert np.max(errors) <= VALIDATION_P90_LOG_ERROR + 0.3
+    # the worst row: Falcon-7B, 8 tokens out, +0.80 (x2.2; +0.79 before the refit raised the
+    # compute-bound draw, used in prefill, from 0.92 to 1.0 of TDP)
+    assert np.max(errors) <= 0.82
     power = fitting.power_log_errors(rows, CALIBRATION)
     assert abs(float(np.median(power))) < 0.2
 
 
 def test_fitted_sources_held_out_error_per_source(table) -> None:
     # The leave-one-model-out errors split by source: ML.ENERGY 2023 (A100, eager) and 2025
-    # (H100/B200, vLLM) each within the figure the note reports.
+    # (H100/B200, vLLM) each within the figures the note reports.
     raw, rows = table
     errors = fitting.held_out_errors(rows, CALIBRATION)
     for source, reported in FITTED_SOURCE_MEDIAN_LOG_ERROR.items():
         mine = np.array([e for r, e in zip(raw, errors, strict=True) if r["source"] == source])
         median = float(np.median(np.abs(mine)))
         assert reported - 0.02 <= median <= reported, source
+        p90 = float(np.percentile(np.abs(mine), 90))
+        assert FITTED_SOURCE_P90_LOG_ERROR[source] - 0.02 <= p90 <= FITTED_SOURCE_P90_LOG_ERROR[source], (
+            source
+        )
+
+
+def test_eager_software_time_is_not_adopted_for_the_reason_given(table, databases) -> None:
+    # Fitting the software time for the eager class too (ML.ENERGY 2023) gives about 10.75 ms a
+    # pass; it helps that source's median but makes the median over all fitted rows and the
+    # out-of-sample Wilkins rows worse, which is why the shipped eager value is zero (module Notes
+    # of wattprint.engine.inference). This fails if that stops being true.
+    raw, rows = table
+    both = ("optimised", "eager")
+    shipped = fitting.held_out_errors(rows, CALIBRATION)
+    adopted = fitting.held_out_errors(rows, CALIBRATION, overhead_engines=both)
+    in_2023 = np.array([r["source"] == "mlenergy-2023" for r in raw])
+    assert np.median(np.abs(adopted[in_2023])) < np.median(np.abs(shipped[in_2023]))
+    assert np.percentile(np.abs(adopted[in_2023]), 90) > np.percentile(np.abs(shipped[in_2023]), 90)
+    assert np.median(np.abs(adopted)) > np.median(np.abs(shipped))
+    full = fitting.fit(rows, CALIBRATION, overhead_engines=both)
+    assert 0.008 <= full.pass_overhead_s["eager"] <= 0.013
+    _, wilkins = source_rows(databases, "wilkins-2024")
+    with_eager = np.median(np.abs(fitting.log_errors(wilkins, full)))
+    assert with_eager > np.median(np.abs(fitting.log_errors(wilkins, CALIBRATION))) + 0.03
 
 
 def test_flops_only_formula_is_far_below_measurement(table) -> None:
@@ -238,7 +300,11 @@ def main() -> None:  # pragma: no cover - prints the note's table
     for source in sorted({r["source"] for r in raw}):
         mine = np.array([e for r, e in zip(raw, errors, strict=True) if r["source"] == source])
         med = float(np.median(np.abs(mine)))
-        print(f"held out, source {source}: {len(mine)} rows, median {med:.3f} (x{fitting.factor(med):.2f})")
+        p90_source = float(np.percentile(np.abs(mine), 90))
+        print(
+            f"held out, source {source}: {len(mine)} rows, median {med:.3f} (x{fitting.factor(med):.2f}), "
+            f"p90 {p90_source:.3f} (x{fitting.factor(p90_source):.2f})"
+        )
     check_raw, checks = load_rows(load_databases(), "check")
     check_errors = fitting.log_errors(checks, CALIBRATION)
     for r, row, error in zip(check_raw, checks, check_errors, strict=True):

@@ -7,6 +7,7 @@ from typing import Any
 
 from wattprint.commands import common
 from wattprint.engine.inference import (
+    BINDING_WORDS,
     BYTES_PER_PARAMETER,
     ENGINES,
     InferenceEstimate,
@@ -27,8 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "A roofline model: prefill is compute-bound (2N FLOPs per input token), decode is bound by "
             "memory bandwidth (each step reads the weights and the KV cache, shared by the batch) "
-            "until the batch makes it compute-bound; the draw is a fitted share of TDP. Calibrated on "
-            "published ML.ENERGY measurements; the output names the validation error."
+            "until the batch makes it compute-bound; each step adds a fitted software time (per step and "
+            "per running request); the draw is a fitted share of TDP. Calibrated on published ML.ENERGY "
+            "measurements; the output names the validation error. binding is memory, compute, or "
+            "overhead where the software time is the largest part of the step."
         ),
     )
     n = common.number
@@ -131,6 +134,7 @@ def _co2e(args: argparse.Namespace, dbs: Any, energy_wh: float) -> dict[str, Any
 def render(result: InferenceEstimate, co2e: dict[str, Any] | None) -> str:
     """Plain-text result: the figures, their range, the limit, the method and the assumptions."""
     f = common.fmt
+    words = BINDING_WORDS
     r = result.range
     lines = [
         f"Energy per output token: {f(result.energy_per_output_token_j)} J "
@@ -138,8 +142,10 @@ def render(result: InferenceEstimate, co2e: dict[str, Any] | None) -> str:
         f"Energy per request:      {f(result.energy_per_request_wh)} Wh "
         f"(range {f(r.energy_per_request_wh_low)}-{f(r.energy_per_request_wh_high)} Wh)",
         f"Throughput:              {f(result.tokens_per_second)} output tokens/s at {f(result.power_w)} W",
-        f"Limit:                   {result.binding}-bound "
-        f"(decode {result.decode_binding}-bound, prefill {result.prefill_binding}-bound)",
+        f"Limit:                   {words[result.binding]} "
+        f"(decode {words[result.decode_binding]}, prefill {words[result.prefill_binding]})",
+        f"Decode step:             {f(result.decode_step_s * 1000)} ms, of which software time "
+        f"{f(result.decode_overhead_s * 1000)} ms",
         f"FLOPs-only lower bound:  {f(result.flops_lower_bound_j_per_token)} J per token (not an estimate)",
     ]
     if co2e is not None:
