@@ -32,9 +32,10 @@ work that follows the device's (sampling, stopping checks, scheduling, the launc
 kernels) is serial [6]_ [7]_. It has a fixed part per pass ``t_pass`` (launches and
 scheduling, whatever the batch) and a part per running request ``t_request`` (sampling,
 detokenising and bookkeeping for each sequence). During it the devices draw the memory-bound
-share ``d_mem``: they stay clocked up between kernels, and fitting a separate level instead
-(0.52 of TDP for the optimised class) did not lower the held-out error, so no constant was
-added for it. With it the decode draw keeps its form, the compute share now of the whole step.
+share ``d_mem``: they stay clocked up between kernels. Fitted as a constant of its own, that
+level comes out at 0.67 of TDP for the optimised class (``d_mem`` 0.66) with no lower held-out
+error, so no constant was added for it. With it the decode draw keeps its form, the compute
+share now taken over the whole step.
 
 ``BW`` is the device's memory bandwidth and ``P`` its dense peak at the precision, both from
 ``hardware_db/``; ``bytes_per_parameter`` follows the precision (2 for bf16). What physics does
