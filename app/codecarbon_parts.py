@@ -23,8 +23,11 @@ from wattprint.db.loader import RegionDB, Resolved
 from wattprint.engine import codecarbon, units
 from wattprint.errors import WattprintError
 
-SAME_PUE = "As measured (the file's pue column, else 1.0)"
+REGION_PUE = "The region's PUE"
+SAME_PUE = "As measured (no overhead added)"
 OWN_PUE = "Apply a PUE"
+PUE_CHOICES = (REGION_PUE, SAME_PUE, OWN_PUE)
+PUE_MODES = {REGION_PUE: "region", SAME_PUE: "measured", OWN_PUE: "given"}
 NO_PROJECT = "(no project)"
 WORLD = "world:WORLD"
 """The region the page opens on when no file names a region in the database."""
@@ -33,16 +36,22 @@ MAX_REPEATS_SHOWN = 5
 RUNS_FIRST = (
     "run",
     "project_name",
-    "co2e_kg",
     "energy_kwh",
+    "codecarbon_co2e_kg",
     "own_region",
     "own_region_co2e_kg",
     "own_region_basis",
     "own_region_year",
-    "codecarbon_co2e_kg",
+    "ran_year",
+    "co2e_kg",
     "duration_h",
 )
-RUNS_FORMATS = {"duration_h": "{:.3f}", "rows": "{:.0f}", "own_region_year": "{:.0f}"}
+RUNS_FORMATS = {
+    "duration_h": "{:.3f}",
+    "rows": "{:.0f}",
+    "own_region_year": "{:.0f}",
+    "ran_year": "{:.0f}",
+}
 
 
 # ---- reading the uploads -------------------------------------------------------------------------
@@ -114,15 +123,8 @@ def warnings_message(warnings: Sequence[str]) -> str:
 
 
 def own_region(row: Mapping[str, object], names: Mapping[str, str]) -> str | None:
-    """The region a run (a row of :func:`wattprint.engine.codecarbon.runs`, from its file's last row)
-    says it ran in: its cloud region when on a cloud (``aws:us-east-1``), else its country (ISO
-    alpha-3, an alias of ``country:XX``); None if neither is in the database."""
-    provider = str(row.get("cloud_provider") or "").strip().lower()
-    cloud_region = str(row.get("cloud_region") or "").strip().lower()
-    if provider and cloud_region and f"{provider}:{cloud_region}" in names:
-        return names[f"{provider}:{cloud_region}"]
-    country = str(row.get("country_iso_code") or "").strip().lower()
-    return names.get(country) if country else None
+    """The region a run says it ran in (:func:`wattprint.engine.codecarbon.own_region`)."""
+    return codecarbon.own_region(row, names)
 
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
@@ -155,6 +157,7 @@ def named_runs(parsed: Iterable[codecarbon_files.EmissionsFile], names: Mapping[
     (``run``)."""
     runs = codecarbon.runs(pd.concat([p.rows for p in parsed], ignore_index=True))
     runs["own_region"] = [own_region(run, names) for run in runs.to_dict("records")]
+    runs["ran_year"] = codecarbon.run_years(runs)
     runs["run"] = runs.apply(run_label, axis=1)
     return runs
 
@@ -197,32 +200,74 @@ def where(intensity: Resolved) -> str:
     return f"{intensity.basis} basis, {intensity.year}"
 
 
+def placed_runs(runs: pd.DataFrame, regions: RegionDB) -> pd.DataFrame:
+    """``runs`` each priced as measured where it ran (``own_region_co2e_kg`` [kg] and the figure's
+    intensity, basis, year and source: :func:`wattprint.engine.codecarbon.price_where_ran`)."""
+    placed = runs if "ran_year" in runs.columns else runs.assign(ran_year=codecarbon.run_years(runs))
+    return codecarbon.price_where_ran(placed, codecarbon_files.where_ran_figures(placed, regions))
+
+
 def repriced_runs(
     runs: pd.DataFrame, intensity: Resolved, pue: float | None, regions: RegionDB
 ) -> pd.DataFrame:
-    """``runs`` with ``co2e_kg`` at ``intensity`` [gCO2e/kWh] and, when ``pue`` is given, the
-    file's PUE swapped for it (CodeCarbon's energy includes the file's PUE, 1.0 when absent).
-    Each run is also priced where its file says it ran (``own_region_co2e_kg``, that region's
-    latest figure, with its basis and year), NaN where the region has no intensity."""
-    repriced = runs.copy()
-    if pue is not None:
-        repriced["energy_kwh"] = runs["energy_kwh"] / runs["pue"] * pue
-        repriced["pue"] = pue
-    repriced["co2e_kg"] = codecarbon.reprice(repriced, intensity.value)
-    own_intensity = {
-        region_id: regions.intensity(region_id)
-        for region_id in sorted({str(r) for r in runs["own_region"].dropna()})
-        if regions.intensity_years(region_id)
-    }
-    own = repriced["own_region"]
-    repriced["own_region_year"] = own.map(lambda r: own_intensity[r].year if r in own_intensity else None)
-    repriced["own_region_basis"] = own.map(lambda r: own_intensity[r].basis if r in own_intensity else None)
-    repriced["own_region_co2e_kg"] = (
-        repriced["energy_kwh"]
-        * own.map(lambda r: own_intensity[r].value if r in own_intensity else float("nan"))
-        / units.G_PER_KG
-    )
+    """``runs`` with the what-if ``co2e_kg`` at ``intensity`` [gCO2e/kWh] of ``what_if_energy_kwh``:
+    the measured ``energy_kwh`` (kept as is), or when ``pue`` is given, its IT energy times ``pue``
+    (``what_if_pue``; CodeCarbon's energy holds the file's PUE, 1.0 when absent:
+    :func:`wattprint.engine.codecarbon.what_if_energy_kwh`). Each run is also priced as
+    measured where its file says it ran, at its region's figure for the year it ran, else the
+    latest (``own_region_co2e_kg``, with that figure's basis, year and source), NaN where the
+    region has no intensity."""
+    repriced = runs.copy() if "own_region_co2e_kg" in runs.columns else placed_runs(runs, regions)
+    repriced["what_if_energy_kwh"] = codecarbon.what_if_energy_kwh(repriced, pue)
+    repriced["what_if_pue"] = pue if pue is not None else repriced["pue"]
+    repriced["co2e_kg"] = repriced["what_if_energy_kwh"] * intensity.value / units.G_PER_KG
     return repriced
+
+
+def runs_words(count: int) -> str:
+    """``1 run``, ``3 runs``."""
+    return f"{count:,} run" + ("" if count == 1 else "s")
+
+
+def where_ran_caption(summary: codecarbon.WhereRan, sources: Mapping[str, Any], files_pue: str) -> str:
+    """The words under the headline: what both figures price, each one's source, basis and year,
+    the runs wattprint could not place, and what the energy holds."""
+    used = ", ".join(
+        f"{components.plain(sources[key].publisher if key in sources else key)} {year} "
+        f"({runs} run{'s' if runs != 1 else ''})"
+        for key, year, runs in summary.sources
+    )
+    unpriced = summary.runs - summary.priced_runs
+    return (
+        f"{summary.runs:,} runs, {summary.energy_kwh:,.4g} kWh as CodeCarbon measured it ({files_pue}), "
+        "each priced where its file says it ran. CodeCarbon's own figure uses CodeCarbon's intensity "
+        "data for each run's place and time"
+        + (
+            f" (unknown for {summary.codecarbon_unknown_runs} runs)"
+            if summary.codecarbon_unknown_runs
+            else ""
+        )
+        + ". wattprint's: "
+        + (
+            f"{', '.join(summary.bases)} basis, {used}"
+            if summary.priced_runs
+            else "no run names a region it knows"
+        )
+        + (
+            f"; {runs_words(unpriced)} ({summary.unpriced_energy_kwh:,.4g} kWh) "
+            f"{'names' if unpriced == 1 else 'name'} no region with a figure and "
+            f"{'is' if unpriced == 1 else 'are'} left out of it"
+            if unpriced and summary.priced_runs
+            else ""
+        )
+        + (
+            f"; {runs_words(summary.other_year_runs)} priced at another year than they ran "
+            "(none for theirs: the latest)"
+            if summary.other_year_runs
+            else ""
+        )
+        + ". Two sources, so the two figures are not ranked against each other."
+    )
 
 
 def price_caption(region: str, intensity: Resolved, pue: float | None, runs: pd.DataFrame) -> str:
@@ -233,7 +278,7 @@ def price_caption(region: str, intensity: Resolved, pue: float | None, runs: pd.
         f"{region}: {intensity.value:,.1f} gCO₂e/kWh (location-based, {where(intensity)}"
         + (f", from `{intensity.region_id}`" if intensity.region_id != region else "")
         + ")"
-        + (f"; PUE {pue:.2f} applied to every run" if pue is not None else "; PUE as measured")
+        + (f"; PUE {pue:.2f} applied to every run's IT energy" if pue is not None else "; PUE as measured")
         + ". Files' own regions: "
         + (", ".join(known) or "none recognised")
         + "."
@@ -242,7 +287,7 @@ def price_caption(region: str, intensity: Resolved, pue: float | None, runs: pd.
 
 def total_caption(repriced: pd.DataFrame, intensity: Resolved) -> str | None:
     """The sum behind the total CO₂e, written out; None when there is no energy to price."""
-    total_kwh = float(repriced["energy_kwh"].sum())
+    total_kwh = float(repriced["what_if_energy_kwh"].sum())
     if not (math.isfinite(total_kwh) and total_kwh > 0):
         return None
     return (
@@ -277,7 +322,7 @@ def project_chart(projects: pd.DataFrame, region: str, intensity: Resolved) -> g
         orientation="h",
         hover_data={"energy_kwh": ":,.4g", "runs": True},
         labels={
-            "co2e_kg": f"CO₂e in {region}, {where(intensity)} [kg]",
+            "co2e_kg": f"What if all ran in {region}: CO₂e, {where(intensity)} [kg]",
             "project": "Project",
             "energy_kwh": "kWh",
         },
@@ -303,11 +348,12 @@ def runs_table(repriced: pd.DataFrame) -> pd.DataFrame:
 def runs_columns(region: str, intensity: Resolved) -> dict[str, Any]:
     """Column headings of the runs table, with units and the basis and year of the price."""
     return {
-        "co2e_kg": column_config.Column(f"CO₂e in {region} [kg] ({where(intensity)})"),
+        "co2e_kg": column_config.Column(f"What if in {region} [kg] ({where(intensity)})"),
         "energy_kwh": column_config.Column("Energy [kWh]"),
         "codecarbon_co2e_kg": column_config.Column("CodeCarbon's CO₂e [kg]"),
         "own_region": column_config.Column("Ran in (from the file)"),
         "own_region_co2e_kg": column_config.Column("CO₂e where it ran [kg]"),
+        "ran_year": column_config.Column("ran in (year)"),
         "own_region_basis": column_config.Column("its basis"),
         "own_region_year": column_config.Column("its year"),
         "duration_h": column_config.Column("Duration [h]"),

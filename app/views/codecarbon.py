@@ -9,15 +9,18 @@ import streamlit as st
 from app import audit, components, safe
 from app import codecarbon_parts as parts
 from app.cached import databases
+from wattprint.db.codecarbon import what_if_pue
 from wattprint.db.schema import DEFAULT_BASIS
+from wattprint.engine import codecarbon
 from wattprint.errors import WattprintError
 
 st.title("CodeCarbon import")
 st.caption(
     "Upload one or more emissions.csv files written by CodeCarbon (1.x to 3.x). Each run's total "
-    "is its last row (CodeCarbon's rows are cumulative). The measured energy is kept; the CO₂e is "
-    "re-priced with wattprint's location-based grid intensity for the region and year you pick, on the "
-    f"{DEFAULT_BASIS} basis (the basis and year are named beside every figure)."
+    "is its last row (CodeCarbon's rows are cumulative). The headline is the runs as measured, where "
+    "each ran: CodeCarbon's own figure, and wattprint's at each run's own region on the "
+    f"{DEFAULT_BASIS} basis (source and year named). Below it, a what-if prices every run in one "
+    "region and year you pick."
 )
 db = databases()
 uploads = st.file_uploader("emissions.csv files", type=["csv"], accept_multiple_files=True, key="cc_files")
@@ -51,8 +54,27 @@ repeated = parts.repeated_message(runs)
 if repeated:
     st.warning(repeated)
 
-# ---- re-price ------------------------------------------------------------------------------------
-st.subheader("Re-price")
+# ---- the headline: as measured, where each ran --------------------------------------------------
+placed = parts.placed_runs(runs, db.regions)
+summary = codecarbon.where_ran(placed)
+st.subheader("As measured, where each ran")
+a, b = st.columns(2)
+a.metric(
+    "CodeCarbon's own figure [kg]",
+    f"{summary.codecarbon_co2e_kg:,.4g}",
+    help="As written by CodeCarbon with its own intensity data for each run's place.",
+)
+b.metric(
+    "wattprint, where each ran [kg]"
+    if summary.priced_runs == summary.runs
+    else f"wattprint, where {summary.priced_runs} of {summary.runs} ran [kg]",
+    f"{summary.co2e_kg:,.4g}" if summary.priced_runs else "unknown",
+    help="Each run's measured energy at its own region's grid figure for the year it ran.",
+)
+st.caption(parts.where_ran_caption(summary, db.regions.sources, codecarbon.files_pue_words(runs)))
+
+# ---- what if ----------------------------------------------------------------------------------------
+st.subheader("What if every run had been in one region")
 region_ids = sorted(db.regions.regions)
 default_region = parts.default_region(runs, region_ids)
 r1, r2, r3 = st.columns([2, 1, 2])
@@ -61,38 +83,30 @@ region = r1.selectbox(
     region_ids,
     index=region_ids.index(default_region),
     key="cc_region",
-    help="Default: the region the files say they ran in (cloud region, else country).",
+    help="Default: the region where the most energy ran (cloud region, else country).",
 )
 years = db.regions.intensity_years(region)
 year_choice = r2.selectbox("Year", ["latest", *[str(y) for y in reversed(years)]], key="cc_year")
-pue_mode = r3.radio("PUE", [parts.SAME_PUE, parts.OWN_PUE], key="cc_pue_mode")
-pue = None
-if pue_mode == parts.OWN_PUE:
-    pue = float(r3.number_input("PUE [-]", min_value=1.0, max_value=5.0, value=1.2, step=0.05, key="cc_pue"))
+pue_choice = r3.radio("PUE", parts.PUE_CHOICES, key="cc_pue_mode")
+given = None
+if pue_choice == parts.OWN_PUE:
+    given = float(
+        r3.number_input("PUE [-]", min_value=1.0, max_value=5.0, value=1.2, step=0.05, key="cc_pue")
+    )
 try:
     intensity = db.regions.intensity(region, None if year_choice == "latest" else int(year_choice))
+    pue, pue_note = what_if_pue(runs, db.regions, region, intensity.year, parts.PUE_MODES[pue_choice], given)
 except WattprintError as error:
     st.error(components.plain(str(error)))
     st.stop()
 where = parts.where(intensity)
-repriced = parts.repriced_runs(runs, intensity, pue, db.regions)
-st.caption(parts.price_caption(region, intensity, pue, runs))
-
-# ---- totals --------------------------------------------------------------------------------------
-a, b, c, d = st.columns(4)
-a.metric("Runs", f"{len(repriced):,}", help=f"from {len(read.parsed)} files")
-b.metric("Energy [kWh]", f"{repriced['energy_kwh'].sum():,.4g}")
-c.metric(
-    f"CO₂e in {region} [kg]",
+repriced = parts.repriced_runs(placed, intensity, pue, db.regions)
+st.metric(
+    f"What if all ran in {region} [kg]",
     f"{repriced['co2e_kg'].sum():,.4g}",
-    help=f"At {intensity.value:,.1f} gCO₂e/kWh, {where}.",
+    help=f"At {intensity.value:,.1f} gCO₂e/kWh, {where}; a what-if, not where the runs ran.",
 )
-d.metric(
-    "CodeCarbon's own figure [kg]",
-    f"{runs['codecarbon_co2e_kg'].sum():,.4g}",
-    help="As written by CodeCarbon with its own intensity data: another source and basis, so not "
-    "compared with the re-priced figure.",
-)
+st.caption(parts.price_caption(region, intensity, pue, runs) + " " + components.plain(pue_note))
 st.session_state["cc_runs"] = repriced
 
 # ---- by project ------------------------------------------------------------------------------------

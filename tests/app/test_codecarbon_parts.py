@@ -166,8 +166,8 @@ class NoIntensityFor:
     def intensity_years(self, region_id: str) -> list[int]:
         return [] if region_id == self.missing else self.regions.intensity_years(region_id)
 
-    def intensity(self, region_id: str) -> Resolved:
-        return self.regions.intensity(region_id)
+    def intensity(self, region_id: str, year: int | None = None) -> Resolved:
+        return self.regions.intensity(region_id, year)
 
 
 def test_repricing_swaps_the_files_pue_and_prices_where_each_run_ran(runs: pd.DataFrame, db) -> None:
@@ -176,14 +176,17 @@ def test_repricing_swaps_the_files_pue_and_prices_where_each_run_ran(runs: pd.Da
     assert same["co2e_kg"].sum() == pytest.approx((sum(V2_KWH.values()) + V3_KWH) * 100.0 / 1000)
     own = parts.repriced_runs(runs, chosen, 1.5, db.regions).set_index("run_id")
     vit = own.loc["8f2c1b7a-1111-4a2b-9c3d-abcdefabcdef"]
-    assert vit["energy_kwh"] == pytest.approx(V3_KWH / 1.1 * 1.5)  # the file's PUE 1.1 replaced
+    assert vit["what_if_energy_kwh"] == pytest.approx(V3_KWH / 1.1 * 1.5)  # the file's PUE 1.1 replaced
+    assert vit["energy_kwh"] == pytest.approx(V3_KWH)  # the measured energy is kept
     assert vit["co2e_kg"] == pytest.approx(V3_KWH / 1.1 * 1.5 * 100.0 / 1000)
-    assert set(own["pue"]) == {1.5}
-    aws = db.regions.intensity("aws:us-east-1")
+    assert set(own["what_if_pue"]) == {1.5}
+    # Where it ran: the measured energy (the what-if's PUE does not touch it), at aws:us-east-1's
+    # figure for 2024, the year the run started (2024-05-03 in v2_emissions.csv).
+    aws = db.regions.intensity("aws:us-east-1", 2024)
     llama = own.loc["c1d2e3f4-0000-4b5c-8d9e-123456789abc"]
-    assert llama["own_region_co2e_kg"] == pytest.approx(0.7448 * 1.5 * aws.value / 1000)
-    assert (llama["own_region_year"], llama["own_region_basis"]) == (aws.year, aws.basis)
-    assert runs["pue"].tolist() != own["pue"].tolist()  # the input is left as it was
+    assert llama["own_region_co2e_kg"] == pytest.approx(0.7448 * aws.value / 1000)
+    assert (llama["own_region_year"], llama["own_region_basis"]) == (2024, aws.basis)
+    assert "what_if_energy_kwh" not in runs.columns  # the input is left as it was
     partial = parts.repriced_runs(runs, chosen, None, NoIntensityFor(db.regions, "gcp:europe-west4"))
     unpriced = partial[partial["own_region"] == "gcp:europe-west4"]
     assert unpriced["own_region_co2e_kg"].isna().all() and unpriced["own_region_year"].isna().all()
@@ -199,9 +202,9 @@ def test_captions_name_the_intensity_its_source_and_the_sum(runs: pd.DataFrame, 
     assert caption.endswith("Files' own regions: aws:us-east-1, gcp:europe-west4.")
     own = parts.price_caption("test:grid", intensity(50.0), None, runs.assign(own_region=None))
     assert "from `" not in own and "PUE as measured" in own and own.endswith("none recognised.")
-    total = parts.total_caption(runs.assign(energy_kwh=[2.0, 1.0, 1.0]), intensity(250.0))
+    total = parts.total_caption(runs.assign(what_if_energy_kwh=[2.0, 1.0, 1.0]), intensity(250.0))
     assert total == f"4 kWh × 250.0 g/kWh ({DEFAULT_BASIS} basis, 2023) ÷ 1,000 g/kg = 1 kg CO₂e."
-    assert parts.total_caption(runs.assign(energy_kwh=0.0), intensity(250.0)) is None
+    assert parts.total_caption(runs.assign(what_if_energy_kwh=0.0), intensity(250.0)) is None
 
 
 # ---- by project and per run ----------------------------------------------------------------------
@@ -225,16 +228,24 @@ def test_project_chart_draws_the_largest_on_top_with_basis_and_year(runs: pd.Dat
     bars = chart.data[0]
     assert list(bars.y) == list(projects["project"])[::-1]  # plotly draws the first at the bottom
     assert list(bars.x) == pytest.approx(list(projects["co2e_kg"])[::-1])
-    assert chart.layout.xaxis.title.text == f"CO₂e in test:grid, {DEFAULT_BASIS} basis, 2021 [kg]"
+    assert chart.layout.xaxis.title.text == (
+        f"What if all ran in test:grid: CO₂e, {DEFAULT_BASIS} basis, 2021 [kg]"
+    )
     assert chart.layout.height == max(220, 36 * len(projects) + 80)
 
 
 def test_runs_table_puts_results_first_and_says_yes_or_no(runs: pd.DataFrame, db) -> None:
     repriced = parts.repriced_runs(runs, intensity(100.0), None, db.regions)
     table = parts.runs_table(repriced)
-    assert list(table.columns[:4]) == ["run", "project_name", "co2e_kg", "energy_kwh"]
+    assert list(table.columns[:5]) == [
+        "run",
+        "project_name",
+        "energy_kwh",
+        "codecarbon_co2e_kg",
+        "own_region",
+    ]
     assert set(table["pue_from_file"]) == {"yes"}
     assert all(table[column].notna().any() for column in table.columns)
     labels = parts.runs_columns("test:grid", intensity(100.0, year=2021))
-    assert labels["co2e_kg"]["label"] == f"CO₂e in test:grid [kg] ({DEFAULT_BASIS} basis, 2021)"
+    assert labels["co2e_kg"]["label"] == f"What if in test:grid [kg] ({DEFAULT_BASIS} basis, 2021)"
     assert labels["run_id"]["type_config"]["type"] == "text"

@@ -353,11 +353,12 @@ def test_codecarbon_runs_are_also_priced_where_they_ran() -> None:
     at.file_uploader(key="cc_files").upload("aws-runs.csv", v2, "text/csv").run()
     runs = at.session_state["cc_runs"]
     assert set(runs["own_region"]) == {"aws:us-east-1"}
-    latest = load_databases().regions.intensity("aws:us-east-1")
+    # Priced at the figure of the year the runs started (2024-05 in v2_emissions.csv).
+    ran = load_databases().regions.intensity("aws:us-east-1", 2024)
     assert runs["own_region_co2e_kg"].tolist() == pytest.approx(
-        (runs["energy_kwh"] * latest.value / 1000).tolist()
+        (runs["energy_kwh"] * ran.value / 1000).tolist()
     )
-    assert set(runs["own_region_year"]) == {latest.year}
+    assert set(runs["own_region_year"]) == {2024}
 
 
 def test_codecarbon_names_runs_without_an_id_by_file_and_warns_of_runs_in_two_files() -> None:

@@ -48,12 +48,17 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from wattprint.engine import limits
+from wattprint.engine import codecarbon, limits
+from wattprint.engine.codecarbon import GridFigure
 from wattprint.errors import InputError
 from wattprint.files import input_file
+
+if TYPE_CHECKING:
+    from wattprint.db.loader import RegionDB
 
 REQUIRED = ("duration", "emissions", "energy_consumed")
 CHECKED = ("duration", "energy_consumed", "emissions")
@@ -319,3 +324,61 @@ def read_emissions(path: Path) -> EmissionsFile:
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
     return parse_emissions(text, os.fspath(path))
+
+
+def where_ran_figures(places: pd.DataFrame, regions: RegionDB) -> dict[tuple[str, int | None], GridFigure]:
+    """The grid figure [gCO2e/kWh] of each (``own_region``, ``ran_year``) of ``places``: the
+    region's default-basis figure for the year the run started, else its latest (the table that
+    :func:`wattprint.engine.codecarbon.price_where_ran` reads). Regions without a figure are left
+    out, so their runs stay unpriced."""
+    figures: dict[tuple[str, int | None], GridFigure] = {}
+    pairs = {
+        (str(region), None if pd.isna(year) else int(year))
+        for region, year in zip(places["own_region"], places["ran_year"], strict=True)
+        if isinstance(region, str)
+    }
+    for region, year in sorted(pairs, key=lambda pair: (pair[0], pair[1] or 0)):
+        years = regions.intensity_years(region)
+        if not years:
+            continue
+        found = regions.intensity(region, year if year in years else None)
+        figures[(region, year)] = GridFigure(
+            found.value, found.year, str(found.basis), found.source, found.region_id
+        )
+    return figures
+
+
+def what_if_pue(
+    run_table: pd.DataFrame,
+    regions: RegionDB,
+    region_id: str,
+    year: int | None,
+    mode: str,
+    given_pue: float | None = None,
+) -> tuple[float | None, str]:
+    """The PUE [-] the what-if applies to the runs' IT energy in ``region_id`` (None: the energy as
+    measured), and why, in words (:func:`wattprint.engine.codecarbon.what_if_pue_note`).
+
+    ``mode`` ``region`` takes the region's own or its provider's PUE for ``year`` (the latest
+    published when that year is not), as measured when the database has none; ``measured`` keeps
+    the files' energy; ``given`` applies ``given_pue``."""
+    if mode not in codecarbon.PUE_MODES:
+        raise InputError(f"PUE mode must be one of {', '.join(codecarbon.PUE_MODES)}, got {mode!r}")
+    found = regions.pue(region_id, year)
+    region_pue = found.value if found is not None else None
+    pue_from = f"{found.region_id}, {found.source}, {found.year}" if found is not None else None
+    if mode == "given":
+        if given_pue is None:
+            raise InputError("give the PUE to apply, from 1.0 to 5.0")
+        pue: float | None = given_pue
+    else:
+        pue = region_pue if mode == "region" else None
+    note = codecarbon.what_if_pue_note(
+        regions.get(region_id).id,
+        mode,
+        codecarbon.files_pue_words(run_table),
+        region_pue,
+        pue_from,
+        given_pue if mode == "given" else None,
+    )
+    return pue, note
