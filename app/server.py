@@ -6,12 +6,20 @@ and each miss is a 404 in the browser's console. The frontend skips that search 
 defines ``window.__streamlit.BACKEND_BASE_URL``; :class:`BackendBaseUrl` writes that one line into
 the HTML page the server sends, pointing at the app's root.
 
-Streamlit runs a full garbage collection after every script run (``runner.postScriptGC``), and a
-full collection walks every object the process holds: the databases, pandas, plotly and
-Streamlit itself. That walk was most of the server's CPU time per update (about 100 of 150 ms
-for a change of the device count, bench/load.py). :func:`warm_up` therefore ends with
-:func:`freeze_heap`: what is alive once the app is loaded moves out of the collector's reach, and
-each collection after a script run walks only what sessions made since. Nothing a page shows
+Several processes behind a proxy (``make serve``, deploy/): when the process holding a tab's
+session dies, or restarts, Streamlit's frontend reconnects to a process that has no such session,
+keeps showing the old page and sends widget changes for fragments that process never ran (they
+are dropped). The same script therefore remembers which process sent the page (:data:`PROCESS_ID`,
+also in the ``X-Wattprint-Process`` header of ``/_stcore/health``, :class:`ProcessHeader`) and,
+when the app's websocket opens again and another process answers, reloads the page: its address
+holds the whole job, so the new process shows the same job. A reconnection to the same process
+(a network blip) keeps Streamlit's own session.
+
+Garbage collection: a full collection walks every object the process holds (the databases,
+pandas, plotly, Streamlit, every session). Streamlit ran one after every script run
+(``runner.postScriptGC``, now off in ``.streamlit/config.toml``): that walk was most of the
+server's CPU time per update (bench/load.py). :func:`warm_up` also ends with :func:`freeze_heap`,
+so that Python's own collections skip what is alive once the app is loaded. Nothing a page shows
 changes.
 """
 
@@ -19,6 +27,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import secrets
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,7 +38,44 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 ENTRY = Path(__file__).with_name("streamlit_app.py")
-SCRIPT = b'<script>window.__streamlit={BACKEND_BASE_URL:location.origin+"/"};</script>'
+PROCESS_ID = secrets.token_hex(8)  # this server process, for a page to tell another one apart
+PROCESS_HEADER = b"x-wattprint-process"
+# Wraps window.WebSocket before Streamlit's frontend loads: from the second opening of the app's
+# websocket on (a reconnection), ask /_stcore/health which process answers now; another one than
+# the page's has no session for it, so reload the page from its address.
+SCRIPT = (
+    b'<script>window.__streamlit={BACKEND_BASE_URL:location.origin+"/"};'
+    b'(()=>{const page="' + PROCESS_ID.encode() + b'",Native=window.WebSocket;let opened=0;'
+    b"function Socket(url,protocols){const socket=new Native(url,protocols);"
+    b'if(String(url).includes("/_stcore/stream"))socket.addEventListener("open",()=>{'
+    b'if(++opened>1)fetch(location.origin+"/_stcore/health",{cache:"no-store"})'
+    b'.then(r=>{const now=r.headers.get("X-Wattprint-Process");if(now&&now!==page)location.reload()})'
+    b".catch(()=>{})});return socket}"
+    b"Socket.prototype=Native.prototype;"
+    b'for(const k of ["CONNECTING","OPEN","CLOSING","CLOSED"])Socket[k]=Native[k];'
+    b"window.WebSocket=Socket})();</script>"
+)
+
+
+class ProcessHeader:
+    """ASGI middleware: name this process (:data:`PROCESS_ID`) in the ``X-Wattprint-Process``
+    header of ``/_stcore/health``."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not str(scope.get("path", "")).endswith("/_stcore/health"):
+            await self.app(scope, receive, send)
+            return
+
+        async def named_send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", []), (PROCESS_HEADER, PROCESS_ID.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, named_send)
 
 
 class BackendBaseUrl:
@@ -103,4 +149,6 @@ async def lifespan(_app: Any) -> AsyncIterator[None]:
     yield
 
 
-app = st.App(str(ENTRY), middleware=[Middleware(BackendBaseUrl)], lifespan=lifespan)
+app = st.App(
+    str(ENTRY), middleware=[Middleware(BackendBaseUrl), Middleware(ProcessHeader)], lifespan=lifespan
+)

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-import urllib.request
 from dataclasses import dataclass, field
 
 import pytest
 
 from bench.load import FINISHED_OK, Session
 from deploy.serve import Cluster, cluster, find_nginx
+from tests.deploy.proxy import cookies_by_replica, replica_for
 
 pytestmark = [
     pytest.mark.slow,
@@ -43,27 +43,6 @@ KILLED_AT: list[float] = []  # time.monotonic() of the SIGKILL
 def job_query(index: int) -> str:
     """Session ``index``'s job, as its address bar holds it: a count no other session has."""
     return f"hardware=nvidia-h100-sxm5-80gb&count={3 + index}&hours=24&region=aws:us-east-1"
-
-
-def replica_for(url: str, cookie: str) -> str:
-    """The process the proxy sends ``cookie`` to (its ``X-Wattprint-Replica`` header)."""
-    request = urllib.request.Request(f"{url}/_stcore/health", headers={"Cookie": cookie})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
-        return str(response.headers["X-Wattprint-Replica"])
-
-
-def cookies_by_replica(url: str, per_replica: int) -> dict[str, list[str]]:
-    """``per_replica`` cookies the proxy hashes to each process (probed, at most 200 tried)."""
-    found: dict[str, list[str]] = {}
-    for n in range(200):
-        cookie = f"wattprint_route=failover-{n}"
-        chosen = found.setdefault(replica_for(url, cookie), [])
-        if len(chosen) < per_replica:
-            chosen.append(cookie)
-        if len(found) == 2 and all(len(c) == per_replica for c in found.values()):
-            return found
-    raise AssertionError(f"the proxy sent 200 cookies to {sorted(found)} only")
 
 
 @dataclass
