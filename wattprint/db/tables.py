@@ -95,11 +95,11 @@ def _build(
         common = frozenset.intersection(*year_sets)
         if common:
             year_used = max(common)
-            rule = f"{year_used}, the newest year common to every region with a {family} {basis} figure"
+            rule = f"{year_used}, the newest year common to every region with a {basis} figure from {family}"
         else:
             counts = Counter(y for ys in year_sets for y in ys)
             year_used = max(counts, key=lambda y: (counts[y], y))
-            rule = f"{year_used}, the year most regions with a {family} {basis} figure have"
+            rule = f"{year_used}, the year most regions with a {basis} figure from {family} have"
     else:
         year_used, rule = None, f"no region has a {family or basis} {basis} figure"
     rows = []
