@@ -71,7 +71,7 @@ def test_estimate_with_hardware_and_region(cli) -> None:
             "pue must be at least 1",
         ),
         (["--hours", "1", "--hardware", "nvidia-h100", "--intensity", "100"], "closest valid ids"),
-        (["--hours", "1", "--power-w", "100", "--region", "aws:mars-1"], "closest valid ids"),
+        (["--hours", "1", "--power-w", "100", "--region", "aws:mars-1"], "no valid id or name is close"),
         (["--hours", "1", "--device-hours", "2", "--power-w", "100", "--intensity", "1"], "not both"),
         (
             ["--hours", "1", "--power-w", "100", "--intensity", "1", "--pue", "1.2", "--pue-included"],

@@ -448,7 +448,14 @@ class RegionDB:
         """The region with this id or alias (case-insensitive); UnknownIdError names close ids."""
         found = self.names.get(key.strip().lower())
         if found is None:
-            raise UnknownIdError("region", key, self.regions, "see `wattprint regions list`")
+            raise UnknownIdError(
+                "region",
+                key,
+                self.regions,
+                "see `wattprint regions list`; for a site or city, give its country (e.g. country:FR) "
+                "or its cloud region",
+                names={**{region.name: region.id for region in self.regions.values()}, **self.names},
+            )
         return self.regions[found]
 
     def filter(
