@@ -38,7 +38,7 @@ nginx:
 			echo "installing Debian's nginx for make serve"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
 		else \
-			echo "no nginx and no usable apt-get: install nginx to use make serve"; exit 1; \
+			echo "no nginx and no usable apt-get: make serve needs nginx; the deploy tests will be skipped"; \
 		fi; \
 	fi
 
@@ -59,7 +59,7 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(VENV)/bin/mypy wattprint/engine wattprint/db wattprint/measure wattprint/integrations wattprint/api.py wattprint/__init__.py wattprint/cli.py
 
-test: $(VENV)/.dev-installed chromium lint typecheck
+test: $(VENV)/.dev-installed chromium nginx lint typecheck
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.dev-installed
