@@ -144,3 +144,33 @@ def test_serve_restarts_a_dead_process_and_stops_everything() -> None:
             supervisor.kill()
             supervisor.wait()
         shutil.rmtree(run_dir, ignore_errors=True)
+
+
+@pytest.mark.slow
+@needs_nginx
+def test_a_killed_supervisor_leaves_no_process_behind() -> None:
+    import psutil
+
+    run_dir = Path(tempfile.mkdtemp(prefix="wattprint-serve-test-"))
+    options = ["--replica-port", str(two_free_ports()), "--run-dir", str(run_dir)]
+    supervisor = subprocess.Popen(
+        [sys.executable, "deploy/serve.py", "--replicas", "2", "--port", str(free_port()), *options],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        read_until(supervisor, "Ctrl-C stops them all", 120)
+        children = psutil.Process(supervisor.pid).children(recursive=True)
+        assert len(children) >= 3  # 2 streamlit processes, nginx's master (and its worker)
+        supervisor.kill()  # SIGKILL: no clean stop, the children are told by the kernel
+        supervisor.wait()
+        _gone, alive = psutil.wait_procs(children, timeout=30)
+        assert alive == [], [p.cmdline() for p in alive]
+    finally:
+        if supervisor.poll() is None:
+            supervisor.kill()
+            supervisor.wait()
+        shutil.rmtree(run_dir, ignore_errors=True)
