@@ -7,7 +7,8 @@ process), renders ``deploy/nginx.conf.template`` into a run folder and starts ng
 in front of them. It waits until every process and the proxy answer ``/_stcore/health``, then
 watches: a process that died is started again on its port (nginx meanwhile sends its sessions
 to the others). Ctrl-C or SIGTERM stops nginx first, then each process (SIGTERM, then SIGKILL
-after 10 s), and removes nothing but the processes.
+after 10 s); the logs and the rendered config stay in the run folder. A process that the
+supervisor started gets SIGTERM from the kernel if the supervisor itself is killed.
 
     python deploy/serve.py [--replicas 2] [--port 8501] [--replica-port 8511] [--run-dir DIR]
 
@@ -323,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         stopping = True
     except ServeError as error:
-        print(f"error: {str(error).splitlines()[0]}", file=sys.stderr)
+        print(f"error: {str(error).splitlines()[0]} (logs in {args.run_dir})", file=sys.stderr)
         return 2
     if stopping:
         with suppress(BrokenPipeError):
