@@ -74,7 +74,8 @@ async def reconnect(url: str, record: Record, page_hash: str, killed_at: float) 
             result = await session.run(query_string=job_query(record.index))
             if result.status == FINISHED_OK and not result.exceptions:
                 record.recovered_after_s = time.monotonic() - killed_at
-                record.replica_after = session.replica
+                # nginx names each process it tried, the one that answered last
+                record.replica_after = (session.replica or "").split(", ")[-1]
                 record.figure_after = result.result
                 return session
             last = f"status {result.status} {result.exceptions[:1]}"
