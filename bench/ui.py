@@ -14,11 +14,26 @@ REPEATS fresh browser contexts, and the ratio of the app to the baseline.
   driver's own work (finding the field by its accessible name, typing, round trips), which grows with
   the page's size.
 
-Run: ``python bench/ui.py`` (about a minute).
+- every page (``--pages``): navigation to ``/<page>`` until its first number (a metric value, a
+  chart or a table) against the baseline's first number in the same run; the Batch and CodeCarbon
+  pages need a file, so theirs is timed from the upload (a small jobs file, a CodeCarbon fixture)
+  to the first metric; Measure and Your database show no number before input, so theirs is the
+  page's title, said so in the line;
+- changes (``--pages``): on the calculator, from the Enter that commits a hardware or a cloud region
+  choice, and a device count, until the CO2e metric changes (timed inside the page), the choices
+  as ratios to the number field in the same run.
+
+The machine these run on is shared and loaded (2 cores, several engineers): the load average is
+printed with the results, and only the ratios, measured in the same run, mean anything. No
+figure of this script is asserted in a test.
+
+Run: ``python bench/ui.py`` (about a minute), ``python bench/ui.py --pages`` (a few minutes more).
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import statistics
 import sys
 import time
@@ -46,7 +61,8 @@ WATCH_UPDATE = """old => {
                             {capture: true, once: true});
   const changed = () => [...document.querySelectorAll('[data-testid=stMetric]')]
     .some(m => m.innerText.includes('Operational') && !m.innerText.includes(old));
-  window.__wattprintUpdate = new Promise(resolve => {
+  window.__wattprintUpdate = new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error('no change within 60 s')), 60000);
     const observer = new MutationObserver(() => {
       if (enter !== null && changed()) { observer.disconnect(); resolve(performance.now() - enter); }
     });
@@ -55,14 +71,14 @@ WATCH_UPDATE = """old => {
 }"""
 
 
-def measure(browser, url: str) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
-    """Times [s] of REPEATS fresh contexts on ``url``, after one warm-up visit."""
+def measure(browser, url: str, repeats: int = REPEATS) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+    """Times [s] of ``repeats`` fresh contexts on ``url``, after one warm-up visit."""
     warm = browser.new_page()
     warm.goto(url + "/")
     wait_for_result(warm)
     warm.close()
     times: dict[str, list[float]] = {"visible": [], "idle": [], "update": [], "driver": []}
-    for index in range(REPEATS):
+    for index in range(repeats):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         start = time.perf_counter()
@@ -84,19 +100,161 @@ def measure(browser, url: str) -> dict[str, list[float]]:  # type: ignore[no-unt
     return times
 
 
+# The first number in the main section: a metric value with a digit, a chart, or a table.
+FIRST_NUMBER = """() => {
+  const main = document.querySelector('[data-testid=stMain]');
+  if (!main) return null;
+  const values = [...main.querySelectorAll('[data-testid=stMetricValue]')];
+  if (values.some(e => /\\d/.test(e.innerText))) return 'metric';
+  if (main.querySelector('.js-plotly-plot .main-svg')) return 'chart';
+  if (main.querySelector('[data-testid=stDataFrame] canvas, [data-testid=stTable] td')) return 'table';
+  return null;
+}"""
+PAGES = (
+    "calculator",
+    "compare",
+    "picker",
+    "hardware",
+    "regions",
+    "timeshift",
+    "report",
+    "published",
+    "batch",
+    "codecarbon",
+    "measure",
+    "database",
+)
+UPLOADS = {
+    "batch": (
+        "jobs.csv",
+        b"name,hardware,count,hours,region\na,nvidia-h100-sxm5-80gb,8,10,aws:us-east-1\n"
+        b"b,nvidia-a100-sxm4-80gb,4,5,gcp:europe-west6\n",
+    ),
+    "codecarbon": (
+        "emissions.csv",
+        (Path(__file__).resolve().parents[1] / "tests/fixtures/codecarbon/v2_emissions.csv").read_bytes(),
+    ),
+}
+NO_NUMBER = ("measure", "database")
+"""Pages that show no number before the user's input: their title is timed instead."""
+# (label of the select, what is typed to pick an option; alternated so that each pick changes it)
+CHANGES = {
+    "hardware": ("Accelerator (type to search)", ("nvidia-a100-sxm4-80gb", "nvidia-h100-sxm5-80gb")),
+    "region": ("Cloud region (type to search)", ("aws:eu-north-1", "aws:ap-south-1")),
+}
+
+
+def first_number(browser, url: str, path: str) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from navigation to ``path`` (or from its upload) until its first number or title."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(f"{url}/{path}")
+    if path in UPLOADS:
+        name, data = UPLOADS[path]
+        uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+        uploader.wait_for(state="attached", timeout=60_000)
+        start = time.perf_counter()
+        uploader.set_input_files([{"name": name, "mimeType": "text/csv", "buffer": data}])
+    if path in NO_NUMBER:
+        page.locator("[data-testid=stMain] h1").first.wait_for(timeout=60_000)
+    else:
+        page.wait_for_function(FIRST_NUMBER, timeout=60_000)
+    elapsed = time.perf_counter() - start
+    context.close()
+    return elapsed
+
+
+def measure_pages(browser, url: str, repeats: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+    """Seconds to each page's first number, ``repeats`` fresh contexts each."""
+    found = {}
+    for path in PAGES:
+        found[path] = [first_number(browser, url, path) for _ in range(repeats)]
+        print(f"bench/ui.py: {path} measured", file=sys.stderr, flush=True)
+    return found
+
+
+def measure_changes(browser, url: str, repeats: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+    """Seconds [in-page clock] from the committing Enter to the CO2e metric's change, for a device
+    count, a hardware choice and a cloud region choice on the calculator."""
+    times: dict[str, list[float]] = {"number": [], "hardware": [], "region": []}
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(url + "/calculator")
+    before = wait_for_result(page)
+    for index in range(repeats):
+        for kind in ("number", "hardware", "region"):
+            if kind == "number":
+                count = page.get_by_role("spinbutton", name="Number of devices")
+                count.fill(str(2 + index % 5))  # 2-6, never the default 8 nor the last value
+            else:
+                label, typed = CHANGES[kind]
+                page.locator('[data-testid="stSelectbox"]', has_text=label).click()
+                page.keyboard.type(typed[index % 2])
+            # Watched from here: its keydown listener fires once, on the next key (the Enter).
+            page.evaluate(WATCH_UPDATE, before)
+            page.keyboard.press("Enter")
+            try:
+                times[kind].append(page.evaluate("window.__wattprintUpdate") / 1000)
+            except Exception as error:  # playwright's Error: say which change did not show
+                raise RuntimeError(f"{kind} change {index + 1}: {error}") from None
+            before = wait_for_result(page)
+    context.close()
+    return times
+
+
+def load_words() -> str:
+    """The machine's load, said with the results."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
+
+
+def print_pages(
+    pages: dict[str, list[float]], baseline: list[float], changes: dict[str, list[float]]
+) -> None:
+    base = statistics.median(baseline)
+    print(f"\nFirst number, median of {len(baseline)} (baseline page: {base * 1000:.0f} ms):")
+    for path, times in pages.items():
+        what = (
+            "title (no number before input)"
+            if path in NO_NUMBER
+            else "upload -> first metric"
+            if path in UPLOADS
+            else "navigation -> first number"
+        )
+        median = statistics.median(times)
+        print(f"  {path:11} {what:31} {median * 1000:6.0f} ms  ratio {median / base:.2f}")
+    number = statistics.median(changes["number"])
+    print(f"\nChanges on the calculator, median of {len(changes['number'])} (in-page clock):")
+    for kind, times in changes.items():
+        median = statistics.median(times)
+        print(f"  {kind:9} {median * 1000:6.0f} ms  ratio to the number field {median / number:.2f}")
+
+
 def main() -> int:
     if not CHROMIUM.exists():
         print("bench/ui.py: no /usr/bin/chromium; skipped")
         return 0
     from playwright.sync_api import sync_playwright
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", action="store_true", help="every page's first number, and the changes")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="contexts per page, and per change, with --pages (default 3)"
+    )
+    args = parser.parse_args()
     results = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         for name, script in (("baseline", BASELINE), ("app", APP)):
             with streamlit_server(script=script) as url:
-                results[name] = measure(browser, url)
+                results[name] = measure(browser, url, args.repeats if args.pages else REPEATS)
+                print(f"bench/ui.py: {name} measured", file=sys.stderr, flush=True)
+                if args.pages and name == "app":
+                    pages = measure_pages(browser, url, args.repeats)
+                    changes = measure_changes(browser, url, args.repeats)
         browser.close()
+    print(f"Shared machine, loaded: {load_words()}; only the ratios (same run) mean anything.")
     labels = {
         "visible": "navigation -> result visible",
         "idle": "navigation -> page idle",
@@ -111,6 +269,8 @@ def main() -> int:
             f"baseline {statistics.median(base) * 1000:5.0f} ms; "
             f"ratio {statistics.median(app) / statistics.median(base):.2f}"
         )
+    if args.pages:
+        print_pages(pages, results["baseline"]["visible"], changes)
     return 0
 
 
