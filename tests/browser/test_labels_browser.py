@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.browser import harness
 from tests.browser.harness import assert_clean, wait_for_result, wait_idle
 
 # Marked `browser` and skipped without chromium or playwright by tests/browser/conftest.py.
@@ -83,6 +84,7 @@ def test_batch_metrics_are_not_cut(server, page) -> None:
     shown = " | ".join(page.evaluate(METRICS))
     assert "4,987" in shown and "5,000" in shown, shown
     assert page.evaluate(CUT) == []
+    harness.shot(page, ROOT / "artifacts", "batch-metrics")
     assert_clean(page)
 
 
@@ -92,7 +94,15 @@ def test_codecarbon_metrics_are_not_cut(server, page) -> None:
     upload(page, [(name, (FIXTURES / name).read_bytes()) for name in names])
     page.get_by_text("CodeCarbon's own figure [kg]").first.wait_for(timeout=60_000)
     wait_idle(page, 60_000)
-    shown = " | ".join(page.evaluate(METRICS))
+    metrics = page.evaluate(METRICS)
+    shown = " | ".join(metrics)
+    # The headline, first: the runs as measured, where they ran; the what-if after it, named so.
+    assert metrics[0].startswith("CodeCarbon's own figure [kg]"), metrics
+    assert metrics[1].startswith("wattprint, where each ran [kg]"), metrics
     assert "What if all ran in" in shown, shown
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert text.index("As measured, where each ran") < text.index("What if every run had been in one region")
+    assert "CodeCarbon measures IT energy only" in text
     assert page.evaluate(CUT) == []
+    harness.shot(page, ROOT / "artifacts", "codecarbon-headline")
     assert_clean(page)
