@@ -89,3 +89,20 @@ def test_bad_pue_is_one_line(args: list[str], message: str) -> None:
     done = run_cli("import-codecarbon", FILE, *args)
     assert done.code == 2 and message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_run_without_a_place_is_counted_not_priced_elsewhere(tmp_path) -> None:
+    # real_v2_empty_run_id.csv (mlco2/codecarbon, a laptop in France, 2024-05-31) with its last run's
+    # place blanked, as an offline tracker without a location writes it.
+    text = (ROOT / "tests" / "fixtures" / "codecarbon" / "real_v2_empty_run_id.csv").read_text()
+    head, last = text.rstrip("\n").rsplit("\n", 1)
+    path = tmp_path / "emissions.csv"
+    path.write_text(head + "\n" + last.replace(",France,FRA,île-de-france,", ",,,,") + "\n")
+    done = run_cli("import-codecarbon", str(path))
+    assert done.code == 0, done.stderr
+    assert "for 3 of 4 runs" in done.stdout
+    assert "not priced by wattprint: 1 run (0.0000106 kWh) names no region with a figure" in done.stdout
+    data = json.loads(run_cli("import-codecarbon", str(path), "--json").stdout)
+    unplaced = [run for run in data["runs"] if run["own_region"] is None]
+    assert len(unplaced) == 1 and unplaced[0]["own_region_co2e_kg"] is None
+    assert data["where_ran"]["priced_runs"] == 3

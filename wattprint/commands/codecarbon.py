@@ -235,7 +235,8 @@ def run(args: argparse.Namespace) -> int:
     if summary.priced_runs and summary.priced_runs < summary.runs:
         print(
             f"  not priced by wattprint: {_runs(summary.runs - summary.priced_runs)} "
-            f"({common.fmt(summary.unpriced_energy_kwh)} kWh) name no region with a figure"
+            f"({common.fmt(summary.unpriced_energy_kwh)} kWh) "
+            f"{'names' if summary.runs - summary.priced_runs == 1 else 'name'} no region with a figure"
         )
     if summary.other_year_runs:
         print(
