@@ -113,7 +113,7 @@ def warnings_message(warnings: Sequence[str]) -> str:
     """Markdown listing the first lines skipped or repaired, and how many more there are."""
     more = len(warnings) - MAX_WARNINGS_SHOWN
     return (
-        f"{len(warnings)} lines skipped or repaired:\n\n"
+        f"{len(warnings)} line{'' if len(warnings) == 1 else 's'} skipped or repaired:\n\n"
         + "\n".join(f"- {components.plain(w)}" for w in warnings[:MAX_WARNINGS_SHOWN])
         + (f"\n\nand {more} more." if more > 0 else "")
     )

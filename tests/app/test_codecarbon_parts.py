@@ -83,6 +83,8 @@ def test_skipped_lines_are_listed_ten_at_most() -> None:
     many = [f"f.csv line {n}: skipped" for n in range(12)]
     message = parts.warnings_message(many).replace("\\", "")
     assert "line 9: skipped" in message and "line 10: skipped" not in message
+    one = parts.warnings_message(["f.csv line 1: 14 empty header cells, kept as column_N"])
+    assert one.startswith("1 line skipped or repaired:")
     assert message.endswith("and 2 more.")
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.browser import harness
-from tests.browser.harness import assert_clean, wait_for_result, wait_idle
+from tests.browser.harness import assert_clean, wait_idle
+from tests.browser.test_decision_pages import open_page  # the sidebar closed again on a phone
 
 # Marked `browser` and skipped without chromium or playwright by tests/browser/conftest.py.
 
@@ -42,20 +43,6 @@ METRICS = (
     "() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stMetric]')]"
     ".map(m => m.innerText)"
 )
-
-
-def open_page(page, server: str, title: str) -> None:
-    page.goto(f"{server}/")
-    wait_for_result(page)
-    link = (
-        page.locator('[data-testid="stSidebarNav"] a').filter(has=page.get_by_text(title, exact=True)).first
-    )
-    box = link.bounding_box()
-    if box is None or box["x"] < 0:  # phone width: the sidebar starts collapsed
-        page.locator('[data-testid="stExpandSidebarButton"]').click()
-        page.wait_for_timeout(400)
-    link.click()
-    wait_idle(page)
 
 
 def upload(page, files: list[tuple[str, bytes]]) -> None:
