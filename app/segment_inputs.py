@@ -89,6 +89,9 @@ def segment_inputs() -> None:
             st.session_state["seg_hardware"] = (
                 job.get("hardware") if job.get("hardware") in labels else next(iter(labels))
             )
+        if not places:
+            st.info("No region in this database has an intensity of the default basis: segments need one.")
+            return
         if st.session_state.get("seg_region") not in places:
             st.session_state["seg_region"] = here if here in places else places[0]
         a, b = st.columns(2)

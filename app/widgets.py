@@ -311,6 +311,8 @@ def year_choices() -> list[str]:
     if location not in ("cloud", "grid"):
         return ["latest"]
     region_id = session[K("region" if location == "cloud" else "grid")]
+    if not region_id:  # the database offers no region of this kind (the select is empty)
+        return ["latest"]
     years = ["latest", *[str(y) for y in cached.databases().regions.intensity_years(region_id)]]
     if session[K("year")] not in years:
         session[K("year")] = "latest"

@@ -64,7 +64,10 @@ def ranking_source(db: RegionDB, basis: str, year: int | None = None) -> str:
     none has one. One source either way, named in :func:`ranking_scope`."""
     default = DEFAULT_SOURCES.get(basis)
     if default is not None and year is None:
-        return source_family(default)
+        family = source_family(default)
+        # The default only when this database has its figures (a user's own --db-dir may not).
+        if any(db.intensity_facts(r.id, basis, family) for r in db.regions.values()):
+            return family
     counts: Counter[str] = Counter()
     for region in db.regions.values():
         for family in db.intensity_sources(region.id, basis):
