@@ -116,16 +116,19 @@ def test_date_outside_the_series_says_so_and_uses_the_nearest_year() -> None:
     at.date_input(key="ts_date").set_value(dt.date(2026, 6, 1))
     at.selectbox(key="ts_hour").set_value(3).run()
     assert not at.exception, at.exception
-    # The date used is said in a caption (Markdown-escaped: the time zone is typed by the user).
+    # The date used is said in a caption (Markdown-escaped: the time zone is typed by the user):
+    # the same day in the series' year nearest to 2026 (the series on the page, its year chosen).
     caption = " ".join(c.value for c in at.caption).replace("\\", "")
-    assert "Submission used: 2022-06-01 03:00 (UTC). 2026-06-01 is outside this series" in caption
     series = bundled_series("aws:us-west-1")
-    result = timeshift.flexible_start(series[series.index.year == 2022], 6.0, 12.0, "2022-06-01T03:00Z")
+    year = timeshift.nearest_year(sorted(set(series.index.year)), 2026)
+    assert f"Submission used: {year}-06-01 03:00 (UTC). 2026-06-01 is outside this series" in caption
+    chosen = series[series.index.year == year]
+    result = timeshift.flexible_start(chosen, 6.0, 12.0, f"{year}-06-01T03:00Z")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Savings [%]"] == f"{result.savings_fraction * 100:.1f}"
     # The offer: one click puts the nearest year's date in the field, and the caption goes.
     at.button(key="ts_use_nearest").click().run()
-    assert at.date_input(key="ts_date").value == dt.date(2022, 6, 1)
+    assert at.date_input(key="ts_date").value == dt.date(year, 6, 1)
     assert not any("outside this series" in c.value for c in at.caption)
 
 
