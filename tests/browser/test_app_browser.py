@@ -63,7 +63,7 @@ def test_shared_link_restores_scenario(server, page):
     page.goto(f"{server}/?count=2&region=azure%3Awesteurope&hours=10.0")
     wait_for_result(page)
     assert page.get_by_role("spinbutton", name="Number of devices").input_value() == "2"
-    assert page.get_by_role("spinbutton", name="Hours (wall clock)").input_value() == "10.00"
+    assert page.get_by_role("spinbutton", name="Hours (wall clock)", exact=True).input_value() == "10.00"
     assert page.get_by_role("heading", name=re.compile(r"2 × .*10.0 h, .*\(azure:westeurope\)")).is_visible()
     assert_clean(page)
 

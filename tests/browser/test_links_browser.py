@@ -172,7 +172,7 @@ def test_result_stays_in_view_and_invalid_input_says_why(browser, server):
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / "calculator-scrolled-1280.png"))
 
-        hours = page.get_by_role("spinbutton", name="Hours (wall clock)")
+        hours = page.get_by_role("spinbutton", name="Hours (wall clock)", exact=True)
         hours.scroll_into_view_if_needed()
         hours.fill("-5")
         hours.press("Enter")
