@@ -209,9 +209,12 @@ def test_batch_100_mb_in_chunks_with_bounded_memory(tmp_path: Path) -> None:
             blocks += 1
     rows = blocks * 1000
     out, errors = tmp_path / "out.csv", tmp_path / "errors.csv"
+    # The peak of this process's own memory (VmHWM of /proc/self/status): getrusage's ru_maxrss
+    # keeps the forking parent's peak across exec, so it would report the test runner's size.
     script = (
-        "import resource, sys; from wattprint.cli import main; code = main(sys.argv[1:]); "
-        "print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)"
+        "import re, sys; from wattprint.cli import main; code = main(sys.argv[1:]); "
+        "status = open('/proc/self/status').read(); "
+        "print('maxrss_kb', re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1)); sys.exit(code)"
     )
     args = ["batch", str(path), "--chunk-rows", "100000", "-o", str(out), "--errors", str(errors), "--json"]
     done = subprocess.run(
