@@ -218,7 +218,6 @@ def build(values: Mapping[str, Any], databases: Any) -> Built:
     from wattprint.engine.flops import (
         Serving,
         duration_from_flops,
-        peak_fact,
         peak_source,
     )
     from wattprint.engine.footprint import Assumption
@@ -229,31 +228,6 @@ def build(values: Mapping[str, Any], databases: Any) -> Built:
     device = databases.hardware.get(v["hardware"]) if v["hw_mode"] == "database" else None
     flops_note: str | None = None
     flops_assumptions: list[Assumption] = []
-
-    def peak() -> float:
-        if device is None:
-            raise InputError("FLOPs need a device from the database (its peak TFLOP/s); pick one")
-        fact = peak_fact(device, v["precision"])
-        source = databases.hardware.sources.get(fact.source)
-        flops_assumptions.append(
-            Assumption(
-                f"{device.name} dense {v['precision']} peak",
-                fact.value,
-                "TFLOP/s",
-                f"{source.publisher}, {source.title}" if source else fact.source,
-                fact.year,
-            )
-        )
-        flops_assumptions.append(
-            Assumption(
-                "model-FLOPs utilisation (MFU)",
-                v["mfu"],
-                "-",
-                "given (Narayanan et al. 2021; Chowdhery et al. 2022)",
-                None,
-            )
-        )
-        return float(fact.value)
 
     hours: float | None = None
     device_hours: float | None = None
