@@ -207,7 +207,34 @@ def figure_labels(rows: pd.DataFrame) -> list[str]:
     ]
 
 
-def ranked_figure(ranked: pd.DataFrame, current_id: str | None, top: int = 25) -> go.Figure:
+PROVIDER_LABELS = {"aws": "AWS", "gcp": "GCP", "azure": "Azure", "oci": "OCI"}
+"""How the big clouds write their own names; other providers' ids are shown as they are."""
+RANKED_BARS = 25
+"""Most bars in Compare's ranking chart (the job's own region is added when further down)."""
+
+
+def provider_label(provider: str) -> str:
+    """A provider id as people write it ("gcp" -> "GCP"); "" for none (countries and grids)."""
+    if not provider or provider in ("nan", "None"):
+        return ""
+    return PROVIDER_LABELS.get(provider, safe.chart_text(provider))
+
+
+def bars_caption(ranked: pd.DataFrame, current_id: str | None, top: int = RANKED_BARS) -> str:
+    """What the ranking chart shows of the ranked regions, in words."""
+    count = len(ranked)
+    if count <= top:
+        return f"All {count:,} regions ranked are shown."
+    own = (
+        current_id is not None
+        and current_id not in set(ranked.head(top)["id"])
+        and (current_id in set(ranked["id"]))
+    )
+    extra = " and the job's own region further down" if own else ""
+    return f"The {top} cleanest of the {count:,} regions ranked are shown{extra}; the Table tab lists all."
+
+
+def ranked_figure(ranked: pd.DataFrame, current_id: str | None, top: int = RANKED_BARS) -> go.Figure:
     """Horizontal bars of the ``top`` cleanest regions (and the current one), kg CO2e."""
     import plotly.graph_objects as go
 
@@ -223,7 +250,9 @@ def ranked_figure(ranked: pd.DataFrame, current_id: str | None, top: int = 25) -
     names = [
         safe.chart_text(place_name(str(i), str(n))) for i, n in zip(shown["id"], shown["name"], strict=True)
     ]
-    labels = [  # the region's name; with its id where two regions share a name
+    providers = [provider_label(str(p)) for p in shown.get("provider", pd.Series([""] * len(shown)))]
+    names = [f"{name} · {who}" if who else name for name, who in zip(names, providers, strict=True)]
+    labels = [  # the region's name and provider; with its id where two regions share them
         name if names.count(name) == 1 else f"{name} · {safe.chart_text(row_id)}"
         for name, row_id in zip(names, shown["id"], strict=True)
     ]

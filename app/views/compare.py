@@ -75,7 +75,7 @@ chart_tab, map_tab, table_tab = st.tabs(["Ranking", "Map", "Table"])
 with chart_tab:
     figure = components.ranked_figure(ranked, current)
     st.plotly_chart(figure, config=components.PLOTLY_CONFIG, key="compare_ranked")
-    st.caption(comparing.RANKING_CAPTION)
+    st.caption(f"{components.bars_caption(ranked, current)} {comparing.RANKING_CAPTION}")
 with map_tab:
     if maps.has_coordinates(ranked):
         st.plotly_chart(comparing.region_map(ranked, current), config=maps.MAP_CONFIG, key="compare_map")

@@ -168,3 +168,26 @@ def test_map_rings_the_jobs_own_region_only_when_it_has_one() -> None:
     plain = [trace.name for trace in comparing.region_map(ranked, None).data]
     assert "your current choice" not in plain
     assert math.isfinite(float(ranked["latitude"].dropna().iloc[0]))
+
+
+def test_the_ranking_chart_says_how_many_bars_of_how_many_regions_and_names_providers() -> None:
+    # The user saw 25 bars under "64 regions" with no word of the cut and no provider.
+    ranked, _ = ranked_on()
+    assert len(ranked) > components.RANKED_BARS
+    own = "aws:us-east-1"
+    figure = components.ranked_figure(ranked, own)
+    (bars,) = figure.data
+    cut_own = own not in set(ranked.head(components.RANKED_BARS)["id"])
+    assert len(bars.y) == components.RANKED_BARS + int(cut_own)
+    caption = components.bars_caption(ranked, own)
+    assert f"The {components.RANKED_BARS} cleanest of the {len(ranked):,} regions ranked" in caption
+    assert ("job's own region further down" in caption) == cut_own
+    # Every cloud bar names its provider as people write it.
+    top = ranked.head(components.RANKED_BARS)
+    for label, provider in zip(reversed(bars.y[-len(top) :]), top["provider"], strict=True):
+        if provider == "gcp":
+            assert label.split(" · ")[1] == "GCP"
+        elif provider == "aws":
+            assert label.split(" · ")[1] == "AWS"
+    few = ranked.head(5)
+    assert components.bars_caption(few, None) == "All 5 regions ranked are shown."
