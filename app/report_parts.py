@@ -18,7 +18,8 @@ def range_caption(mid: Central, footprint: Footprint) -> str:
     if not mid.upper_bound:
         return text + "."
     return (
-        f"{text}; the middle of the range, as the statement gives it. At the assumed draw all the "
+        f"{text}. The statement gives the middle of the energy range, and its CO₂e at the grid "
+        "figure used (the range's CO₂e spans the grid's recent years too). At the assumed draw all the "
         f"time (the calculator's figure): {components.kg(footprint.co2e_kg)}, "
         f"{components.kwh(footprint.energy_kwh)}."
     )
