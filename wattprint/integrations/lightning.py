@@ -11,7 +11,6 @@ model card block and a statement are written into ``trainer.default_root_dir`` (
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 try:
@@ -19,29 +18,14 @@ try:
 except ImportError:  # the older package name
     from pytorch_lightning.callbacks import Callback  # type: ignore[assignment]
 
-from wattprint.integrations.outputs import write_outputs
-from wattprint.measure.track import Tracker, TrackResult
-
-LOG_FILE = "wattprint.jsonl"
+from wattprint.integrations.outputs import TrackingCallback, write_outputs
 
 
-class WattprintCallback(Callback):  # type: ignore[misc]
+class WattprintCallback(TrackingCallback, Callback):  # type: ignore[misc]
     """Measure a Lightning fit; options are those of :class:`wattprint.measure.track.Tracker`."""
 
-    def __init__(
-        self, training_type: str = "fine-tuning", log: str | Path | None = None, **options: Any
-    ) -> None:
-        self.training_type = training_type
-        self.log_path = log
-        self.options = options
-        self.tracker: Tracker | None = None
-        self.result: TrackResult | None = None
-        self.written: list[Path] = []
-
     def on_fit_start(self, trainer: Any, pl_module: Any) -> None:
-        log = self.log_path if self.log_path is not None else Path(trainer.default_root_dir) / LOG_FILE
-        Path(log).parent.mkdir(parents=True, exist_ok=True)
-        self.tracker = Tracker(log=log, **self.options).start()
+        self.start_tracker(trainer.default_root_dir)
 
     def on_train_batch_end(
         self, trainer: Any, pl_module: Any, outputs: Any, batch: Any, batch_idx: int

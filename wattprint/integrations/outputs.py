@@ -19,11 +19,32 @@ from typing import Any
 
 import yaml
 
-from wattprint.measure.track import TrackResult
+from wattprint.measure.track import Tracker, TrackResult
 
+LOG_FILE = "wattprint.jsonl"
 RESULT_FILE = "wattprint_result.json"
 MODEL_CARD_FILE = "wattprint_model_card.yaml"
 STATEMENT_FILE = "wattprint_statement.md"
+
+
+class TrackingCallback:
+    """What the framework callbacks share: their options, the tracker they start and its result."""
+
+    def __init__(
+        self, training_type: str = "fine-tuning", log: str | Path | None = None, **options: Any
+    ) -> None:
+        self.training_type = training_type
+        self.log_path = log
+        self.options = options
+        self.tracker: Tracker | None = None
+        self.result: TrackResult | None = None
+        self.written: list[Path] = []
+
+    def start_tracker(self, folder: str | os.PathLike[str]) -> None:
+        """Start tracking, logging to ``log`` or to ``folder/wattprint.jsonl``."""
+        log = Path(self.log_path) if self.log_path is not None else Path(folder) / LOG_FILE
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self.tracker = Tracker(log=log, **self.options).start()
 
 
 def hardware_used(result: TrackResult) -> str:

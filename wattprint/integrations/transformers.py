@@ -12,18 +12,14 @@ process). The shape follows transformers' own ``CodeCarbonCallback``: nothing ha
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from transformers import TrainerCallback
 
-from wattprint.integrations.outputs import write_outputs
-from wattprint.measure.track import Tracker, TrackResult
-
-LOG_FILE = "wattprint.jsonl"
+from wattprint.integrations.outputs import TrackingCallback, write_outputs
 
 
-class WattprintCallback(TrainerCallback):  # type: ignore[misc]
+class WattprintCallback(TrackingCallback, TrainerCallback):  # type: ignore[misc]
     """Measure a ``transformers.Trainer`` run; options are those of :class:`Tracker`.
 
     Parameters
@@ -37,20 +33,8 @@ class WattprintCallback(TrainerCallback):  # type: ignore[misc]
         ``attribute``, ``db_dir`` (see :class:`wattprint.measure.track.Tracker`).
     """
 
-    def __init__(
-        self, training_type: str = "fine-tuning", log: str | Path | None = None, **options: Any
-    ) -> None:
-        self.training_type = training_type
-        self.log_path = log
-        self.options = options
-        self.tracker: Tracker | None = None
-        self.result: TrackResult | None = None
-        self.written: list[Path] = []
-
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-        log = self.log_path if self.log_path is not None else Path(args.output_dir) / LOG_FILE
-        Path(log).parent.mkdir(parents=True, exist_ok=True)
-        self.tracker = Tracker(log=log, **self.options).start()
+        self.start_tracker(args.output_dir)
 
     def on_log(
         self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any

@@ -135,14 +135,21 @@ class GpuShareTracker:
 
 
 class CpuTimeShare:
-    """The command tree's CPU time over the system's busy CPU time, between start() and finish()."""
+    """The command tree's CPU time over the system's busy CPU time, between start() and finish().
 
-    def __init__(self, psutil_module: Any = None) -> None:
+    ``who`` is ``"children"`` (the waited-for child tree: ``wattprint measure``) or ``"self"``
+    (this process: ``wattprint.track`` inside a program).
+    """
+
+    def __init__(self, psutil_module: Any = None, who: str = "children") -> None:
         if psutil_module is None:
             import psutil
 
             psutil_module = psutil
+        if who not in ("children", "self"):
+            raise ValueError(f"who must be 'children' or 'self', got {who!r}")
         self.psutil = psutil_module
+        self._who = resource.RUSAGE_CHILDREN if who == "children" else resource.RUSAGE_SELF
         self._children_s = 0.0
         self._busy_s = 0.0
 
@@ -151,9 +158,8 @@ class CpuTimeShare:
         idle = getattr(times, "idle", 0.0) + getattr(times, "iowait", 0.0)
         return float(sum(times)) - float(idle)
 
-    @staticmethod
-    def _children_cpu_s() -> float:
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    def _children_cpu_s(self) -> float:
+        usage = resource.getrusage(self._who)
         return usage.ru_utime + usage.ru_stime
 
     def start(self) -> None:

@@ -341,7 +341,7 @@ class Tracker:
         self._share_thread: threading.Thread | None = None
         self._share_stop = threading.Event()
         self._gpu_share: Any = None
-        self._cpu_start: tuple[float, float] | None = None
+        self._cpu_share: Any = None
 
     # -- backend -------------------------------------------------------------------------------
 
@@ -489,9 +489,10 @@ class Tracker:
     # -- process shares ------------------------------------------------------------------------
 
     def _start_shares(self) -> None:
-        from wattprint.measure.attribution import GpuShareTracker
+        from wattprint.measure.attribution import CpuTimeShare, GpuShareTracker
 
-        self._cpu_start = (time.process_time(), self._busy_cpu_s())
+        self._cpu_share = CpuTimeShare(who="self")
+        self._cpu_share.start()
         backend = self.sampler.backend if self.sampler is not None else self._open_backend()
         self._share_backend = backend
         self._gpu_share = GpuShareTracker(backend, len(backend.devices()))
@@ -504,28 +505,14 @@ class Tracker:
         self._share_thread = threading.Thread(target=poll, name="wattprint-shares", daemon=True)
         self._share_thread.start()
 
-    @staticmethod
-    def _busy_cpu_s() -> float:
-        import psutil
-
-        times = psutil.cpu_times()
-        idle = getattr(times, "idle", 0.0) + getattr(times, "iowait", 0.0)
-        return float(sum(times)) - float(idle)
-
     def _stop_shares(self) -> dict[str, Any]:
         self._share_stop.set()
         if self._share_thread is not None:
             self._share_thread.join()
         self._gpu_share.poll({os.getpid()})
         gpu = self._gpu_share.shares()
-        assert self._cpu_start is not None
-        cpu_s = time.process_time() - self._cpu_start[0]
-        busy_s = self._busy_cpu_s() - self._cpu_start[1]
-        cpu: tuple[float | None, str | None] = (
-            (min(1.0, max(0.0, cpu_s / busy_s)), None)
-            if busy_s > 0
-            else (None, "the system reported no busy CPU time")
-        )
+        assert self._cpu_share is not None
+        cpu = self._cpu_share.finish()
         if self._share_backend is not None and self.sampler is None:
             self._share_backend.close()
         shares = {
