@@ -142,6 +142,18 @@ def count_heading(chosen: pd.DataFrame, frame: pd.DataFrame) -> str:
     return f"{len(chosen)} of {len(frame)} devices"
 
 
+def headline_counts(chosen: pd.DataFrame, frame: pd.DataFrame) -> dict[str, str]:
+    """The page's figures, label -> value: the devices the filters keep, by kind, and how many of
+    them have an embodied-carbon figure."""
+    cpus = int((chosen["kind"] == "cpu").sum())
+    return {
+        "Devices listed": f"{len(chosen):,} of {len(frame):,}",
+        "Accelerators": f"{len(chosen) - cpus:,}",
+        "CPUs": f"{cpus:,}",
+        "With an embodied figure": f"{int(chosen['embodied_kgco2e'].notna().sum()):,}",
+    }
+
+
 def device_table(chosen: pd.DataFrame) -> pd.DataFrame:
     """The devices table: the columns of :data:`TABLE_COLUMNS`, with units in the headings."""
     shown = chosen.assign(

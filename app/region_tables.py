@@ -97,6 +97,18 @@ def count_heading(count: int, basis: str, year: int | None) -> str:
     return f"{count} regions with {a_basis(basis)} figure" + (f" for {year}" if year else "")
 
 
+def headline_counts(frame: pd.DataFrame, basis: str) -> dict[str, str]:
+    """The page's figures, label -> value: the regions the filters keep with a figure of ``basis``,
+    by kind, and how many of them are low-carbon."""
+    kinds = frame["kind"].value_counts()
+    return {
+        f"Regions listed ({basis})": f"{len(frame):,}",
+        "Cloud regions": f"{int(kinds.get('cloud', 0)):,}",
+        "Grid zones and countries": f"{int(kinds.get('grid', 0) + kinds.get('country', 0)):,}",
+        f"Low-carbon {LOW_CARBON_ICON}": f"{int(frame['low_carbon'].astype(bool).sum()):,}",
+    }
+
+
 def scope_caption(db: RegionDB, year: int | None, basis: str) -> str:
     """Under the heading: the one source and the one year every figure of the table is of."""
     scope = tables.ranking_scope(db, year, basis)

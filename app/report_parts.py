@@ -1,10 +1,31 @@
-"""The Report page's parts without Streamlit: the line under its central figures."""
+"""The Report page's parts without Streamlit: its statement, and the line under its central figures."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from app import components
+from wattprint.engine import report, segments
 from wattprint.engine.footprint import Footprint
-from wattprint.engine.report import Central
+from wattprint.engine.report import Central, Statement
+
+
+def statement_of(result: Any, options: dict[str, Any], dbs: Any) -> tuple[Statement, Footprint]:
+    """The statement of the job's ``result`` with the page's ``options``, and its footprint priced
+    at the year the work ran; raises :class:`wattprint.errors.WattprintError`."""
+    work_year = None if options["ran_in"] == "unknown" else int(options["ran_in"])
+    spec, further, footprint = segments.priced_in(result.built.spec, result.segments, dbs, work_year)
+    statement = report.statement(
+        spec,
+        footprint,
+        dbs,
+        social_cost=bool(options["social_cost"]),
+        comparison=report.serving_of(footprint, result.built.serving, result.built.serving_source),
+        training_type=str(options["training_type"]),
+        segments=further,
+        work_year=work_year,
+    )
+    return statement, footprint
 
 
 def range_caption(mid: Central, footprint: Footprint) -> str:

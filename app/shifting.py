@@ -406,59 +406,87 @@ def choose_timezone(page: PageStart) -> str:
     return timezone
 
 
-def next_hours_panel(chosen: Chosen, period: Period, timezone: str, page: PageStart) -> None:
-    """When to start a job of the next hours, from the series' typical day, with its chart."""
+MISSING_PREFIX = "missing: "
+
+
+def next_hours_plan(
+    chosen: Chosen, period: Period, timezone: str, hours: int, within_hours: int, from_time: Any
+) -> Any:
+    """The plan of a ``hours`` job from ``from_time`` that must end within ``within_hours``, or why
+    there is none in words (prefixed :data:`MISSING_PREFIX` where the series lacks the months)."""
+    if within_hours < hours:
+        return f"A {hours} h job cannot finish within {within_hours} h; give a longer window."
+    missing = charts.missing_months(chosen.series, from_time, within_hours, timezone)
+    if missing is not None:
+        return MISSING_PREFIX + missing
+    try:
+        return cached.plan_next_hours(
+            chosen.key, chosen.series, from_time.isoformat(), hours, within_hours, timezone, period.gaps
+        )
+    except WattprintError as error:
+        return str(error)
+
+
+def next_hours_figures(figures: Any, plan: Any, timezone: str, job: tuple[int, int, Any], basis: str) -> None:
+    """The plan's figures in the slot ``figures`` for a job of ``(hours, within_hours, from_time)``,
+    drawn before what follows."""
+    hours, within_hours, from_time = job
+    power_kw = float(st.session_state["ts_power_kw"])  # the job's average draw (Average draw, below)
+    with figures:
+        p1, p2, p3, p4 = st.columns(4)
+        p1.metric(f"Start at ({timezone})", f"{plan.best_start:%a %H:%M}")
+        at_draw = f"At the job's average draw, {power_kw:,.3g} kW (set below), on this series' typical days"
+        p2.metric("Best start [kg CO2e]", f"{plan.best_co2e_kg * power_kw:,.3f}", help=at_draw)
+        p3.metric(
+            f"Start {plan.now:%H:%M} [kg CO2e]", f"{plan.start_now_co2e_kg * power_kw:,.3f}", help=at_draw
+        )
+        saved_kg = (plan.start_now_co2e_kg - plan.best_co2e_kg) * power_kw
+        p4.metric(
+            "Less by waiting [%]",
+            f"{plan.savings_fraction * 100:.1f}",
+            delta=f"−{saved_kg:,.3f} kg CO2e",
+            delta_color="off",
+        )
+        st.caption(
+            components.plain(
+                f"A {hours} h job from {from_time:%a %d %b %H:%M} ({timezone}) that must finish within "
+                f"{within_hours} h, on the series chosen below ({basis}): "
+                '"When should I start?"'
+            )
+        )
+    widgets.let_browser_draw("timeshift")
+
+
+def next_hours_panel(chosen: Chosen, period: Period, timezone: str, page: PageStart, figures: Any) -> None:
+    """When to start a job of the next hours, from the series' typical day, with its chart. Its
+    figures go in ``figures``, a slot under the page's title (:func:`app.widgets.top_slot`), sent
+    before this panel's inputs (whose values are in the session already): they show before the
+    inputs' code has loaded."""
     st.subheader("When should I start? The next hours, from a typical day")
     now_local = dt.datetime.now(zoneinfo.ZoneInfo(timezone))
     if "ts_next_date" in page.auto:
         put("ts_next_date", now_local.date())
     if "ts_next_hour" in page.auto:
         put("ts_next_hour", now_local.hour)
+    session = st.session_state
+    hours, within_hours = int(session["ts_next_hours"]), int(session["ts_next_within"])
+    from_time = charts.local_time(session["ts_next_date"], int(session["ts_next_hour"]), timezone)
+    plan = next_hours_plan(chosen, period, timezone, hours, within_hours, from_time)
+    if not isinstance(plan, str):
+        next_hours_figures(figures, plan, timezone, (hours, within_hours, from_time), chosen.basis)
     n1, n2, n3, n4 = st.columns(4)
-    hours = int(
-        n1.number_input("Job length [h]", min_value=1, max_value=MAX_PLAN_HOURS, step=1, key="ts_next_hours")
+    n1.number_input("Job length [h]", min_value=1, max_value=MAX_PLAN_HOURS, step=1, key="ts_next_hours")
+    n2.number_input(
+        "Must finish within the next [h]", min_value=1, max_value=MAX_PLAN_HOURS, step=1, key="ts_next_within"
     )
-    within_hours = int(
-        n2.number_input(
-            "Must finish within the next [h]",
-            min_value=1,
-            max_value=MAX_PLAN_HOURS,
-            step=1,
-            key="ts_next_within",
-        )
-    )
-    from_date = n3.date_input(
+    n3.date_input(
         f"From ({timezone})", min_value=state.DATE_RANGE[0], max_value=state.DATE_RANGE[1], key="ts_next_date"
     )
-    from_hour = n4.selectbox(f"From hour ({timezone})", list(range(24)), key="ts_next_hour")
-    from_time = charts.local_time(from_date, int(from_hour), timezone)
-    missing = charts.missing_months(chosen.series, from_time, within_hours, timezone)
-    if within_hours < hours:
-        st.error(f"A {hours} h job cannot finish within {within_hours} h; give a longer window.")
+    n4.selectbox(f"From hour ({timezone})", list(range(24)), key="ts_next_hour")
+    if isinstance(plan, str):
+        missing = plan.startswith(MISSING_PREFIX)
+        (st.info if missing else st.error)(components.plain(plan.removeprefix(MISSING_PREFIX)))
         return
-    if missing is not None:
-        st.info(missing)
-        return
-    try:
-        plan = cached.plan_next_hours(
-            chosen.key, chosen.series, from_time.isoformat(), hours, within_hours, timezone, period.gaps
-        )
-    except WattprintError as error:
-        st.error(components.plain(str(error)))
-        return
-    power_kw = float(st.session_state["ts_power_kw"])  # the job's average draw (Average draw, below)
-    p1, p2, p3, p4 = st.columns(4)
-    p1.metric(f"Start at ({timezone})", f"{plan.best_start:%a %H:%M}")
-    at_draw = f"At the job's average draw, {power_kw:,.3g} kW (set below), on this series' typical days"
-    p2.metric("Best start [kg CO2e]", f"{plan.best_co2e_kg * power_kw:,.3f}", help=at_draw)
-    p3.metric(f"Start {plan.now:%H:%M} [kg CO2e]", f"{plan.start_now_co2e_kg * power_kw:,.3f}", help=at_draw)
-    saved_kg = (plan.start_now_co2e_kg - plan.best_co2e_kg) * power_kw
-    p4.metric(
-        "Less by waiting [%]",
-        f"{plan.savings_fraction * 100:.1f}",
-        delta=f"−{saved_kg:,.3f} kg CO2e",
-        delta_color="off",
-    )
     st.markdown(components.plain(charts.plan_summary(plan, timezone, chosen.basis, period.span)))
     st.caption(
         components.plain(

@@ -77,13 +77,38 @@ def phone_bar(bar: Any, result: state.JobResult | None) -> None:
         )
 
 
-# Pause [s] after the headline, so the browser draws it before the rest of the page streams in:
-# the frontend draws a run's elements only when their messages stop arriving for a moment.
+# Pause [s] after a page's figures, so the browser draws them before the rest of the page streams
+# in: the frontend draws the elements that arrive together at once, when the code of each has loaded
+# (most elements' code loads on first use; a chart's takes about a second), so figures that arrive
+# with a chart wait for it.
 DRAW_PAUSE_S = 0.04
 
 
-def let_browser_draw() -> None:
-    time.sleep(DRAW_PAUSE_S)
+def let_browser_draw(page: str) -> None:
+    """Pause on the session's first run of ``page`` only: later runs find every element's code
+    loaded, and a pause would only delay them."""
+    drawn = st.session_state.setdefault("drawn_pages", set())
+    if page not in drawn:
+        drawn.add(page)
+        time.sleep(DRAW_PAUSE_S)
+
+
+def top_slot() -> Any:
+    """A place right under a page's title for its key figures, filled later in the same run.
+
+    The browser shows a run's elements in page order, each once its own code and that of every
+    element above it has loaded; Streamlit loads most elements' code on first use (a metric's is
+    small, a table's or a chart's large). Figures above the inputs so show with the title, where
+    the same figures below the inputs wait for the inputs' code."""
+    return st.container()
+
+
+def metric_row(slot: Any, figures: dict[str, str], page: str) -> None:
+    """``figures`` (label -> value) as a row of metrics in ``slot``, drawn before what follows."""
+    with slot:
+        for column, (name, value) in zip(st.columns(len(figures)), figures.items(), strict=True):
+            column.metric(name, value)
+    let_browser_draw(page)
 
 
 def label(value: str) -> str:
@@ -311,7 +336,7 @@ def year_choices() -> list[str]:
     if location not in ("cloud", "grid"):
         return ["latest"]
     region_id = session[K("region" if location == "cloud" else "grid")]
-    if not region_id:  # the database offers no region of this kind (the select is empty)
+    if region_id not in cached.region_ids()[location]:  # none of this kind, or not (yet) a choice
         return ["latest"]
     years = ["latest", *[str(y) for y in cached.databases().regions.intensity_years(region_id)]]
     if session[K("year")] not in years:
@@ -461,6 +486,7 @@ def headline(result: state.JobResult) -> None:
         f"{components.num(footprint.intensity_g_per_kwh)} g/kWh",
         help="The leaf marks a low-carbon grid" if low else None,
     )
+    let_browser_draw("calculator figures")  # before the greener region's link and the parts' bars
     st.caption(
         f"Range {components.num(footprint.range.co2e_kg_low)} – "
         f"{components.kg(footprint.range.co2e_kg_high)}: "

@@ -15,7 +15,8 @@ REPEATS fresh browser contexts, and the ratio of the app to the baseline.
   the page's size.
 
 - every page (``--pages``): navigation to ``/<page>`` until its first number (a metric value, a
-  chart or a table) against the baseline's first number in the same run; the Batch and CodeCarbon
+  chart or a table) against the baseline's first number, the two timed in turn in the same run
+  (both servers up), so that each ratio is of figures taken under the same load; the Batch and CodeCarbon
   pages need a file, so theirs is timed from the upload (a small jobs file, a CodeCarbon fixture)
   to the first metric; Measure and Your database show no number before input, so theirs is the
   page's title, said so in the line;
@@ -165,11 +166,18 @@ def first_number(browser, url: str, path: str) -> float:  # type: ignore[no-unty
     return elapsed
 
 
-def measure_pages(browser, url: str, repeats: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
-    """Seconds to each page's first number, ``repeats`` fresh contexts each."""
+def measure_pages(  # type: ignore[no-untyped-def]
+    browser, url: str, baseline_url: str, repeats: int
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Seconds to each page's first number and to the baseline page's, ``repeats`` fresh contexts
+    each, taken in turn (baseline, page, baseline, page...) so that both see the same load."""
     found = {}
     for path in PAGES:
-        found[path] = [first_number(browser, url, path) for _ in range(repeats)]
+        page_times, baseline_times = [], []
+        for _ in range(repeats):
+            baseline_times.append(first_number(browser, baseline_url, ""))
+            page_times.append(first_number(browser, url, path))
+        found[path] = (page_times, baseline_times)
         print(f"bench/ui.py: {path} measured", file=sys.stderr, flush=True)
     return found
 
@@ -209,12 +217,11 @@ def load_words() -> str:
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
 
 
-def print_pages(
-    pages: dict[str, list[float]], baseline: list[float], changes: dict[str, list[float]]
-) -> None:
-    base = statistics.median(baseline)
-    print(f"\nFirst number, median of {len(baseline)} (baseline page: {base * 1000:.0f} ms):")
-    for path, times in pages.items():
+def print_pages(pages: dict[str, tuple[list[float], list[float]]], changes: dict[str, list[float]]) -> None:
+    repeats = len(next(iter(pages.values()))[0])
+    print(f"\nFirst number, median of {repeats}, each page in turn with the baseline page:")
+    for path, (times, baseline) in pages.items():
+        base = statistics.median(baseline)
         what = (
             "title (no number before input)"
             if path in NO_NUMBER
@@ -223,7 +230,10 @@ def print_pages(
             else "navigation -> first number"
         )
         median = statistics.median(times)
-        print(f"  {path:11} {what:31} {median * 1000:6.0f} ms  ratio {median / base:.2f}")
+        print(
+            f"  {path:11} {what:31} {median * 1000:6.0f} ms  baseline {base * 1000:5.0f} ms  "
+            f"ratio {median / base:.2f}"
+        )
     number = statistics.median(changes["number"])
     print(f"\nChanges on the calculator, median of {len(changes['number'])} (in-page clock):")
     for kind, times in changes.items():
@@ -246,13 +256,13 @@ def main() -> int:
     results = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        for name, script in (("baseline", BASELINE), ("app", APP)):
-            with streamlit_server(script=script) as url:
-                results[name] = measure(browser, url, args.repeats if args.pages else REPEATS)
+        with streamlit_server(script=BASELINE) as baseline_url, streamlit_server(script=APP) as url:
+            for name, served in (("baseline", baseline_url), ("app", url)):
+                results[name] = measure(browser, served, args.repeats if args.pages else REPEATS)
                 print(f"bench/ui.py: {name} measured", file=sys.stderr, flush=True)
-                if args.pages and name == "app":
-                    pages = measure_pages(browser, url, args.repeats)
-                    changes = measure_changes(browser, url, args.repeats)
+            if args.pages:
+                pages = measure_pages(browser, url, baseline_url, args.repeats)
+                changes = measure_changes(browser, url, args.repeats)
         browser.close()
     print(f"Shared machine, loaded: {load_words()}; only the ratios (same run) mean anything.")
     labels = {
@@ -270,7 +280,7 @@ def main() -> int:
             f"ratio {statistics.median(app) / statistics.median(base):.2f}"
         )
     if args.pages:
-        print_pages(pages, results["baseline"]["visible"], changes)
+        print_pages(pages, changes)
     return 0
 
 

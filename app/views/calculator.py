@@ -20,7 +20,6 @@ def job_page() -> None:
     job = jobpage.open_page(edits_job=True)
     widgets.year_choices()
     jobpage.publish()  # the widgets' values are in the session before they are drawn
-    widgets.sticky_result()
     bar = st.container(key="phone_bar")  # the headline on a phone, where the result is far below
     inputs_col, result_col = st.columns([1, 1.15], gap="large")
     with result_col, st.container(key="job_result"):  # drawn first: the result updates first
@@ -29,7 +28,8 @@ def job_page() -> None:
             widgets.headline(result)
             segment_inputs.segment_table(result)
     widgets.phone_bar(bar, result)
-    widgets.let_browser_draw()  # the headline shows before the inputs and details below stream in
+    widgets.let_browser_draw("calculator")  # the headline shows before the inputs and details below stream in
+    widgets.sticky_result()  # its style element's code loads on first use: after the headline
     with inputs_col:
         widgets.job_inputs()
         segment_inputs.segment_inputs()

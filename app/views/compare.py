@@ -15,6 +15,7 @@ from wattprint.errors import WattprintError
 OPTIONS = comparing.OPTIONS
 
 st.title("The same job in every region")
+figures = widgets.top_slot()  # the figures, above the job line and the filters they follow
 job = jobpage.open_page(OPTIONS)
 result = widgets.job_line(job)
 basis_key = OPTIONS.key("basis")
@@ -58,17 +59,19 @@ except WattprintError as error:
     st.stop()
 
 st.session_state["compare_result"] = ranked
-a, b, c = st.columns(3)
-if baseline is not None:
-    a.metric("Your choice", components.kg(baseline), help=baseline_label)
-else:
-    a.metric("Your choice", "not comparable", help=baseline_label)
-best = comparing.cleanest(ranked, basis)
-b.metric(best.label, best.value, best.delta, delta_color="inverse")
-b.caption(components.plain(best.help))
-c.metric("Regions shown", f"{len(ranked):,}", help="Dark green bars: low-carbon grids")
-if baseline is None:
-    st.info(components.plain(baseline_label + "."))
+with figures:
+    a, b, c = st.columns(3)
+    if baseline is not None:
+        a.metric("Your choice", components.kg(baseline), help=baseline_label)
+    else:
+        a.metric("Your choice", "not comparable", help=baseline_label)
+    best = comparing.cleanest(ranked, basis)
+    b.metric(best.label, best.value, best.delta, delta_color="inverse")
+    b.caption(components.plain(best.help))
+    c.metric("Regions shown", f"{len(ranked):,}", help="Dark green bars: low-carbon grids")
+    if baseline is None:
+        st.info(components.plain(baseline_label + "."))
+widgets.let_browser_draw("compare")
 st.caption(components.plain(comparing.ranked_caption(ranked, left_out, basis)))
 
 chart_tab, map_tab, table_tab = st.tabs(["Ranking", "Map", "Table"])

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import audit, cached, components, embodied_text, safe
+from app import audit, cached, components, embodied_text, safe, widgets
 from app import hardware_tables as ht
 from wattprint.db.schema import PRECISION_FIELDS
 from wattprint.errors import WattprintError
 
 st.title("Hardware database")
 st.caption(ht.PAGE_CAPTION)
+figures = widgets.top_slot()  # the counts, above the filters they follow
 
 try:
     dbs = cached.databases()
@@ -35,6 +36,7 @@ first_year, last_year = choices.first_year, choices.last_year
 year_range = right.slider("Release year", first_year, last_year, (first_year, last_year), key="hw_years")
 include_undated = st.checkbox("Include devices without a release date", value=True, key="hw_undated")
 chosen = ht.filtered(frame, ht.HardwareFilters(str(kind), str(vendor), search, year_range, include_undated))
+widgets.metric_row(figures, ht.headline_counts(chosen, frame), "hardware")
 
 # ---- table ---------------------------------------------------------------------------------
 st.subheader(ht.count_heading(chosen, frame))

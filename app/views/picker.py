@@ -20,6 +20,7 @@ for key, value in restored.items():
     st.session_state[key] = value
 
 st.title("Pick a cloud region")
+figures = widgets.top_slot()  # the recommendations' figures, above the weights and places they follow
 shared = jobpage.shared_job()  # the job from the link or the calculator, written back to the URL
 spec: JobSpec = shared.built.spec if shared is not None else state.build(state.DEFAULTS, dbs).spec
 if shared is None:  # the job's own line, with its link, is not shown: name the job here
@@ -72,17 +73,19 @@ except WattprintError as error:
 best = ranked.head(top)
 st.session_state["picker_result"] = best
 
+with figures:
+    a, b, c = st.columns(3)
+    first = best.iloc[0]
+    a.metric("Best pick", components.kg(float(first["co2e_kg"])))
+    a.caption(picking.region_named(dbs.regions, first["id"]))
+    here_kg = picking.kg_in(compared, spec.region)
+    if here_kg is not None:
+        b.metric("The calculator's region", components.kg(here_kg))
+        b.caption(picking.region_named(dbs.regions, str(spec.region)))
+    known = f"{int(ranked['price_known'].sum())} of {len(ranked)}"
+    c.metric("Candidates with a price", known, help="Price index known")
+widgets.let_browser_draw("picker")
 st.subheader("Recommendations")
-a, b, c = st.columns(3)
-first = best.iloc[0]
-a.metric("Best pick", components.kg(float(first["co2e_kg"])))
-a.caption(picking.region_named(dbs.regions, first["id"]))
-here_kg = picking.kg_in(compared, spec.region)
-if here_kg is not None:
-    b.metric("The calculator's region", components.kg(here_kg))
-    b.caption(picking.region_named(dbs.regions, str(spec.region)))
-known = f"{int(ranked['price_known'].sum())} of {len(ranked)}"
-c.metric("Candidates with a price", known, help="Price index known")
 st.caption(picking.ranked_caption(ranked, basis, left_out, unplaced))
 if (note := picking.price_note(ranked, price_weight)) is not None:
     st.info(note)

@@ -6,13 +6,14 @@ import datetime as dt
 
 import streamlit as st
 
-from app import audit, cached, components, maps, safe
+from app import audit, cached, components, maps, safe, widgets
 from app import region_tables as rt
 from wattprint.db.schema import DEFAULT_BASIS, INTENSITY_BASES
 from wattprint.errors import WattprintError
 
 st.title("Region database")
 st.caption(rt.PAGE_CAPTION)
+figures = widgets.top_slot()  # the counts, above the filters they follow
 
 try:
     db = cached.databases().regions
@@ -56,6 +57,7 @@ except WattprintError as error:
     safe.error(error)
     st.stop()
 
+widgets.metric_row(figures, rt.headline_counts(frame, basis), "regions")
 st.subheader(rt.count_heading(len(frame), basis, year))
 st.caption(rt.scope_caption(db, year, basis))
 st.caption(rt.left_out_caption(len(left_out), basis))

@@ -7,7 +7,7 @@ import json
 import streamlit as st
 
 from app import cached, components, jobpage, report_parts, segment_inputs, state, widgets
-from wattprint.engine import report, segments
+from wattprint.engine import report
 from wattprint.engine.footprint import footprint_to_dict
 from wattprint.errors import WattprintError
 
@@ -34,8 +34,30 @@ st.caption(
     "A paragraph for a paper, with its references, for the job below: the same job as the "
     "calculator's, and every input the statement depends on."
 )
+figures = widgets.top_slot()  # the statement's figures, above the inputs they follow
 job = jobpage.open_page(OPTIONS, edits_job=True)
+widgets.year_choices()
+jobpage.publish(OPTIONS)  # the widgets' values are in the session before they are drawn
 inputs_col, result_col = st.columns([1, 1.3], gap="large")
+made = None
+with result_col:  # first: the figures show before the inputs' code has loaded
+    result = widgets.job_result(job)  # None, with the reason shown, when the job cannot be computed
+    try:
+        if result is not None:
+            made = report_parts.statement_of(result, st.session_state[OPTIONS.store], cached.databases())
+    except WattprintError as error:
+        st.error(components.plain(error))
+    if made is not None and result is not None:
+        statement, footprint = made
+        mid = statement.central
+        assert mid is not None
+        with figures:
+            st.subheader(components.job_title(result, cached.databases()), anchor=False)
+            a, b = st.columns(2)
+            a.metric("Operational CO₂e (central)", components.kg(mid.co2e_kg))
+            b.metric("Energy (facility, central)", components.kwh(mid.energy_kwh))
+            st.caption(report_parts.range_caption(mid, footprint))
+        widgets.let_browser_draw("report")
 with inputs_col:
     widgets.job_inputs(("hardware", "duration", "power", "location"))
     segment_inputs.segment_inputs()
@@ -55,39 +77,10 @@ with inputs_col:
             horizontal=True,
         )
         st.toggle("Add the social cost of carbon (US EPA 2023)", key=OPTIONS.key("social_cost"))
-jobpage.publish(OPTIONS)
+if made is None or result is None:
+    st.stop()
 
 with result_col:
-    result = widgets.job_result(job)
-    if result is None:
-        st.stop()
-    options = st.session_state[OPTIONS.store]
-    work_year = None if options["ran_in"] == "unknown" else int(options["ran_in"])
-    try:
-        spec, further, footprint = segments.priced_in(
-            result.built.spec, result.segments, cached.databases(), work_year
-        )
-        serving_text = report.serving_of(footprint, result.built.serving, result.built.serving_source)
-        statement = report.statement(
-            spec,
-            footprint,
-            cached.databases(),
-            social_cost=bool(options["social_cost"]),
-            comparison=serving_text,
-            training_type=str(options["training_type"]),
-            segments=further,
-            work_year=work_year,
-        )
-    except WattprintError as error:
-        st.error(components.plain(error))
-        st.stop()
-    st.subheader(components.job_title(result, cached.databases()), anchor=False)
-    mid = statement.central
-    assert mid is not None
-    a, b = st.columns(2)
-    a.metric("Operational CO₂e (central)", components.kg(mid.co2e_kg))
-    b.metric("Energy (facility, central)", components.kwh(mid.energy_kwh))
-    st.caption(report_parts.range_caption(mid, footprint))
     widgets.embodied_part(footprint, mid.co2e_kg)  # the range, and each part (devices, host) on its line
     segment_inputs.segment_table(result)
     with st.container(border=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import jobpage, shifting
+from app import jobpage, shifting, widgets
 
 st.title("Time shifting")
 st.caption(
@@ -12,11 +12,12 @@ st.caption(
     "through dirty hours (Pause and Resume), as in Dodge et al. (2022), Section 5."
 )
 
+figures = widgets.top_slot()  # the next hours' figures, above the series and the job they follow
 page = shifting.open_options()
 chosen = shifting.choose_series(page)
 period = shifting.choose_period(chosen, page)
 timezone = shifting.choose_timezone(page)
-shifting.next_hours_panel(chosen, period, timezone, page)
+shifting.next_hours_panel(chosen, period, timezone, page, figures)
 
 st.subheader("What if: a submission time in the series")
 job = shifting.job_inputs(chosen, period, timezone, page)

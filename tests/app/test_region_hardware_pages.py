@@ -82,7 +82,9 @@ def test_low_carbon_mark_is_the_material_icon_and_a_word_in_the_table() -> None:
     at.checkbox(key="reg_low_only").check().run()
     table = at.dataframe[0].value
     assert len(table) > 0 and set(table["Low carbon"]) == {"yes"}
-    assert ":material/eco:" in at.metric[0].value  # Zurich's grid is low-carbon
+    counts = {m.label: m.value for m in at.metric[:4]}  # the counts above the filters
+    assert counts["Low-carbon :material/eco:"] == counts["Regions listed (lifecycle)"] == str(len(table))
+    assert ":material/eco:" in at.metric[4].value  # One region: Zurich's grid is low-carbon
     assert ":material/calculate:" in str(routed("picker.py").get("page_link")[0].proto)
 
 
@@ -185,3 +187,12 @@ def test_hardware_page_shows_database_text_literally(hostile_db: Path) -> None:
     assert properties["Form factor"] == plain(HOSTILE) and properties["Aliases"] == plain(HOSTILE)
     assert plain(HOSTILE) in [c.value for c in at.caption]  # the notes
     assert_literal(at, 2)
+
+
+def test_hardware_counts_above_the_filters_follow_them() -> None:
+    at = page("hardware.py")
+    at.selectbox(key="hw_kind").select("cpu").run()
+    table = at.dataframe[0].value
+    counts = {m.label: m.value for m in at.metric[:4]}
+    assert counts["CPUs"] == f"{len(table):,}" and counts["Accelerators"] == "0"
+    assert counts["Devices listed"].startswith(f"{len(table):,} of ")

@@ -86,7 +86,8 @@ def test_map_draws_coastlines_from_the_app_itself(server, page, title, name):
         assert page.get_by_text("regions with a lifecycle figure").first.is_visible()
         low_only = page.locator('[data-testid="stCheckbox"]', has_text="Only low-carbon regions")
         assert low_only.locator(MARKDOWN_ICON).first.inner_text() == "eco"  # the leaf, from the icon font
-        metric = page.locator('[data-testid="stMetricValue"]').first
+        one_region = page.locator('[data-testid="stMetric"]', has_text="Intensity 20")  # "One region"
+        metric = one_region.first.locator('[data-testid="stMetricValue"]')
         assert metric.locator(MARKDOWN_ICON).first.inner_text() == "eco"  # Zurich's grid is low-carbon
         detail = page.locator('[data-testid="stSelectbox"]').last.locator("input").first.input_value()
         assert detail == "Zürich (gcp:europe-west6)", detail

@@ -3,6 +3,8 @@ with a hardware name as nvidia-smi reports it."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser.test_links_browser import open_page
 
 # The PhD student's job: 32 x A100 SXM4 80GB for 216 h, the hardware named as nvidia-smi names it.
@@ -64,5 +66,38 @@ def test_the_utilisation_slider_takes_every_key_press(browser, server) -> None:
         page.wait_for_timeout(2500)
         assert thumb.input_value() == "0.8", thumb.input_value()
         page.wait_for_function("() => location.search.includes('utilization=0.8')", timeout=30_000)
+    finally:
+        context.close()
+
+
+# Each page's first figure (label) and the first input the figures follow.
+FIGURES_FIRST = {
+    "compare": ("Your choice", "Kind"),
+    "picker": ("Best pick", "Carbon (kg CO₂e of the job)"),
+    "report": ("Operational CO₂e (central)", "Accelerator (type to search)"),
+    "timeshift": ("Best start [kg CO2e]", "Intensity series"),
+    "hardware": ("Devices listed", "Search id, name or alias"),
+    "regions": ("Cloud regions", "Search id or name"),
+}
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("path", list(FIGURES_FIRST))
+def test_each_page_shows_its_figures_above_its_inputs(browser, server, path: str, width: int) -> None:
+    # The figures are what the page is for: they sit under the title, on the first screen, and so
+    # show as soon as the title does, before the inputs' and the charts' code has loaded.
+    figure, first_input = FIGURES_FIRST[path]
+    context, page = open_page(browser, f"{server}/{path}", width=width)
+    try:
+        metric = page.locator('[data-testid="stMetric"]', has_text=figure).first
+        metric.wait_for(timeout=60_000)
+        value = metric.locator('[data-testid="stMetricValue"]').inner_text()
+        assert any(c.isdigit() for c in value), value
+        field = page.locator('[data-testid="stMain"]').get_by_text(first_input, exact=True).first
+        top, below = metric.bounding_box(), field.bounding_box()
+        assert top is not None and below is not None
+        assert top["y"] < below["y"], (figure, top, first_input, below)
+        assert top["y"] + top["height"] < 900, top  # on the first screen, a phone's too
+        assert not page.watch.errors, page.watch.errors
     finally:
         context.close()
