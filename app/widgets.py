@@ -418,8 +418,13 @@ def job_result(job: dict[str, Any]) -> state.JobResult | None:
 def job_line(job: dict[str, Any]) -> state.JobResult | None:
     """One line naming the shared job and its footprint, with a link to edit it."""
     result = job_result(job)
-    if result is None:
-        return None
+    if result is not None:
+        result_line(result)
+    return result
+
+
+def result_line(result: state.JobResult) -> None:
+    """The job line of a computed ``result``: its name and footprint, with a link to edit it."""
     footprint = result.footprint
     with st.container(border=True):
         st.markdown(
@@ -432,7 +437,6 @@ def job_line(job: dict[str, Any]) -> state.JobResult | None:
             )
         )
         page_link("views/calculator.py", "Change the job", ":material/calculate:")
-    return result
 
 
 def embodied_part(footprint: Footprint, operational_kg: float | None = None) -> None:

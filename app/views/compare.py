@@ -15,63 +15,70 @@ from wattprint.errors import WattprintError
 OPTIONS = comparing.OPTIONS
 
 st.title("The same job in every region")
-figures = widgets.top_slot()  # the figures, above the job line and the filters they follow
+figures = widgets.top_slot()  # the figures, sent before the job line and the filters they follow
 job = jobpage.open_page(OPTIONS)
-result = widgets.job_line(job)
 basis_key = OPTIONS.key("basis")
 if st.session_state[basis_key] not in INTENSITY_BASES:
     st.session_state[basis_key] = DEFAULT_BASIS
 choices = comparing.choices(cached.region_frame(None), cached.region_years(st.session_state[basis_key]))
 for name, valid in choices.items():  # a link's values the database does not know are dropped
     st.session_state[OPTIONS.key(name)] = comparing.known(st.session_state[OPTIONS.key(name)], valid)
-
-f1, f2, f3 = st.columns(3)
-kinds = f1.multiselect("Kind", list(comparing.KINDS), key=OPTIONS.key("kinds"))
-providers = f2.multiselect("Provider", choices["providers"], key=OPTIONS.key("providers"))
-continents = f3.multiselect("Continent", choices["continents"], key=OPTIONS.key("continents"))
-f4, f5, f6 = st.columns(3)
-basis = str(f4.selectbox("Intensity basis", INTENSITY_BASES, key=basis_key, help=comparing.BASIS_HELP))
-year_choice = f5.selectbox("Year of the intensities", choices["data_year"], key=OPTIONS.key("data_year"))
-within = str(
-    f6.selectbox("Stay within", choices["within"], format_func=jurisdiction.name, key=OPTIONS.key("within"))
-)
-jobpage.publish(OPTIONS)
-if result is None:
-    st.stop()
-
-year = comparing.chosen_year(str(year_choice))
+line = st.container()
+with line:
+    result = widgets.job_result(job)  # None, with the reason shown, when the job cannot be computed
+chosen = {name: st.session_state[OPTIONS.key(name)] for name in OPTIONS.fields}  # as the filters show
+basis, year = str(chosen["basis"]), comparing.chosen_year(str(chosen["data_year"]))
 dbs = cached.databases()
 frame, left_out = comparing.filtered(
     cached.region_frame(year, basis),
     cached.excluded_regions(year, basis),
     dbs.regions,
-    {"kind": kinds, "provider": providers, "continent": continents},
-    within,
+    {"kind": chosen["kinds"], "provider": chosen["providers"], "continent": chosen["continents"]},
+    str(chosen["within"]),
 )
-spec, footprint = result.built.spec, result.footprint
-current = spec.region
-baseline, baseline_label = widgets.compare_baseline(spec, footprint, basis, year)
-try:
-    ranked = comparing.rank(spec, footprint, frame, basis, baseline)
-except WattprintError as error:
-    safe.error(error)
+ranked, problem = None, None
+if result is not None:
+    spec, footprint = result.built.spec, result.footprint
+    current = spec.region
+    baseline, baseline_label = widgets.compare_baseline(spec, footprint, basis, year)
+    try:
+        ranked = comparing.rank(spec, footprint, frame, basis, baseline)
+    except WattprintError as error:
+        problem = error
+st.session_state["compare_result"] = ranked
+if ranked is not None:
+    with figures:
+        a, b, c = st.columns(3)
+        if baseline is not None:
+            a.metric("Your choice", components.kg(baseline), help=baseline_label)
+        else:
+            a.metric("Your choice", "not comparable", help=baseline_label)
+        best = comparing.cleanest(ranked, basis)
+        b.metric(best.label, best.value, best.delta, delta_color="inverse")
+        b.caption(components.plain(best.help))
+        c.metric("Regions shown", f"{len(ranked):,}", help="Dark green bars: low-carbon grids")
+        if baseline is None:
+            st.info(components.plain(baseline_label + "."))
+    widgets.let_browser_draw("compare")
+if result is not None:
+    with line:
+        widgets.result_line(result)
+
+f1, f2, f3 = st.columns(3)
+f1.multiselect("Kind", list(comparing.KINDS), key=OPTIONS.key("kinds"))
+f2.multiselect("Provider", choices["providers"], key=OPTIONS.key("providers"))
+f3.multiselect("Continent", choices["continents"], key=OPTIONS.key("continents"))
+f4, f5, f6 = st.columns(3)
+f4.selectbox("Intensity basis", INTENSITY_BASES, key=basis_key, help=comparing.BASIS_HELP)
+f5.selectbox("Year of the intensities", choices["data_year"], key=OPTIONS.key("data_year"))
+f6.selectbox("Stay within", choices["within"], format_func=jurisdiction.name, key=OPTIONS.key("within"))
+jobpage.publish(OPTIONS)
+if problem is not None:
+    safe.error(problem)
     st.caption(components.plain(left_out_line(left_out, basis)))
+if ranked is None:
     st.stop()
 
-st.session_state["compare_result"] = ranked
-with figures:
-    a, b, c = st.columns(3)
-    if baseline is not None:
-        a.metric("Your choice", components.kg(baseline), help=baseline_label)
-    else:
-        a.metric("Your choice", "not comparable", help=baseline_label)
-    best = comparing.cleanest(ranked, basis)
-    b.metric(best.label, best.value, best.delta, delta_color="inverse")
-    b.caption(components.plain(best.help))
-    c.metric("Regions shown", f"{len(ranked):,}", help="Dark green bars: low-carbon grids")
-    if baseline is None:
-        st.info(components.plain(baseline_label + "."))
-widgets.let_browser_draw("compare")
 st.caption(components.plain(comparing.ranked_caption(ranked, left_out, basis)))
 
 chart_tab, map_tab, table_tab = st.tabs(["Ranking", "Map", "Table"])
