@@ -406,25 +406,33 @@ def choose_timezone(page: PageStart) -> str:
     return timezone
 
 
-MISSING_PREFIX = "missing: "
+@dataclass(frozen=True)
+class NextHours:
+    """The next-hours plan, or why there is none in words (``missing``: the series lacks the
+    months, said as information rather than an error)."""
+
+    plan: Any = None
+    why: str = ""
+    missing: bool = False
 
 
 def next_hours_plan(
     chosen: Chosen, period: Period, timezone: str, hours: int, within_hours: int, from_time: Any
-) -> Any:
-    """The plan of a ``hours`` job from ``from_time`` that must end within ``within_hours``, or why
-    there is none in words (prefixed :data:`MISSING_PREFIX` where the series lacks the months)."""
+) -> NextHours:
+    """The plan of a ``hours`` job from ``from_time`` that must end within ``within_hours``."""
     if within_hours < hours:
-        return f"A {hours} h job cannot finish within {within_hours} h; give a longer window."
+        return NextHours(why=f"A {hours} h job cannot finish within {within_hours} h; give a longer window.")
     missing = charts.missing_months(chosen.series, from_time, within_hours, timezone)
     if missing is not None:
-        return MISSING_PREFIX + missing
+        return NextHours(why=missing, missing=True)
     try:
-        return cached.plan_next_hours(
-            chosen.key, chosen.series, from_time.isoformat(), hours, within_hours, timezone, period.gaps
+        return NextHours(
+            cached.plan_next_hours(
+                chosen.key, chosen.series, from_time.isoformat(), hours, within_hours, timezone, period.gaps
+            )
         )
     except WattprintError as error:
-        return str(error)
+        return NextHours(why=str(error))
 
 
 def next_hours_figures(figures: Any, plan: Any, timezone: str, job: tuple[int, int, Any], basis: str) -> None:
@@ -471,9 +479,9 @@ def next_hours_panel(chosen: Chosen, period: Period, timezone: str, page: PageSt
     session = st.session_state
     hours, within_hours = int(session["ts_next_hours"]), int(session["ts_next_within"])
     from_time = charts.local_time(session["ts_next_date"], int(session["ts_next_hour"]), timezone)
-    plan = next_hours_plan(chosen, period, timezone, hours, within_hours, from_time)
-    if not isinstance(plan, str):
-        next_hours_figures(figures, plan, timezone, (hours, within_hours, from_time), chosen.basis)
+    planned = next_hours_plan(chosen, period, timezone, hours, within_hours, from_time)
+    if planned.plan is not None:
+        next_hours_figures(figures, planned.plan, timezone, (hours, within_hours, from_time), chosen.basis)
     n1, n2, n3, n4 = st.columns(4)
     n1.number_input("Job length [h]", min_value=1, max_value=MAX_PLAN_HOURS, step=1, key="ts_next_hours")
     n2.number_input(
@@ -483,10 +491,10 @@ def next_hours_panel(chosen: Chosen, period: Period, timezone: str, page: PageSt
         f"From ({timezone})", min_value=state.DATE_RANGE[0], max_value=state.DATE_RANGE[1], key="ts_next_date"
     )
     n4.selectbox(f"From hour ({timezone})", list(range(24)), key="ts_next_hour")
-    if isinstance(plan, str):
-        missing = plan.startswith(MISSING_PREFIX)
-        (st.info if missing else st.error)(components.plain(plan.removeprefix(MISSING_PREFIX)))
+    if planned.plan is None:
+        (st.info if planned.missing else st.error)(components.plain(planned.why))
         return
+    plan = planned.plan
     st.markdown(components.plain(charts.plan_summary(plan, timezone, chosen.basis, period.span)))
     st.caption(
         components.plain(

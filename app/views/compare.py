@@ -28,16 +28,15 @@ with line:
     result = widgets.job_result(job)  # None, with the reason shown, when the job cannot be computed
 chosen = {name: st.session_state[OPTIONS.key(name)] for name in OPTIONS.fields}  # as the filters show
 basis, year = str(chosen["basis"]), comparing.chosen_year(str(chosen["data_year"]))
-dbs = cached.databases()
-frame, left_out = comparing.filtered(
-    cached.region_frame(year, basis),
-    cached.excluded_regions(year, basis),
-    dbs.regions,
-    {"kind": chosen["kinds"], "provider": chosen["providers"], "continent": chosen["continents"]},
-    str(chosen["within"]),
-)
 ranked, problem = None, None
 if result is not None:
+    frame, left_out = comparing.filtered(
+        cached.region_frame(year, basis),
+        cached.excluded_regions(year, basis),
+        cached.databases().regions,
+        {"kind": chosen["kinds"], "provider": chosen["providers"], "continent": chosen["continents"]},
+        str(chosen["within"]),
+    )
     spec, footprint = result.built.spec, result.footprint
     current = spec.region
     baseline, baseline_label = widgets.compare_baseline(spec, footprint, basis, year)
