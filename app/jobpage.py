@@ -57,3 +57,12 @@ def shared_job() -> Any:
     job = open_page()
     publish()
     return widgets.job_line(job)
+
+
+def shared_result() -> Any:
+    """:func:`shared_job` without the job's line, for a page that draws its figures first: the
+    :class:`app.state.JobResult`, or None with the reason shown; draw the line with
+    :func:`app.widgets.result_line`."""
+    job = open_page()
+    publish()
+    return widgets.job_result(job)

@@ -120,6 +120,7 @@ class PageStart:
     job: Any
     link: dict[str, str] = field(default_factory=dict)
     auto: set[str] = field(default_factory=set)
+    line: Any = None  # where the job line goes (a container under the figures)
 
     def refuse(self, name: str, reason: str) -> None:
         """Say that the link's value of ``name`` was ignored, when the link gave one."""
@@ -147,6 +148,7 @@ class Period:
     key: str
     gaps: timeshift.GapPolicy
     span: str
+    years: tuple[int, ...] = ()  # the series' analysable years, latest first
 
 
 @dataclass(frozen=True)
@@ -236,17 +238,21 @@ def monthly_figure(
 
 
 def open_options() -> PageStart:
-    """Apply a link, show the job line, and set the options that follow the job or the context."""
+    """Apply a link, compute the job (its line is drawn by :func:`job_line`; a job without a result
+    says why here), and set the options that follow the job or the context."""
     fresh = OPTIONS.store not in st.session_state
     before = st.session_state.get(OPTIONS.url_key)
-    job = widgets.job_line(jobpage.open_page(OPTIONS))
+    opened = jobpage.open_page(OPTIONS)
+    line = st.container()
+    with line:
+        job = widgets.job_result(opened)
     link: dict[str, str] = dict(st.session_state.get(OPTIONS.url_key) or {})
     if st.session_state.get(OPTIONS.url_key) == before:
         link = {}  # no link this run: nothing to say about one
     job_key = state.params_key(st.session_state[state.SAVED_KEY])
     job_changed = st.session_state.get(JOB_KEY) not in (None, job_key)
     st.session_state[JOB_KEY] = job_key
-    page = PageStart(job, link, automatic_options(fresh, job_changed, link))
+    page = PageStart(job, link, automatic_options(fresh, job_changed, link), line)
     if "ts_hours" in page.auto:
         put("ts_hours", state.job_hours(job, 6.0))
     if "ts_power_kw" in page.auto:
@@ -257,6 +263,13 @@ def open_options() -> PageStart:
         put("ts_next_within", length + 24)
     jobpage.publish(OPTIONS)
     return page
+
+
+def job_line(page: PageStart) -> None:
+    """The shared job's line, in its place under the figures, when the job has a result."""
+    if page.job is not None:
+        with page.line:
+            widgets.result_line(page.job)
 
 
 def joined_series(parts: list[pd.Series]) -> pd.Series:
@@ -272,31 +285,17 @@ def joined_series(parts: list[pd.Series]) -> pd.Series:
     return joined
 
 
-def bundled_series(db: Any, page: PageStart) -> Chosen:
-    """The basis and region pickers (regions with an hourly series of that basis) and its series."""
-    basis = str(
-        st.radio(
-            "Intensity",
-            BASES,
-            format_func=BASIS_LABELS.__getitem__,
-            key="ts_basis",
-            horizontal=True,
-            help="Average intensities for every zone with a series; marginal rates for US regions only.",
-        )
-    )
-    if basis == "marginal":
-        st.caption(MARGINAL_CAPTION)
+def bundled_choice(db: Any, page: PageStart) -> Chosen:
+    """The bundled series of the session's basis and region, the region set first when it follows
+    the job or has no series of that basis (saying so when a link gave it)."""
+    basis = str(st.session_state["ts_basis"])
     linked = cached.hourly_profiles(basis)
     region_ids = list(linked)
     if "ts_region" in page.auto or st.session_state["ts_region"] not in region_ids:
         page.refuse("ts_region", "no hourly series for that region")
         put("ts_region", state.job_region(page.job, region_ids, DEFAULT_REGION))
-    region_id = st.selectbox(
-        "Region (those with an hourly series)",
-        region_ids,
-        format_func=lambda rid: f"{rid} · {db.regions[rid].name} ({linked[rid].id})",
-        key="ts_region",
-    )
+    page.auto.discard("ts_region")
+    region_id = str(st.session_state["ts_region"])
     profile = linked[region_id]
     # The zone's series of every year (one file per zone-year, same grid and source) form one
     # series, so the year picker below offers each year. Every bundled series is a lifecycle
@@ -315,6 +314,29 @@ def bundled_series(db: Any, page: PageStart) -> Chosen:
         "profile:" + "+".join(p.id for p in years) if years else f"profile:{profile.id}",
         charts.profile_note(profile, db.sources.get(profile.source)),
         basis,
+    )
+
+
+def bundled_inputs(db: Any) -> None:
+    """The basis and region pickers (regions with an hourly series of that basis)."""
+    basis = str(
+        st.radio(
+            "Intensity",
+            BASES,
+            format_func=BASIS_LABELS.__getitem__,
+            key="ts_basis",
+            horizontal=True,
+            help="Average intensities for every zone with a series; marginal rates for US regions only.",
+        )
+    )
+    if basis == "marginal":
+        st.caption(MARGINAL_CAPTION)
+    linked = cached.hourly_profiles(basis)
+    st.selectbox(
+        "Region (those with an hourly series)",
+        list(linked),
+        format_func=lambda rid: f"{rid} · {db.regions[rid].name} ({linked[rid].id})",
+        key="ts_region",
     )
 
 
@@ -337,8 +359,9 @@ def uploaded_series() -> Chosen:
     return Chosen(series, key, charts.upload_note(series), "basis as in your file (not stated)")
 
 
-def choose_series(page: PageStart) -> Chosen:
-    """Which series: a bundled one or an upload; an error stops the page."""
+def choose_series(page: PageStart, ready: Ready | None = None) -> Chosen:
+    """Which series: a bundled one or an upload (``ready``'s when it was settled before the inputs
+    were drawn); an error stops the page."""
     try:
         db = cached.databases().regions
     except WattprintError as error:
@@ -346,18 +369,20 @@ def choose_series(page: PageStart) -> Chosen:
         st.stop()
     source = st.radio("Intensity series", [BUNDLED, UPLOAD], horizontal=True, key="ts_source")
     try:
-        return bundled_series(db, page) if source == BUNDLED else uploaded_series()
+        if source != BUNDLED:
+            return uploaded_series()
+        chosen = ready.chosen if ready is not None else bundled_choice(db, page)
     except WattprintError as error:
         safe.error(error)
         st.stop()
+    bundled_inputs(db)
+    return chosen
 
 
-def choose_period(chosen: Chosen, page: PageStart) -> Period:
-    """Gap filling and the year analysed, with a caption naming the series, its basis and span."""
+def settle_period(chosen: Chosen, page: PageStart) -> Period:
+    """The session's year of ``chosen`` (the latest when it follows the context, or when the series
+    lacks it, saying so when a link gave it) and gap policy."""
     series = chosen.series
-    fill_gaps = st.checkbox(
-        "Fill gaps by interpolation (filled slots are counted in the result)", key="ts_fill_gaps"
-    )
     years = charts.analysable_years(series)[::-1]
     if "ts_year" in page.auto or st.session_state["ts_year"] not in years:
         if st.session_state["ts_year"] != 0:  # 0: the latest, as a link written before it was known
@@ -365,30 +390,49 @@ def choose_period(chosen: Chosen, page: PageStart) -> Period:
                 "ts_year", f"the series has no such year; it covers {', '.join(map(str, years[::-1]))}"
             )
         put("ts_year", years[0])
-    year = st.selectbox(
+    page.auto.discard("ts_year")
+    year = int(st.session_state["ts_year"])
+    values = series[pd.DatetimeIndex(series.index).year == year]
+    gaps: timeshift.GapPolicy = "fill" if st.session_state["ts_fill_gaps"] else "refuse"
+    return Period(year, values, f"{chosen.key}|{year}", gaps, charts.span(series), tuple(years))
+
+
+def choose_period(chosen: Chosen, page: PageStart, ready: Ready | None = None) -> Period:
+    """Gap filling and the year analysed (``ready``'s when settled before), with a caption naming
+    the series, its basis and span; a year of under two rows stops the page."""
+    period = ready.period if ready is not None else settle_period(chosen, page)
+    st.checkbox("Fill gaps by interpolation (filled slots are counted in the result)", key="ts_fill_gaps")
+    st.selectbox(
         "Period analysed (UTC calendar year)",
-        years,
+        period.years,
         key="ts_year",
         help="Savings over every start time and the heatmap use this year of the series.",
     )
-    values = series[pd.DatetimeIndex(series.index).year == year]
-    span = charts.span(series)
+    summary = charts.period_summary(period.values, period.year, chosen.basis, period.span)
     # The note names the uploaded file's columns: plain text.
-    st.caption(safe.plain(chosen.note) + " " + charts.period_summary(values, year, chosen.basis, span))
-    if len(values) < 2:
-        st.error(f"The series has {len(values)} row(s) in {year}; pick another year.")
+    st.caption(safe.plain(chosen.note) + " " + summary)
+    if len(period.values) < 2:
+        st.error(f"The series has {len(period.values)} row(s) in {period.year}; pick another year.")
         st.stop()
-    return Period(year, values, f"{chosen.key}|{year}", "fill" if fill_gaps else "refuse", span)
+    return period
 
 
-def choose_timezone(page: PageStart) -> str:
-    """The visitor's IANA time zone (the browser's by default); an unknown one stops the page."""
+def settle_timezone(page: PageStart) -> str:
+    """The session's time zone (the browser's when it follows the context, or when a link's is
+    unknown, saying so); "UTC" when empty."""
     browser_zone = getattr(st.context, "timezone", None) or "UTC"
     if "ts_timezone" in page.auto:
         put("ts_timezone", browser_zone)
     elif page.link.get("ts_timezone") and not known_zone(str(st.session_state["ts_timezone"])):
         page.refuse("ts_timezone", "not an IANA time zone name")
         put("ts_timezone", browser_zone)
+    page.auto.discard("ts_timezone")
+    return str(st.session_state["ts_timezone"]).strip() or "UTC"
+
+
+def choose_timezone(page: PageStart) -> str:
+    """The visitor's IANA time zone (the browser's by default); an unknown one stops the page."""
+    settle_timezone(page)
     timezone = (
         st.text_input(
             "Your time zone (IANA name)",
@@ -404,6 +448,32 @@ def choose_timezone(page: PageStart) -> str:
         )
         st.stop()
     return timezone
+
+
+@dataclass(frozen=True)
+class Ready:
+    """The series, year and time zone the session's options give, settled before their inputs."""
+
+    chosen: Chosen
+    period: Period
+    timezone: str
+
+
+def settle(page: PageStart) -> Ready | None:
+    """The bundled series, year and time zone of the session's options, settled before any input
+    is drawn so that the figures go first; None for an upload, an error or an unknown time zone
+    (said where their inputs are drawn)."""
+    if st.session_state["ts_source"] != BUNDLED:
+        return None
+    try:
+        chosen = bundled_choice(cached.databases().regions, page)
+    except WattprintError:
+        return None
+    period = settle_period(chosen, page)
+    timezone = settle_timezone(page)
+    if len(period.values) < 2 or not known_zone(timezone):
+        return None
+    return Ready(chosen, period, timezone)
 
 
 @dataclass(frozen=True)
@@ -435,9 +505,11 @@ def next_hours_plan(
         return NextHours(why=str(error))
 
 
-def next_hours_figures(figures: Any, plan: Any, timezone: str, job: tuple[int, int, Any], basis: str) -> None:
-    """The plan's figures in the slot ``figures`` for a job of ``(hours, within_hours, from_time)``,
-    drawn before what follows."""
+def next_hours_figures(
+    figures: Any, plan: Any, timezone: str, job: tuple[int, int, Any], series: str
+) -> None:
+    """The plan's figures in the slot ``figures`` for a job of ``(hours, within_hours, from_time)``
+    on the series ``series`` (its basis and years, in words), drawn before what follows."""
     hours, within_hours, from_time = job
     power_kw = float(st.session_state["ts_power_kw"])  # the job's average draw (Average draw, below)
     with figures:
@@ -454,34 +526,59 @@ def next_hours_figures(figures: Any, plan: Any, timezone: str, job: tuple[int, i
             f"{plan.savings_fraction * 100:.1f}",
             delta=f"−{saved_kg:,.3f} kg CO2e",
             delta_color="off",
+            delta_arrow="down" if saved_kg > 0 else "off",
         )
         st.caption(
             components.plain(
                 f"A {hours} h job from {from_time:%a %d %b %H:%M} ({timezone}) that must finish within "
-                f"{within_hours} h, on the series chosen below ({basis}): "
+                f"{within_hours} h, on the series chosen below ({series}): "
                 '"When should I start?"'
             )
         )
     widgets.let_browser_draw("timeshift")
 
 
-def next_hours_panel(chosen: Chosen, period: Period, timezone: str, page: PageStart, figures: Any) -> None:
-    """When to start a job of the next hours, from the series' typical day, with its chart. Its
-    figures go in ``figures``, a slot under the page's title (:func:`app.widgets.top_slot`), sent
-    before this panel's inputs (whose values are in the session already): they show before the
+@dataclass(frozen=True)
+class NextStart:
+    """The next-hours job of the session's options: its plan (or why none), length [h], window [h]
+    and first hour."""
+
+    planned: NextHours
+    hours: int
+    within_hours: int
+    from_time: Any
+
+
+def next_hours_start(ready: Ready, page: PageStart, figures: Any) -> NextStart:
+    """The next-hours plan of the session's options, its figures sent to ``figures`` (a slot under
+    the page's title, :func:`app.widgets.top_slot`) before any input: they show before the
     inputs' code has loaded."""
-    st.subheader("When should I start? The next hours, from a typical day")
+    timezone = ready.timezone
     now_local = dt.datetime.now(zoneinfo.ZoneInfo(timezone))
     if "ts_next_date" in page.auto:
         put("ts_next_date", now_local.date())
     if "ts_next_hour" in page.auto:
         put("ts_next_hour", now_local.hour)
+    page.auto -= {"ts_next_date", "ts_next_hour"}
     session = st.session_state
     hours, within_hours = int(session["ts_next_hours"]), int(session["ts_next_within"])
     from_time = charts.local_time(session["ts_next_date"], int(session["ts_next_hour"]), timezone)
-    planned = next_hours_plan(chosen, period, timezone, hours, within_hours, from_time)
+    planned = next_hours_plan(ready.chosen, ready.period, timezone, hours, within_hours, from_time)
     if planned.plan is not None:
-        next_hours_figures(figures, planned.plan, timezone, (hours, within_hours, from_time), chosen.basis)
+        job = (hours, within_hours, from_time)
+        series = f"{ready.chosen.basis}, {ready.period.span}"
+        next_hours_figures(figures, planned.plan, timezone, job, series)
+    return NextStart(planned, hours, within_hours, from_time)
+
+
+def next_hours_panel(ready: Ready, page: PageStart, figures: Any, start: NextStart | None = None) -> None:
+    """When to start a job of the next hours, from the series' typical day, with its inputs and
+    chart (``start``: its plan when computed before the page's inputs)."""
+    chosen, period, timezone = ready.chosen, ready.period, ready.timezone
+    st.subheader("When should I start? The next hours, from a typical day")
+    if start is None:
+        start = next_hours_start(ready, page, figures)
+    hours, within_hours, from_time = start.hours, start.within_hours, start.from_time
     n1, n2, n3, n4 = st.columns(4)
     n1.number_input("Job length [h]", min_value=1, max_value=MAX_PLAN_HOURS, step=1, key="ts_next_hours")
     n2.number_input(
@@ -491,6 +588,7 @@ def next_hours_panel(chosen: Chosen, period: Period, timezone: str, page: PageSt
         f"From ({timezone})", min_value=state.DATE_RANGE[0], max_value=state.DATE_RANGE[1], key="ts_next_date"
     )
     n4.selectbox(f"From hour ({timezone})", list(range(24)), key="ts_next_hour")
+    planned = start.planned
     if planned.plan is None:
         (st.info if planned.missing else st.error)(components.plain(planned.why))
         return
@@ -597,6 +695,7 @@ def one_job_panel(chosen: Chosen, job: Job, result: Any, timezone: str) -> None:
         f"{result.savings_fraction * 100:.1f}",
         delta=f"−{saved_kg:,.3f} kg CO2e",
         delta_color="off",
+        delta_arrow="down" if saved_kg > 0 else "off",
     )
     d.metric("Pauses", f"{result.pauses}")
     st.caption(charts.schedule_caption(result, timezone))

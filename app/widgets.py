@@ -79,18 +79,21 @@ def phone_bar(bar: Any, result: state.JobResult | None) -> None:
 
 # Pause [s] after a page's figures, so the browser draws them before the rest of the page streams
 # in: the frontend draws the elements that arrive together at once, when the code of each has loaded
-# (most elements' code loads on first use; a chart's takes about a second), so figures that arrive
-# with a chart wait for it.
-DRAW_PAUSE_S = 0.04
+# (most elements' code loads on first use; a chart's takes about a second), so figures whose code
+# has not loaded when the inputs arrive wait for the inputs' code too. A metric's code takes 0.1-0.3 s
+# to load on a loaded 2-core machine: with 0.04 s, pages showed their first number 2.5-2.9x later
+# than an empty page at load 4, with 0.3 s 1.0x (bench/ui.py --pages, same run).
+DRAW_PAUSE_S = 0.3
+SHORT_DRAW_PAUSE_S = 0.04  # between two parts of a page whose first figures have had their pause
 
 
-def let_browser_draw(page: str) -> None:
-    """Pause on the session's first run of ``page`` only: later runs find every element's code
-    loaded, and a pause would only delay them."""
+def let_browser_draw(page: str, pause_s: float = DRAW_PAUSE_S) -> None:
+    """Pause ``pause_s`` on the session's first run of ``page`` only: later runs find every
+    element's code loaded, and a pause would only delay them."""
     drawn = st.session_state.setdefault("drawn_pages", set())
     if page not in drawn:
         drawn.add(page)
-        time.sleep(DRAW_PAUSE_S)
+        time.sleep(pause_s)
 
 
 def top_slot() -> Any:

@@ -28,7 +28,7 @@ def job_page() -> None:
             widgets.headline(result)
             segment_inputs.segment_table(result)
     widgets.phone_bar(bar, result)
-    widgets.let_browser_draw("calculator")  # the headline shows before the inputs and details below stream in
+    widgets.let_browser_draw("calculator", widgets.SHORT_DRAW_PAUSE_S)  # the parts, then the inputs
     widgets.sticky_result()  # its style element's code loads on first use: after the headline
     with inputs_col:
         widgets.job_inputs()

@@ -12,12 +12,15 @@ st.caption(
     "through dirty hours (Pause and Resume), as in Dodge et al. (2022), Section 5."
 )
 
-figures = widgets.top_slot()  # the next hours' figures, above the series and the job they follow
+figures = widgets.top_slot()  # the next hours' figures, above the job line and the series they follow
 page = shifting.open_options()
-chosen = shifting.choose_series(page)
-period = shifting.choose_period(chosen, page)
+ready = shifting.settle(page)  # the series, year and zone from the session, before their inputs
+start = shifting.next_hours_start(ready, page, figures) if ready is not None else None
+shifting.job_line(page)
+chosen = shifting.choose_series(page, ready)
+period = shifting.choose_period(chosen, page, ready)
 timezone = shifting.choose_timezone(page)
-shifting.next_hours_panel(chosen, period, timezone, page, figures)
+shifting.next_hours_panel(shifting.Ready(chosen, period, timezone), page, figures, start)
 
 st.subheader("What if: a submission time in the series")
 job = shifting.job_inputs(chosen, period, timezone, page)

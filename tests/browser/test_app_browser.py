@@ -113,7 +113,8 @@ def test_edit_on_calculator_reaches_other_pages(server, page):
         page.wait_for_timeout(500)
     link.click()
     page.get_by_text("Regions shown").first.wait_for(timeout=30_000)
-    assert page.get_by_text(re.compile(r"3 × NVIDIA H100")).first.is_visible()
+    # The job's line follows the figures (sent first, so they show first).
+    page.get_by_text(re.compile(r"3 × NVIDIA H100")).first.wait_for(timeout=30_000)
     assert "count=3" in page.url
     assert_clean(page)
 

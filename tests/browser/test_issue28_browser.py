@@ -101,3 +101,55 @@ def test_each_page_shows_its_figures_above_its_inputs(browser, server, path: str
         assert not page.watch.errors, page.watch.errors
     finally:
         context.close()
+
+
+# What the browser must load code for before it can draw an input (or the job line's page link).
+INPUT_TYPES = {
+    "button",
+    "button_group",
+    "checkbox",
+    "date_input",
+    "download_button",
+    "file_uploader",
+    "multiselect",
+    "number_input",
+    "page_link",
+    "radio",
+    "selectbox",
+    "slider",
+    "text_area",
+    "text_input",
+}
+
+
+def sent_elements(frames: list[bytes]) -> list[str]:
+    """The element types the server sent, in order, from the websocket's binary frames."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    sent = []
+    for frame in frames:
+        message = ForwardMsg.FromString(frame)
+        if message.WhichOneof("type") == "delta" and message.delta.WhichOneof("type") == "new_element":
+            sent.append(str(message.delta.new_element.WhichOneof("type")))
+    return sent
+
+
+@pytest.mark.parametrize("path", ["calculator", "compare", "picker", "report", "timeshift"])
+def test_each_page_sends_its_first_number_before_any_input(browser, server, path: str) -> None:
+    # The browser draws a batch of elements once the code of each has loaded; the inputs' code
+    # loads on first use. A figure sent after an input waits for it (0.5-2 s on a loaded machine),
+    # so each page sends its first figure before its job line's link and its inputs.
+    frames: list[bytes] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(data)))
+    try:
+        page.goto(f"{server}/{path}")
+        page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        sent = sent_elements([frame for frame in frames if isinstance(frame, bytes)])
+        assert "metric" in sent, sent
+        inputs = [i for i, kind in enumerate(sent) if kind in INPUT_TYPES]
+        assert inputs and sent.index("metric") < inputs[0], sent[: inputs[0] + 2 if inputs else 20]
+    finally:
+        context.close()
