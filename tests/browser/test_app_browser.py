@@ -31,7 +31,7 @@ def test_calculator_default_and_updates(server, page):
     page.goto(f"{server}/")
     first = wait_for_result(page)
     assert re.search(r"\d", first)
-    assert page.get_by_text("Had this run in").first.is_visible()
+    page.get_by_text("Had this run in").first.wait_for(timeout=30_000)  # after the headline
     shot(page, "calculator")
     car = page.locator('[data-testid="stMetric"]', has_text="Km by car")
     car_before = car.inner_text()

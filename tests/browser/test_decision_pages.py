@@ -126,7 +126,8 @@ def test_next_hours_answer_in_the_browser_time_zone(server, browser, page):
     metric.wait_for(timeout=30_000)
     value = metric.locator("[data-testid=stMetricValue]").inner_text()
     assert re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:00", value), value  # e.g. "Wed 11:00"
-    assert local.get_by_text("not a forecast of the actual day").first.is_visible()
+    # The plan's summary follows the figures (sent first, so they show first).
+    local.get_by_text("not a forecast of the actual day").first.wait_for(timeout=30_000)
     # Every band is labelled: no plotly placeholder annotation anywhere. Plotly draws after the
     # metrics show, so wait for the five labels of the two charts before reading them.
     annotations = "[...document.querySelectorAll('g.annotation-text-g text')]"

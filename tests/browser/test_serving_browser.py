@@ -28,8 +28,8 @@ def test_serving_energy_per_request_and_break_even(server, page):
     text = metric.first.inner_text()
     wh = float(re.search(r"([\d.]+)\s*Wh", text).group(1))
     assert MEASURED_WH / 2 <= wh <= MEASURED_WH * 2, text
-    assert page.get_by_text("Break-even:").first.is_visible()
-    assert page.get_by_text("roofline model").first.is_visible()
+    page.get_by_text("Break-even:").first.wait_for(timeout=30_000)
+    page.get_by_text("roofline model").first.wait_for(timeout=30_000)
     metric.first.scroll_into_view_if_needed()
     harness.full_page_screenshot(page, f"/tmp/wattprint-serving-{page.width_name}.png")
     assert_clean(page)
