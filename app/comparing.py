@@ -6,6 +6,7 @@ The page script (``app/views/compare.py``) reads the widgets and draws what thes
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
@@ -21,7 +22,7 @@ from wattprint.engine import jurisdiction
 from wattprint.engine.footprint import Footprint
 from wattprint.engine.jobspec import DEFAULT_PUE, JobSpec
 from wattprint.engine.whatif import STALE_AFTER_YEARS, compare_regions
-from wattprint.errors import WattprintError
+from wattprint.errors import InputError, WattprintError
 
 KINDS = ("cloud", "country", "grid", "world")
 OPTIONS = state.PageOptions(
@@ -100,6 +101,22 @@ def known(value: Any, valid: Sequence[str]) -> Any:
     if isinstance(value, list):
         return [item for item in value if item in valid]
     return value if value in valid else valid[0]
+
+
+def keep_known(values: dict[str, Any], choices: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
+    """Each option of ``values`` (name -> value) with :func:`known` applied, a jurisdiction read as
+    :func:`wattprint.engine.jurisdiction.check` reads it ("EU" is "eu"), and what was dropped, in
+    words ("within='mars'")."""
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    for name, value in values.items():
+        if name == "within" and isinstance(value, str):
+            with contextlib.suppress(InputError):
+                value = jurisdiction.check(value)
+        kept[name] = known(value, choices[name])
+        asked = value if isinstance(value, list) else [value]
+        dropped += [f"{name}={str(item)[:40]!r}" for item in asked if item not in choices[name]]
+    return kept, dropped
 
 
 def chosen_year(year_choice: str) -> int | None:

@@ -28,6 +28,12 @@ def statement_of(result: Any, options: dict[str, Any], dbs: Any) -> tuple[Statem
     return statement, footprint
 
 
+SEGMENTS_NOTE = (
+    "Each segment at the assumed draw all the time (as the calculator gives it) and the grid "
+    "figure the statement uses; the figures above are the middle of the range."
+)
+
+
 def range_caption(mid: Central, footprint: Footprint) -> str:
     """The range of the job's CO2e and energy; for a TDP-based draw, that the figures are its
     middle, and the figures at the assumed draw all the time (the calculator's)."""

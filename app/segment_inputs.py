@@ -131,9 +131,12 @@ def segment_lines(result: Any) -> list[str]:
     ]
 
 
-def segment_table(result: Any) -> None:
-    """The segments of a job of several, each with its energy and CO₂e (nothing for one segment)."""
+def segment_table(result: Any, note: str = "") -> None:
+    """The segments of a job of several, each with its energy and CO₂e (nothing for one segment),
+    and ``note`` (what the figures are, where the page's headline is another figure) under them."""
     if not result.segments:
         return
     st.markdown(f"**{len(result.segments) + 1} segments, one after another**")
     st.markdown("  \n".join(components.plain(line) for line in segment_lines(result)))
+    if note:
+        st.caption(note)

@@ -21,10 +21,14 @@ basis_key = OPTIONS.key("basis")
 if st.session_state[basis_key] not in INTENSITY_BASES:
     st.session_state[basis_key] = DEFAULT_BASIS
 choices = comparing.choices(cached.region_frame(None), cached.region_years(st.session_state[basis_key]))
-for name, valid in choices.items():  # a link's values the database does not know are dropped
-    st.session_state[OPTIONS.key(name)] = comparing.known(st.session_state[OPTIONS.key(name)], valid)
+# A link's values the database does not know are dropped, and named.
+kept, dropped = comparing.keep_known({name: st.session_state[OPTIONS.key(name)] for name in choices}, choices)
+for name, value in kept.items():
+    st.session_state[OPTIONS.key(name)] = value
 line = st.container()
 with line:
+    if dropped:  # a link's value, or a year the basis just chosen lacks
+        st.warning(components.plain("Ignored, not offered here: " + ", ".join(dropped)))
     result = widgets.job_result(job)  # None, with the reason shown, when the job cannot be computed
 chosen = {name: st.session_state[OPTIONS.key(name)] for name in OPTIONS.fields}  # as the filters show
 basis, year = str(chosen["basis"]), comparing.chosen_year(str(chosen["data_year"]))

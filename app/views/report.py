@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import streamlit as st
@@ -82,7 +83,8 @@ if made is None or result is None:
 
 with result_col:
     widgets.embodied_part(footprint, mid.co2e_kg)  # the range, and each part (devices, host) on its line
-    segment_inputs.segment_table(result)
+    # each segment priced as the statement prices it (the grid year of the year the work ran)
+    segment_inputs.segment_table(dataclasses.replace(result, footprint=footprint), report_parts.SEGMENTS_NOTE)
     with st.container(border=True):
         st.markdown(statement.markdown)
     data = report.statement_to_dict(statement)

@@ -84,6 +84,11 @@ def test_link_values_the_database_does_not_know_are_dropped() -> None:
     assert comparing.known(["gcp", "nobody", "aws"], ["aws", "gcp"]) == ["gcp", "aws"]
     assert comparing.known("1850", ["latest", "2024"]) == "latest"
     assert comparing.known("2024", ["latest", "2024"]) == "2024"
+    choices = {"within": ["anywhere", "eu", "country:FR"], "providers": ["aws", "gcp"]}
+    kept, dropped = comparing.keep_known({"within": "EU", "providers": ["gcp", "nobody"]}, choices)
+    assert kept == {"within": "eu", "providers": ["gcp"]} and dropped == ["providers='nobody'"]
+    kept, dropped = comparing.keep_known({"within": "mars", "providers": []}, choices)
+    assert kept["within"] == "anywhere" and dropped == ["within='mars'"]
     assert comparing.chosen_year("latest") is None
     assert comparing.chosen_year("2022") == 2022
 

@@ -65,3 +65,21 @@ def test_a_bad_jurisdiction_in_a_link_is_named() -> None:
     warning = " ".join(w.value for w in at.warning).replace("\\", "")
     assert "within='mars'" in warning
     assert at.selectbox(key="picker_within").value == "anywhere"
+
+
+@pytest.mark.parametrize("within", ["EU", "eu", " Eu "])
+def test_compare_reads_a_jurisdiction_as_the_picker_does(within: str) -> None:
+    # "within=EU" in a Compare link was dropped without a word and every region ranked.
+    at = routed("compare.py", {**JOB, "within": within})
+    assert at.selectbox(key="compare_within").value == "eu"
+    dbs = load_databases()
+    ranked = at.session_state["compare_result"]
+    assert {dbs.regions.get(region).country for region in ranked["id"]} <= EU_MEMBERS
+    assert not at.warning
+
+
+def test_compare_names_a_jurisdiction_it_ignores() -> None:
+    at = routed("compare.py", {**JOB, "within": "mars"})
+    warning = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert "within='mars'" in warning
+    assert at.selectbox(key="compare_within").value == "anywhere"

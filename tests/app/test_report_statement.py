@@ -130,6 +130,28 @@ def test_each_segment_is_listed_on_the_page(databases) -> None:
     assert "2. 8 × NVIDIA A100 SXM4 80GB, 72.0 h (576 device-hours), country:FR" in text
 
 
+def test_each_segment_is_priced_at_the_year_the_work_ran(databases) -> None:
+    # The segment lines and the statement use one grid year: the year the work ran (2022 here,
+    # where France's grid figure differs from the latest year's), not the calculator's.
+    at = opened("report.py", {**PAPER, "segments": "nvidia-a100-sxm4-80gb,8,72,country:FR", "ran_in": "2022"})
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")
+    specs = [
+        JobSpec(hardware="nvidia-a100-sxm4-80gb", count=n, hours=h, region="country:FR", year=2022)
+        for n, h in ((32, 216), (8, 72))
+    ]
+    for number, spec in enumerate(specs, start=1):
+        part = estimate(resolve(spec, databases))
+        assert f"{number}. {spec.count:,} × " in text
+        assert f"{components.kwh(part.energy_kwh)}, {components.kg(part.co2e_kg)}" in text, text[:900]
+    latest = estimate(
+        resolve(
+            JobSpec(hardware="nvidia-a100-sxm4-80gb", count=32, hours=216, region="country:FR"), databases
+        )
+    )
+    assert components.kg(latest.co2e_kg) not in text  # the calculator's (latest) year is not used
+    assert any("the grid figure the statement uses" in c.value for c in at.caption)
+
+
 def test_a_new_segment_starts_as_the_jobs_hardware_and_place() -> None:
     at = opened("calculator.py", PAPER)
     assert at.selectbox(key="seg_hardware").value == "nvidia-a100-sxm4-80gb"
