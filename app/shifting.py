@@ -505,6 +505,17 @@ def next_hours_plan(
         return NextHours(why=str(error))
 
 
+def saving_metric(column: Any, label: str, fraction: float, saved_kg: float) -> None:
+    """A saving in % with the kg it saves beside it (an arrow down only when it saves some)."""
+    column.metric(
+        label,
+        f"{fraction * 100:.1f}",
+        delta=f"−{saved_kg:,.3f} kg CO2e",
+        delta_color="off",
+        delta_arrow="down" if saved_kg > 0 else "off",
+    )
+
+
 def next_hours_figures(
     figures: Any, plan: Any, timezone: str, job: tuple[int, int, Any], series: str
 ) -> None:
@@ -521,13 +532,7 @@ def next_hours_figures(
             f"Start {plan.now:%H:%M} [kg CO2e]", f"{plan.start_now_co2e_kg * power_kw:,.3f}", help=at_draw
         )
         saved_kg = (plan.start_now_co2e_kg - plan.best_co2e_kg) * power_kw
-        p4.metric(
-            "Less by waiting [%]",
-            f"{plan.savings_fraction * 100:.1f}",
-            delta=f"−{saved_kg:,.3f} kg CO2e",
-            delta_color="off",
-            delta_arrow="down" if saved_kg > 0 else "off",
-        )
+        saving_metric(p4, "Less by waiting [%]", plan.savings_fraction, saved_kg)
         st.caption(
             components.plain(
                 f"A {hours} h job from {from_time:%a %d %b %H:%M} ({timezone}) that must finish within "
@@ -689,14 +694,7 @@ def one_job_panel(chosen: Chosen, job: Job, result: Any, timezone: str) -> None:
     a, b, c, d = st.columns(4)
     a.metric("Started at submission [kg CO2e]", f"{result.baseline_co2e_kg:,.3f}")
     b.metric(f"{METHOD_LABELS[job.method]} [kg CO2e]", f"{result.shifted_co2e_kg:,.3f}")
-    saved_kg = result.baseline_co2e_kg - result.shifted_co2e_kg
-    c.metric(
-        "Savings [%]",
-        f"{result.savings_fraction * 100:.1f}",
-        delta=f"−{saved_kg:,.3f} kg CO2e",
-        delta_color="off",
-        delta_arrow="down" if saved_kg > 0 else "off",
-    )
+    saving_metric(c, "Savings [%]", result.savings_fraction, result.baseline_co2e_kg - result.shifted_co2e_kg)
     d.metric("Pauses", f"{result.pauses}")
     st.caption(charts.schedule_caption(result, timezone))
     figure = job_figure(chosen, job, result, timezone)
