@@ -48,21 +48,10 @@ def publish(options: state.PageOptions | None = None) -> dict[str, str]:
     return params
 
 
-def shared_job() -> Any:
-    """For a page that uses the job without editing it: link in, URL out, the job shown in one line.
-
-    Returns the :class:`app.state.JobResult`, or None (with the reason shown) when the job
-    cannot be computed.
-    """
-    job = open_page()
-    publish()
-    return widgets.job_line(job)
-
-
 def shared_result() -> Any:
-    """:func:`shared_job` without the job's line, for a page that draws its figures first: the
-    :class:`app.state.JobResult`, or None with the reason shown; draw the line with
-    :func:`app.widgets.result_line`."""
+    """For a page that uses the job without editing it: link in, URL out. Returns the
+    :class:`app.state.JobResult`, or None (with the reason shown) when the job cannot be computed;
+    the page draws the job's line with :func:`app.widgets.result_line` after its figures."""
     job = open_page()
     publish()
     return widgets.job_result(job)

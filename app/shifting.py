@@ -148,7 +148,7 @@ class Period:
     key: str
     gaps: timeshift.GapPolicy
     span: str
-    years: tuple[int, ...] = ()  # the series' analysable years, latest first
+    years: tuple[int, ...]  # the series' analysable years, latest first
 
 
 @dataclass(frozen=True)
