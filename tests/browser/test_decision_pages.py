@@ -35,6 +35,15 @@ def shot(page, name: str) -> None:
     harness.shot(page, SHOTS, name)
 
 
+def selectbox_value(page, label: str) -> str:
+    """The shown value of the picker labelled `label`, waited for: pages draw their pickers in
+    turn, so "the last picker" may still be one above it when a test looks."""
+    picker = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_text(label, exact=True))
+    field = picker.locator("input").first
+    field.wait_for(timeout=30_000)
+    return str(field.input_value())
+
+
 def assert_no_emoji(page) -> None:
     text = page.locator('[data-testid="stMain"]').inner_text()
     assert not EMOJI.findall(text), EMOJI.findall(text)
@@ -89,7 +98,7 @@ def test_map_draws_coastlines_from_the_app_itself(server, page, title, name):
         one_region = page.locator('[data-testid="stMetric"]', has_text="Intensity 20")  # "One region"
         metric = one_region.first.locator('[data-testid="stMetricValue"]')
         assert metric.locator(MARKDOWN_ICON).first.inner_text() == "eco"  # Zurich's grid is low-carbon
-        detail = page.locator('[data-testid="stSelectbox"]').last.locator("input").first.input_value()
+        detail = selectbox_value(page, "Region")
         assert detail == "Zürich (gcp:europe-west6)", detail
         assert_no_emoji(page)
     shot(page, name)
@@ -233,7 +242,7 @@ def test_other_owned_pages_render(server, page, title, name):
     page.locator("h1").first.wait_for(timeout=30_000)
     wait_idle(page)
     if name == "hardware":  # the device picker names the device beside its id
-        device = page.locator('[data-testid="stSelectbox"]').last.locator("input").first.input_value()
+        device = selectbox_value(page, "Device")
         assert device == "NVIDIA H100 SXM5 80GB · nvidia-h100-sxm5-80gb", device
         assert_no_emoji(page)
     shot(page, name)
