@@ -86,12 +86,13 @@ def codecarbon_notice(name: str) -> str:
     )
 
 
-def priced(jobs: pd.DataFrame, databases: Databases) -> pd.DataFrame:
-    """Each job of ``jobs`` estimated (:func:`wattprint.engine.batch.estimate_frame`), with the
-    canonical ``hardware_id`` and ``region_id`` of its hardware and region (so aliases such as
-    "NVIDIA H100" group with their id; None where the upload has no such column) and the basis
-    and year of its intensity (:func:`app.audit.intensity_provenance`)."""
-    results = batch.estimate_frame(jobs, batch.build_tables(databases))
+def priced(jobs: pd.DataFrame, databases: Databases, tables: batch.BatchTables | None = None) -> pd.DataFrame:
+    """Each job of ``jobs`` estimated (:func:`wattprint.engine.batch.estimate_frame`, on
+    ``tables`` or those of ``databases``), with the canonical ``hardware_id`` and ``region_id`` of
+    its hardware and region (so aliases such as "NVIDIA H100" group with their id; None where the
+    upload has no such column) and the basis and year of its intensity
+    (:func:`app.audit.intensity_provenance`)."""
+    results = batch.estimate_frame(jobs, tables if tables is not None else batch.build_tables(databases))
     aliases = {
         "hardware": {k.lower(): v for k, v in databases.hardware.names.items()},
         "region": {k.lower(): v for k, v in databases.regions.names.items()},
@@ -132,6 +133,13 @@ def basis_caption(results: pd.DataFrame) -> str:
             else ""
         )
     )
+
+
+def borrowed_notice(results: pd.DataFrame, tables: batch.BatchTables) -> str:
+    """Words on the rows priced on a larger area's figure (a US state on the national one,
+    :func:`wattprint.engine.batch.borrowed_regions`); "" when there are none."""
+    found = batch.borrowed_regions(batch.summarize(results, "region"), tables)
+    return batch.borrowed_words(found, batch.totals(results).co2e_kg)
 
 
 def failed_rows(results: pd.DataFrame) -> pd.DataFrame:

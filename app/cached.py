@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -14,11 +14,22 @@ from wattprint.db.tables import excluded_regions as _excluded_regions
 from wattprint.db.tables import region_frame as _region_frame
 from wattprint.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
 
+if TYPE_CHECKING:
+    from wattprint.engine.batch import BatchTables
+
 
 @st.cache_resource(show_spinner=False)
 def databases() -> Databases:
     """Both databases, loaded and validated once per server process."""
     return load_databases()
+
+
+@st.cache_resource(show_spinner=False)
+def batch_tables() -> BatchTables:
+    """The batch engine's lookup tables of :func:`databases`, built once per server process."""
+    from wattprint.engine.batch import build_tables  # imported by the batch pages only
+
+    return build_tables(databases())
 
 
 @st.cache_resource(show_spinner=False)

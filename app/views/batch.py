@@ -8,7 +8,7 @@ import streamlit as st
 
 from app import audit, components, safe
 from app import batch_parts as parts
-from app.cached import databases
+from app.cached import batch_tables, databases
 from wattprint.db import batchfiles
 from wattprint.db.schema import DEFAULT_BASIS
 from wattprint.engine import batch
@@ -56,7 +56,8 @@ if jobs.empty:
 
 for note in notes:
     st.info(components.plain(note))
-results = parts.priced(jobs, db)
+tables = batch_tables()
+results = parts.priced(jobs, db, tables)
 flagged = parts.flagged(results)
 if len(flagged):
     st.warning(parts.flag_notice(flagged, results))
@@ -79,6 +80,9 @@ d.metric(":red[Rows failed]" if totals.failed else "Rows failed", f"{totals.fail
 if totals.failed:
     st.error(f"{totals.failed:,} rows failed; each with its line and reason in the table below.")
 st.caption(parts.basis_caption(results))
+borrowed = parts.borrowed_notice(results, tables)
+if borrowed:
+    st.warning(components.plain(borrowed))
 
 st.subheader("Results")
 full = parts.without_ids(results)

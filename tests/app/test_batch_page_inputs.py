@@ -63,3 +63,13 @@ def test_implausible_rows_are_flagged_and_can_be_left_out() -> None:
     assert before == f"{700 * (8 * 100000 + 2048 + 8 * 24) / 1000 * 1.56:,.1f}"
     at.checkbox(key="batch_exclude_flagged").check().run()
     assert metric(at, "Energy [kWh]") == f"{700 * 8 * 24 / 1000 * 1.56:,.1f}"  # row c only
+
+
+def test_jobs_on_a_larger_area_figure_are_named_beside_the_totals() -> None:
+    # A US state has no lifecycle figure of its own: its jobs are priced on the national one.
+    text = f"hardware,count,hours,region\n{H100},8,24,us-state:CA\n{H100},8,24,aws:us-east-1\n"
+    at = upload("jobs.csv", text.encode())
+    warning = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert "1 job(s), " in warning and "us-state:CA on zone:US" in warning, warning
+    clean = upload("clean.csv", f"hardware,count,hours,region\n{H100},8,24,aws:us-east-1\n".encode())
+    assert not [w for w in clean.warning if "larger area" in w.value]

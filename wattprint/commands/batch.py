@@ -143,6 +143,7 @@ def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str,
     progress = Progress(total_rows, enabled=bool(total_rows and total_rows > chunk_rows))
     parts: list[batch.BatchTotals] = []
     summaries: dict[str, list[pd.DataFrame]] = {key: [] for key in batch.SUMMARY_KEYS}
+    by_region: list[pd.DataFrame] = []  # always: which regions take another place's figure
     shown: list[dict[str, Any]] = []
     candidates: list[pd.DataFrame] = []
     keep_top = batch.top_energy_count(total_rows or 0) + 1
@@ -153,9 +154,10 @@ def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str,
             results = batch.estimate_frame(chunk, tables)
             parts.append(batch.totals(results))
             candidates.append(batch.flag_candidates(results, keep_top))
+            by_region.append(batch.summarize(results, "region"))
             if args.summary:
                 for key in batch.SUMMARY_KEYS:
-                    summaries[key].append(batch.summarize(results, key))
+                    summaries[key].append(by_region[-1] if key == "region" else batch.summarize(results, key))
             failed = error_rows(results)
             if len(failed):
                 shown.extend(failed[["line", "error"]].head(SHOWN_ERRORS - len(shown)).to_dict("records"))
@@ -182,7 +184,15 @@ def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str,
         totals.jobs - totals.failed,
         totals.energy_kwh,
     )
-    return {"totals": totals, "summaries": combined, "shown": shown, "notes": notes, "flagged": flagged}
+    borrowed = batch.borrowed_regions(batch.combine_summaries(by_region, "region"), tables)
+    return {
+        "totals": totals,
+        "summaries": combined,
+        "shown": shown,
+        "notes": notes,
+        "flagged": flagged,
+        "borrowed": borrowed,
+    }
 
 
 def _share(flagged: pd.DataFrame, totals: batch.BatchTotals) -> float:
@@ -361,11 +371,10 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
             )
             totals_sum = results.map_partitions(_partial_totals, meta=totals_meta).sum()
             summaries = {}
-            if args.summary:
-                for key in batch.SUMMARY_KEYS:
-                    meta = batch.summarize(results._meta, key)
-                    partial = results.map_partitions(batch.summarize, key, meta=meta)
-                    summaries[key] = partial.groupby(key)[["jobs", *batch.SUMMARY_SUMS]].sum()
+            for key in batch.SUMMARY_KEYS if args.summary else ("region",):
+                meta = batch.summarize(results._meta, key)
+                partial = results.map_partitions(batch.summarize, key, meta=meta)
+                summaries[key] = partial.groupby(key)[["jobs", *batch.SUMMARY_SUMS]].sum()
             shown = failed[["line", "error"]].head(SHOWN_ERRORS, npartitions=-1, compute=False)
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="Computing mixed collections")
@@ -390,6 +399,9 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
     combined = {
         key: batch.combine_summaries([frame.reset_index()], key) for key, frame in summary_frames.items()
     }
+    borrowed = batch.borrowed_regions(combined["region"], tables)
+    if not args.summary:
+        combined = {}
     notes.append(
         "no plausibility pass with --engine dask (rows over 30 days, over 1,024 devices, top 0.1% of "
         "energy): run --engine pandas for it"
@@ -400,6 +412,7 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
         "shown": shown_frame.to_dict("records"),
         "notes": notes,
         "flagged": None,
+        "borrowed": borrowed,
     }
 
 
@@ -437,6 +450,10 @@ def run(args: argparse.Namespace) -> int:
             }
         if args.summary:
             data["summaries"] = {key: frame.to_dict("records") for key, frame in outcome["summaries"].items()}
+        data["borrowed_figures"] = {
+            "regions": outcome["borrowed"].to_dict("records"),
+            "note": batch.borrowed_words(outcome["borrowed"], all_rows.co2e_kg) or None,
+        }
         data["column_notes"] = outcome["notes"]
         data["errors_shown"] = [{"line": int(r["line"]), "error": r["error"]} for r in outcome["shown"]]
         common.print_json(data)
@@ -447,6 +464,9 @@ def run(args: argparse.Namespace) -> int:
         f"CO2e:        {common.fmt(result.co2e_kg)} kg\n"
         f"Device-hours: {common.fmt(result.device_hours)} h"
     )
+    borrowed = batch.borrowed_words(outcome["borrowed"], all_rows.co2e_kg)
+    if borrowed:
+        print(f"Grid:        {exports.terminal_safe(borrowed)}")
     if flagged is not None and len(flagged):
         share = _share(flagged, all_rows)
         what = (

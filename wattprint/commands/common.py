@@ -6,7 +6,7 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -214,3 +214,16 @@ def fmt(value: float, digits: int = 3) -> str:
         return f"{value:.{digits - 1}e}"
     decimals = max(0, digits - 1 - magnitude)
     return f"{value:,.{decimals}f}"
+
+
+def intensity_words(fields: Mapping[str, Any], databases: Databases | None) -> tuple[str, str]:
+    """What a headline says of its grid figure (``fields`` as
+    :func:`wattprint.db.tables.intensity_fields`): the basis, publisher and year in brackets
+    ("given" for a given intensity), and words naming the place whose figure it is when it is
+    another place's (else "")."""
+    if not fields.get("intensity_basis"):
+        return " (given)", ""
+    source = databases.regions.sources.get(str(fields["intensity_source"])) if databases else None
+    publisher = source.publisher if source else str(fields["intensity_source"])
+    suffix = f" ({fields['intensity_basis']}, {publisher} {fields['intensity_year']})"
+    return suffix, str(fields.get("intensity_note") or "")

@@ -70,16 +70,23 @@ def flops_request(args: argparse.Namespace) -> FlopsRequest | None:
     return FlopsRequest(args.flops, args.params, args.tokens, args.task, args.mfu, args.precision)
 
 
-def render(footprint: Footprint, assumptions: Sequence[Assumption] | None = None) -> str:
-    """Plain-text result with its range and assumptions."""
+def render(
+    footprint: Footprint,
+    assumptions: Sequence[Assumption] | None = None,
+    intensity: tuple[str, str] = ("", ""),
+) -> str:
+    """Plain-text result with its range and assumptions; ``intensity``
+    (:func:`~wattprint.commands.common.intensity_words`) follows the grid figure."""
     r = footprint.range
     lines = [
         f"Energy:      {common.fmt(footprint.energy_kwh)} kWh "
         f"(IT {common.fmt(footprint.it_energy_kwh)} kWh x PUE {footprint.pue:g})",
         f"CO2e:        {common.fmt(footprint.co2e_kg)} kg "
         f"(range {common.fmt(r.co2e_kg_low)}-{common.fmt(r.co2e_kg_high)} kg) "
-        f"at {common.fmt(footprint.intensity_g_per_kwh)} gCO2e/kWh",
+        f"at {common.fmt(footprint.intensity_g_per_kwh)} gCO2e/kWh{intensity[0]}",
     ]
+    if intensity[1]:
+        lines.append(f"             {intensity[1]}")
     if footprint.market_co2e_kg is not None:
         lines.append(
             f"Market-based CO2e: {common.fmt(footprint.market_co2e_kg)} kg (net intensity, reported beside)"
@@ -170,5 +177,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         if result.flops is not None:
             print(f"Length:      {result.flops.note}")
-        print(render(result.footprint, result.assumptions))
+        print(render(result.footprint, result.assumptions, common.intensity_words(result.intensity, dbs)))
     return 0

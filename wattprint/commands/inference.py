@@ -112,12 +112,14 @@ def _co2e(args: argparse.Namespace, dbs: Any, energy_wh: float) -> dict[str, Any
     """The request's CO2e in the region, through the same estimate as ``wattprint estimate``."""
     if not args.region:
         return None
+    from wattprint.db.tables import intensity_fields
     from wattprint.engine.footprint import estimate
     from wattprint.engine.jobspec import JobSpec, resolve
 
     spec = JobSpec(total_power_w=energy_wh, hours=1.0, region=args.region, year=args.year, pue=args.pue)
     footprint = estimate(resolve(spec, dbs))
     return {
+        **intensity_fields(dbs.regions, args.region, args.year),
         "region": args.region,
         "co2e_g_per_request": footprint.co2e_kg * 1000.0,
         "energy_per_request_wh_with_pue": footprint.energy_kwh * 1000.0,
@@ -131,7 +133,7 @@ def _co2e(args: argparse.Namespace, dbs: Any, energy_wh: float) -> dict[str, Any
     }
 
 
-def render(result: InferenceEstimate, co2e: dict[str, Any] | None) -> str:
+def render(result: InferenceEstimate, co2e: dict[str, Any] | None, dbs: Any = None) -> str:
     """Plain-text result: the figures, their range, the limit, the method and the assumptions."""
     f = common.fmt
     words = BINDING_WORDS
@@ -149,10 +151,13 @@ def render(result: InferenceEstimate, co2e: dict[str, Any] | None) -> str:
         f"FLOPs-only lower bound:  {f(result.flops_lower_bound_j_per_token)} J per token (not an estimate)",
     ]
     if co2e is not None:
+        grid = common.intensity_words(co2e, dbs)
         lines.append(
             f"CO2e per request:        {f(co2e['co2e_g_per_request'])} g in {co2e['region']} "
-            f"at {f(co2e['intensity_g_per_kwh'])} gCO2e/kWh, PUE {co2e['pue']:g}"
+            f"at {f(co2e['intensity_g_per_kwh'])} gCO2e/kWh{grid[0]}, PUE {co2e['pue']:g}"
         )
+        if grid[1]:
+            lines.append(f"                         {grid[1]}")
     lines.append(f"Method: {result.method}")
     lines.extend(f"Caveat: {caveat}" for caveat in result.caveats)
     lines.append("Assumptions:")
@@ -190,5 +195,5 @@ def run(args: argparse.Namespace) -> int:
         data["co2e"] = co2e
         common.print_json(data)
     else:
-        print(render(result, co2e))
+        print(render(result, co2e, dbs))
     return 0

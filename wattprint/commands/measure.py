@@ -119,12 +119,14 @@ def _intensity(args: argparse.Namespace) -> dict[str, Any] | None:
             "source": "given with --intensity",
         }
     if args.region:
-        resolved = common.databases(args).regions.intensity(args.region, args.year)
+        regions = common.databases(args).regions
+        resolved = regions.intensity(args.region, args.year)
         return {
             "intensity_g_per_kwh": resolved.value,
             "region": resolved.region_id,
             "year": resolved.year,
             "source": resolved.source,
+            "note": regions.borrowed_note(args.region, resolved.region_id) or None,
         }
     return None
 
@@ -318,6 +320,8 @@ def render(report: dict[str, Any], measurement: Measurement, attribution: Attrib
             f" at {common.fmt(co2e['intensity_g_per_kwh'])} gCO2e/kWh "
             f"({where}{year}, {co2e['source']}; device energy, no PUE)"
         )
+        if co2e.get("note"):
+            lines.append(f"               {co2e['note']}")
     tdp = report["tdp_estimate"]
     if tdp["reason"]:
         lines.append(f"TDP estimate:  {tdp['reason']}")

@@ -60,4 +60,6 @@ def run(args: argparse.Namespace) -> int:
         label = f"{i['region']}, {i['basis']} {i['year']}" if i["region"] else "given intensity"
         figure = common.fmt(i["intensity_g_per_kwh"])
         print(f"CO2e:  {common.fmt(merged.co2e_kg)} kg at {figure} g/kWh ({label})")
+        if i.get("note"):
+            print(f"       {i['note']}")
     return 0

@@ -489,6 +489,26 @@ class RegionDB:
                     seen.add(item.id)
                     yield item
 
+    def own_ids(self, region: Region) -> set[str]:
+        """The entries whose figures are a region's own: the region and its linked entries (the
+        same area in another data set); for a cloud region also its grid and the grid's links. A
+        figure from further up (a country's for a sub-national grid) is another place's."""
+        own = {region.id, *region.linked}
+        if region.kind == "cloud" and region.grid:
+            grid = self.regions.get(region.grid)
+            own |= {region.grid, *(grid.linked if grid is not None else ())}
+        return own
+
+    def borrowed_note(self, region_id: str, owner_id: str, basis: str = DEFAULT_BASIS) -> str:
+        """Words naming the place whose ``basis`` figure a region takes (``owner_id``) when it is
+        another place's, not the region's own (:meth:`own_ids`); else ""."""
+        region = self.get(region_id)
+        if owner_id in self.own_ids(region):
+            return ""
+        owner = self.regions.get(owner_id)
+        name = owner.name if owner is not None else owner_id
+        return f"the figure of {name} [{owner_id}]: {region.name} has no {basis} figure of its own"
+
     def intensity_facts(
         self, region_id: str, basis: str = DEFAULT_BASIS, source: str | None = None
     ) -> tuple[Region, tuple[IntensityFact, ...]] | None:

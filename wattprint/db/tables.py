@@ -229,13 +229,19 @@ def ranking_scope(
 def intensity_fields(
     db: RegionDB | None, region_id: str | None, year: int | None = None, basis: str = DEFAULT_BASIS
 ) -> dict[str, object]:
-    """``intensity_basis`` and ``intensity_year`` of a job's region (default basis); both None
-    when the job gives its own intensity instead of a region."""
+    """``intensity_basis``, ``intensity_year`` and ``intensity_source`` of a job's region, the
+    entry whose figure it is (``intensity_from``) and, when that is another place's (a country's
+    for a grid without a figure of its own), words saying so (``intensity_note``); all None when
+    the job gives its own intensity instead of a region."""
     if db is None or not region_id:
-        return {"intensity_basis": None, "intensity_year": None, "intensity_source": None}
+        return dict.fromkeys(
+            ("intensity_basis", "intensity_year", "intensity_source", "intensity_from", "intensity_note")
+        )
     resolved = db.intensity(region_id, year, basis)
     return {
         "intensity_basis": resolved.basis,
         "intensity_year": resolved.year,
         "intensity_source": resolved.source,
+        "intensity_from": resolved.region_id,
+        "intensity_note": db.borrowed_note(region_id, resolved.region_id, basis) or None,
     }

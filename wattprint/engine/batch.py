@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -67,6 +67,7 @@ import numpy as np
 import pandas as pd
 
 from wattprint.db.loader import Databases
+from wattprint.db.schema import DEFAULT_BASIS
 from wattprint.engine import limits, units
 from wattprint.engine.footprint import MAX_DEVICE_HOURS, MAX_DURATION_H
 from wattprint.engine.jobspec import DEFAULT_PUE
@@ -140,6 +141,9 @@ class BatchTables:
         Region id -> its valid years as text, for error messages.
     hardware_ids, region_ids : tuple of str
         Every id, for the closest-id hints of unknown ids.
+    region_borrowed : dict
+        Region id -> the entry whose latest default-basis figure it takes, for regions that have
+        none of their own (a US state on the national figure); :func:`borrowed_regions`.
     """
 
     hardware_tdp: dict[str, float]
@@ -149,6 +153,7 @@ class BatchTables:
     region_valid_years: dict[str, str]
     hardware_ids: tuple[str, ...] = ()
     region_ids: tuple[str, ...] = ()
+    region_borrowed: dict[str, str] = field(default_factory=dict)
 
 
 def build_tables(databases: Databases) -> BatchTables:
@@ -165,6 +170,7 @@ def build_tables(databases: Databases) -> BatchTables:
     region_years: dict[tuple[str, int], tuple[float, float]] = {}
     region_latest: dict[str, tuple[float, float]] = {}
     valid_years: dict[str, str] = {}
+    borrowed: dict[str, str] = {}
     for region_id in regions.regions:
         series = regions.intensity_series(region_id)
         if not series:
@@ -175,6 +181,8 @@ def build_tables(databases: Databases) -> BatchTables:
         latest = regions.intensity(region_id)
         pue_latest = regions.pue(region_id)
         region_latest[region_id] = (latest.value, pue_latest.value if pue_latest else math.nan)
+        if regions.borrowed_note(region_id, latest.region_id):
+            borrowed[region_id] = latest.region_id
         valid_years[region_id] = ", ".join(str(year) for year in sorted(fact.year for fact in series))
     return BatchTables(
         hardware_tdp=hardware_tdp,
@@ -184,6 +192,7 @@ def build_tables(databases: Databases) -> BatchTables:
         region_valid_years=valid_years,
         hardware_ids=tuple(sorted(databases.hardware.devices)),
         region_ids=tuple(sorted(regions.regions)),
+        region_borrowed=borrowed,
     )
 
 
@@ -843,6 +852,50 @@ def summarize(results: pd.DataFrame, by: str) -> pd.DataFrame:
     if by == "month":
         return summary.sort_values("month").reset_index(drop=True)
     return summary.sort_values("co2e_kg", ascending=False).reset_index(drop=True)
+
+
+def borrowed_regions(region_summary: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
+    """The rows of a summary by region (:func:`summarize`) whose region has no default-basis
+    figure of its own and is priced on another place's (``BatchTables.region_borrowed``), with
+    that place as ``intensity_from``; the region as its id. Largest CO2e first."""
+    columns = ["region", "intensity_from", "jobs", "co2e_kg"]
+    if not len(region_summary):
+        return pd.DataFrame(columns=columns)
+    ids = region_summary["region"].map(
+        lambda text: tables.region_names.get(text.strip().lower()) if isinstance(text, str) else None
+    )
+    owners = ids.map(lambda region_id: tables.region_borrowed.get(region_id) if region_id else None)
+    kept = owners.notna()
+    if not kept.any():
+        return pd.DataFrame(columns=columns)
+    found = pd.DataFrame(
+        {
+            "region": ids[kept].to_numpy(),
+            "intensity_from": owners[kept].to_numpy(),
+            "jobs": region_summary.loc[kept, "jobs"].to_numpy(),
+            "co2e_kg": region_summary.loc[kept, "co2e_kg"].to_numpy(),
+        }
+    )
+    merged = found.groupby(["region", "intensity_from"], as_index=False)[["jobs", "co2e_kg"]].sum()
+    return merged.sort_values("co2e_kg", ascending=False).reset_index(drop=True)
+
+
+def borrowed_words(borrowed: pd.DataFrame, total_co2e_kg: float, basis: str = DEFAULT_BASIS) -> str:
+    """One sentence on the jobs of :func:`borrowed_regions`: how many, their share of the CO2e,
+    and which places' figures they take; "" when there are none."""
+    if not len(borrowed):
+        return ""
+    jobs = int(borrowed["jobs"].sum())
+    share = float(borrowed["co2e_kg"].sum()) / total_co2e_kg if total_co2e_kg > 0 else 0.0
+    by_owner = borrowed.groupby("intensity_from", sort=True)["region"].apply(list)
+    places = "; ".join(
+        f"{', '.join(regions[:5])}{f' and {len(regions) - 5:,} more' if len(regions) > 5 else ''} on {owner}"
+        for owner, regions in by_owner.items()
+    )
+    return (
+        f"{jobs:,} job(s), {share:.1%} of the CO2e, ran in grids with no {basis} figure of their own "
+        f"and are priced on a larger area's: {places}"
+    )
 
 
 def totals_to_dict(result: BatchTotals) -> dict[str, float | int]:

@@ -447,26 +447,6 @@ def grid_year(databases: Databases, region_id: str, work_year: int | None) -> in
     return max(earlier) if earlier else min(years)
 
 
-def borrowed_figure(databases: Databases, region_id: str, owner_id: str, basis: str = DEFAULT_BASIS) -> str:
-    """Words naming the place whose figure a region takes when it is another place's; else "".
-
-    A region's own figures are its own and its linked entries' (the same area in another data set);
-    a cloud region's are also its grid's. A figure from further up (a country's for a sub-national
-    grid) is another place's, and the statement names it.
-    """
-    regions = databases.regions
-    region = regions.get(region_id)
-    own = {region.id, *region.linked}
-    if region.kind == "cloud" and region.grid:
-        grid = regions.regions.get(region.grid)
-        own |= {region.grid, *(grid.linked if grid is not None else ())}
-    if owner_id in own:
-        return ""
-    owner = regions.regions.get(owner_id)
-    name = owner.name if owner is not None else owner_id
-    return f"the figure of {name} [{owner_id}]: {region.name} has no {basis} figure of its own"
-
-
 def year_note(intensity_year: int, work_year: int | None) -> str:
     """How the grid year relates to the year the work ran, in words."""
     if work_year is None:
@@ -511,7 +491,7 @@ def describe(
         resolved = databases.regions.intensity(region.id, spec.year)
         intensity_year = resolved.year
         note = year_note(resolved.year, work_year if work_year is not None else spec.year)
-        borrowed = borrowed_figure(databases, region.id, resolved.region_id)
+        borrowed = databases.regions.borrowed_note(region.id, resolved.region_id)
         if borrowed:
             note = f"{borrowed}; {note}"
         place = region.name

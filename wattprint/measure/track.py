@@ -207,7 +207,9 @@ class TrackResult:
 def resolve_intensity(
     region: str | None, year: int | None, intensity_g_per_kwh: float | None, db_dir: Path | None
 ) -> dict[str, Any] | None:
-    """The grid figure for CO2e: a region's (with basis, year and source) or a given one."""
+    """The grid figure for CO2e: a region's (with basis, year and source, the entry it is from as
+    ``region``, and a ``note`` when that is another place's, e.g. a US state on the national
+    figure) or a given one."""
     if region is not None and intensity_g_per_kwh is not None:
         raise InputError("give region or intensity_g_per_kwh, not both")
     if intensity_g_per_kwh is not None:
@@ -217,6 +219,7 @@ def resolve_intensity(
             "basis": None,
             "year": None,
             "source": "given",
+            "note": None,
         }
     if region is None:
         if year is not None:
@@ -226,13 +229,15 @@ def resolve_intensity(
         raise InputError("region is empty; give a region id such as aws:us-east-1, or none")
     from wattprint.db.loader import load_databases
 
-    resolved = load_databases(db_dir).regions.intensity(region, year)
+    regions = load_databases(db_dir).regions
+    resolved = regions.intensity(region, year)
     return {
         "intensity_g_per_kwh": resolved.value,
         "region": resolved.region_id,
         "basis": resolved.basis,
         "year": resolved.year,
         "source": resolved.source,
+        "note": regions.borrowed_note(region, resolved.region_id) or None,
     }
 
 
