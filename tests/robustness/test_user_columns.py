@@ -106,11 +106,24 @@ def test_a_typo_gets_a_suggestion_and_a_half_renamed_file_one_line(tmp_path: Pat
     assert notes[-1].endswith(
         "1 column(s) not used in the estimate (passed through to the results): houres (did you mean hours?)"
     )
-    with pytest.raises(InputError, match="no column gives a duration; add one of: hours, device_hours"):
+    with pytest.raises(
+        InputError, match="no column gives a duration; add one of: hours, device_hours"
+    ) as error:
         batchfiles.read_jobs(
             write(tmp_path, "h.csv", "name,power_w,intensity_g_per_kwh,houres\nj,300,400,2\n"),
             batch.INPUT_COLUMNS,
         )
+    # The same line lists what the file has that was not read, with its suggestion.
+    assert str(error.value).endswith("; columns not read: houres (did you mean hours?)"), error.value
+
+
+def test_camel_case_gpu_columns_are_read(tmp_path: Path) -> None:
+    # Column names as scheduler exports spell them: GPUType, NGPU (no separator between words).
+    text = "JobID,GPUType,NGPU,Elapsed,intensity_g_per_kwh\n7,nvidia-a100-sxm4-80gb,4,02:00:00,400\n"
+    notes: list[str] = []
+    jobs = batchfiles.read_jobs(write(tmp_path, "g.csv", text), batch.INPUT_COLUMNS, notes=notes)
+    assert {"hardware", "count", "hours"} <= set(jobs.columns), list(jobs.columns)
+    assert "read GPUType as hardware, NGPU as count" in notes[0], notes
 
 
 def test_a_codecarbon_file_is_sent_to_import_codecarbon() -> None:

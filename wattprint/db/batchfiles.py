@@ -552,6 +552,11 @@ COLUMN_ALIASES: dict[str, tuple[str, str]] = {
     "num_gpus": ("count", ""),
     "n_gpus": ("count", ""),
     "ngpus": ("count", ""),
+    "ngpu": ("count", ""),
+    "num_gpu": ("count", ""),
+    "n_gpu": ("count", ""),
+    "gpucount": ("count", ""),
+    "numgpus": ("count", ""),
     "gpus": ("count", ""),
     "gpu_num": ("count", ""),
     "device_count": ("count", ""),
@@ -561,6 +566,9 @@ COLUMN_ALIASES: dict[str, tuple[str, str]] = {
     "gpu_name": ("hardware", ""),
     "gpu_model": ("hardware", ""),
     "gpu_type": ("hardware", ""),
+    "gputype": ("hardware", ""),
+    "gpuname": ("hardware", ""),
+    "gpumodel": ("hardware", ""),
     "accelerator": ("hardware", ""),
     # wall-clock duration
     "elapsed_hours": ("hours", ""),
@@ -774,4 +782,6 @@ def check_required(path: Path | str, plan: ColumnPlan, usable: Sequence[str]) ->
     targets = plan.targets
     for what, group, valid in REQUIRED_GROUPS:
         if not targets & set(group):
-            raise InputError(f"{path}: no column gives {what}; add one of: {valid}")
+            unread = ", ".join(f"{name} ({hint})" if hint else name for name, hint in plan.unused)
+            rest = f"; columns not read: {unread}" if unread else ""
+            raise InputError(f"{path}: no column gives {what}; add one of: {valid}{rest}")
