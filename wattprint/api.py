@@ -359,7 +359,8 @@ def compare(**options: Any) -> list[dict[str, Any]]:
     """The job in every region, cleanest first: the list ``wattprint compare --json`` prints.
 
     Takes the job's arguments of :func:`estimate` and compare's own: ``basis``, ``kind``,
-    ``provider`` (a list or comma-separated text) and ``top``. One basis is ranked at a time.
+    ``provider`` (a list or comma-separated text), ``within`` (``eu``, ``eea``, ``us``,
+    ``non-us`` or ``country:XX``) and ``top``. One basis is ranked at a time.
 
     Examples
     --------

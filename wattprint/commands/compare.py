@@ -13,7 +13,7 @@ from wattprint.commands import common
 from wattprint.db.loader import source_family
 from wattprint.db.schema import DEFAULT_BASIS, INTENSITY_BASES
 from wattprint.db.tables import excluded_regions, ranking_scope, region_frame
-from wattprint.engine import units
+from wattprint.engine import jurisdiction, units
 from wattprint.engine.footprint import estimate
 from wattprint.engine.jobspec import DEFAULT_PUE, needs_databases, resolve
 from wattprint.engine.whatif import STALE_AFTER_YEARS, compare_regions
@@ -65,6 +65,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="rank on this source's figures (e.g. ember-owid-carbon-intensity, eia-930, ifi-grid-factors, "
         "avert); default: electricity-maps-yearly for lifecycle, else the source covering most regions",
     )
+    parser.add_argument(
+        "--within",
+        default="anywhere",
+        help="only regions within this jurisdiction: anywhere (default), eu, eea, us, non-us or "
+        "country:XX (a two-letter country code)",
+    )
     parser.add_argument("--top", type=int, help="show only the N cleanest")
     common.add_json(parser)
     parser.set_defaults(handler=run)
@@ -88,6 +94,12 @@ def left_out_line(left_out: pd.DataFrame, basis: str) -> str:
     reasons = Counter(str(reason).split(" (")[0] for reason in left_out["reason"])
     parts = "; ".join(f"{count} {reason}" for reason, count in reasons.most_common())
     return f"Left out {len(left_out)} region(s) without a comparable {basis} figure: {parts}."
+
+
+def saving_words(savings_kg: float, fraction: float) -> str:
+    """A region's saving against the baseline in kg and %: "saves 45.0 kg (35.5%)", "adds ..."."""
+    verb = "saves" if savings_kg >= 0 else "adds"
+    return f"{verb} {common.fmt(abs(savings_kg))} kg ({abs(fraction):,.1%})"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -130,6 +142,15 @@ def run(args: argparse.Namespace) -> int:
     kinds = _split(args.kind, KINDS, "kind") or list(DEFAULT_KINDS)
     frame = frame[frame["kind"].isin(kinds)]
     left_out = left_out[left_out["kind"].isin(kinds)]
+    within = jurisdiction.check(str(args.within))
+    if within != "anywhere":
+        frame = frame[jurisdiction.within(frame["country"], within)]
+        countries = [dbs.regions.regions[region_id].country for region_id in left_out["id"]]
+        left_out = left_out[jurisdiction.within(countries, within)]
+        if frame.empty:
+            raise InputError(
+                f"no {'/'.join(kinds)} region within {jurisdiction.name(within)} has a {basis} figure"
+            )
     fixed_pue = 1.0 if spec.pue_included else spec.pue
     baseline: float | None = None
     baseline_note = ""
@@ -160,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
     kind = ", ".join(sorted(set(frame["intensity_kind"]))) if not frame.empty else ""
     what = (
         f"{len(frame)} {'/'.join(kinds)} region(s) on the {basis} basis ({kind}), source {scope.source}, "
-        f"year {scope.year_rule}"
+        f"year {scope.year_rule}" + (f", within {jurisdiction.name(within)}" if within != "anywhere" else "")
     )
     if args.json:
         records = ranked[COLUMNS].to_dict(orient="records")
@@ -181,7 +202,9 @@ def run(args: argparse.Namespace) -> int:
     for row in ranked.itertuples():
         leaf = " low-carbon" if row.low_carbon else ""
         stale = "*" if row.stale else " "
-        saving = "" if math.isnan(row.savings_fraction) else f"{row.savings_fraction:+7.1%} saved"
+        saving = ""
+        if not math.isnan(row.savings_fraction):
+            saving = saving_words(row.savings_kg, row.savings_fraction)
         print(
             f"{row.rank:4d}. {row.id:30} {row.intensity_g_per_kwh:7.1f} g/kWh {row.intensity_basis} "
             f"{row.intensity_year}{stale} {common.fmt(row.co2e_kg):>10} kg  {saving}{leaf}"
