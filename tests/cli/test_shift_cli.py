@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ REQUIRED_KEYS = {
     "baseline_co2e_kg",
     "shifted_co2e_kg",
     "savings_fraction",
+    "savings_kg",
     "schedule",
     "series",
     "start",
@@ -44,6 +46,7 @@ def test_json_pause_resume(series_csv: Path) -> None:
     assert data["baseline_co2e_kg"] == pytest.approx(0.012)
     assert data["shifted_co2e_kg"] == pytest.approx(0.006)
     assert data["savings_fraction"] == pytest.approx(0.5)
+    assert data["savings_kg"] == pytest.approx(0.006)
     assert data["power_w"] == 2000
     assert data["start"] == "2022-01-01T00:00:00+00:00"
     assert data["schedule"] == [
@@ -79,7 +82,13 @@ def test_text_output(series_csv: Path) -> None:
         "flexible-start",
     )
     assert done.code == 0, done.stderr
-    assert "saves 33.3%" in done.stdout
+    assert "saves 33.3%" not in done.stdout  # the saving in kg first, then its share
+    saved = re.search(
+        r"Baseline:  ([0-9.,]+) kg.*\n.*: ([0-9.,]+) kg CO2e, saves ([0-9.,]+) kg \(33\.3%\)", done.stdout
+    )
+    assert saved, done.stdout
+    baseline, shifted, kg = (float(value.replace(",", "")) for value in saved.groups())
+    assert kg == pytest.approx(baseline - shifted, rel=0.01)
 
 
 @pytest.mark.parametrize(

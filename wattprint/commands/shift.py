@@ -156,7 +156,8 @@ def render(result: ShiftResult, series_name: str) -> str:
         f"submitted {result.start.isoformat()}, flexibility {common.fmt(result.flex_h)} h",
         f"Baseline:  {common.fmt(result.baseline_co2e_kg)} kg CO2e (start at once, no pause)",
         f"{result.method}: {common.fmt(result.shifted_co2e_kg)} kg CO2e, "
-        f"saves {result.savings_fraction * 100:.1f}%",
+        f"saves {common.fmt(result.baseline_co2e_kg - result.shifted_co2e_kg)} kg "
+        f"({result.savings_fraction * 100:.1f}%)",
         f"Pauses:    {result.pauses} ({result.pauses_per_hour:.3g} per hour)",
         "Schedule (UTC):",
     ]

@@ -380,6 +380,7 @@ def shift_to_dict(result: ShiftResult) -> dict[str, object]:
         "power_w": result.power_kw * units.W_PER_KW,
         "baseline_co2e_kg": result.baseline_co2e_kg,
         "shifted_co2e_kg": result.shifted_co2e_kg,
+        "savings_kg": result.baseline_co2e_kg - result.shifted_co2e_kg,
         "savings_fraction": result.savings_fraction,
         "best_start": result.best_start.isoformat(),
         "schedule": [[a.isoformat(), b.isoformat()] for a, b in result.schedule],
