@@ -124,9 +124,13 @@ def wait_for_metric_change(page, label: str, old: str, timeout_ms: float = 30_00
 
 
 def wait_idle(page, timeout_ms: float = 30_000) -> None:  # type: ignore[no-untyped-def]
-    """Wait until no script run is in progress (Streamlit's status widget is gone)."""
+    """Wait until no script run is in progress: the app root says its script is not running (its
+    ``data-test-script-state``, set the moment a run is asked for; the status widget shows only
+    after a delay) and neither the status widget nor a skeleton is shown."""
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
         timeout=timeout_ms,
     )
