@@ -445,7 +445,10 @@ def build_us(ctx: Context, ref: Path) -> list[dict]:
     egrid16 = json.loads((ref / "codecarbon" / "usa_emissions.json").read_text())
     e16 = {v["regionCode"]: v["emissions"] for v in egrid16.values()}
     ga = green_algorithms_ci(ref)
-    lifecycle_note = "No lifecycle figure of its own: lifecycle comparisons use country:US (Ember)."
+    lifecycle_note = (
+        "No lifecycle figure of its own: its lifecycle figures are the United States' (zone:US, "
+        "Electricity Maps, 2021 on; country:US, Ember, for earlier years), named as such wherever used."
+    )
     out = []
     for row in read_csv("us_states.csv"):
         code = row["code"]
