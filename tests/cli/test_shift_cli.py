@@ -158,3 +158,34 @@ def test_region_path() -> None:
     assert data["series"] == "eia-ciso-2022"
     assert 0 <= data["savings_fraction"] <= 1
     assert data["shifted_co2e_kg"] <= data["baseline_co2e_kg"]
+
+
+def test_the_job_draw_comes_from_its_devices_as_estimate_computes_it(cli) -> None:
+    # 16 x H100 for 336 h in Paris: the draw is the estimate's energy over its hours (PUE applied).
+    job = ("--hardware", "NVIDIA H100 80GB HBM3", "--count", "16", "--hours", "336")
+    estimate = json.loads(cli("estimate", *job, "--region", "gcp:europe-west9", "--json").stdout)
+    where = ("--region", "gcp:europe-west9", "--flex-hours", "48", "--method", "flexible-start")
+    done = cli("shift", *job, *where, "--json")
+    assert done.code == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["power_w"] == pytest.approx(estimate["energy_kwh"] / 336 * 1000)
+    assert data["power_from"] == f"16 x NVIDIA H100 SXM5 80GB, TDP x 1 x PUE {estimate['pue']:g}"
+    text = cli("shift", *job, *where).stdout
+    assert "Draw:      16 x NVIDIA H100 SXM5 80GB" in text
+
+
+def test_the_default_draw_is_said_and_device_options_need_hardware(cli, series_csv: Path) -> None:
+    window = ("--hours", "2", "--flex-hours", "3", "--method", "pause-resume")
+    base = ("shift", "--series", str(series_csv), *window)
+    assert "Draw:      the default 1,000 W: give --power-w or --hardware" in cli(*base).stdout
+    # With a series file there is no region: the industry-average PUE, said.
+    series_job = cli(*base, "--hardware", "nvidia-a100-sxm4-80gb", "--count", "2")
+    assert (
+        "2 x NVIDIA A100 SXM4 80GB, TDP x 1 x the industry-average PUE 1.56 (no region)" in series_job.stdout
+    )
+    for bad, words in (
+        (("--count", "4"), "give --hardware too"),
+        (("--hardware", "nvidia-a100-sxm4-80gb", "--power-w", "300"), "not both"),
+    ):
+        refused = cli(*base, *bad)
+        assert refused.code == 2 and words in refused.stderr, refused.stderr

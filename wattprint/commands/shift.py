@@ -79,8 +79,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--power-w",
         type=common.number("power-w", 0.0, strict=True, maximum=1e9),
-        default=1000.0,
-        help="constant draw of the job [W] (default 1000)",
+        help=f"constant draw of the job at the grid [W] (default {DEFAULT_POWER_W:,.0f}, said in the output)",
+    )
+    job = parser.add_argument_group("the job's draw from its devices, instead of --power-w")
+    job.add_argument("--hardware", metavar="ID", help="hardware id or a name as machines report it")
+    job.add_argument(
+        "--count", type=common.job_number("count", "count", strict=True), help="number of devices (default 1)"
+    )
+    job.add_argument(
+        "--utilization",
+        type=common.job_number("utilization", "utilization"),
+        help="average draw as a fraction of TDP (default 1.0, the upper bound)",
+    )
+    job.add_argument(
+        "--pue",
+        type=common.job_number("pue", "pue"),
+        help="power usage effectiveness (default: the region's, else the industry average 1.56)",
     )
     parser.add_argument(
         "--min-chunk-hours",
@@ -129,6 +143,49 @@ def _series(args: argparse.Namespace) -> tuple[pd.Series, str]:
     return load_profile(regions.profile_path(profile)), profile.id
 
 
+DEFAULT_POWER_W = 1000.0
+"""The draw a job is given when neither --power-w nor --hardware is [W]; the output says so."""
+
+
+def job_draw(args: argparse.Namespace) -> tuple[float, str]:
+    """The job's constant draw at the grid [W] and where it comes from, in words: --power-w,
+    the devices' TDP x count x utilisation x PUE as ``estimate`` computes it, or the default."""
+    device_options = (args.count, args.utilization, args.pue)
+    if args.hardware is None:
+        if any(option is not None for option in device_options):
+            raise InputError("--count, --utilization and --pue describe the devices: give --hardware too")
+        if args.power_w is None:
+            return DEFAULT_POWER_W, (
+                f"the default {DEFAULT_POWER_W:,.0f} W: give --power-w or --hardware for the job's own draw"
+            )
+        return args.power_w, "given"
+    if args.power_w is not None:
+        raise InputError("give --power-w or --hardware, not both")
+    from wattprint.engine.footprint import estimate
+    from wattprint.engine.jobspec import JobSpec, resolve
+
+    dbs = common.databases(args)
+    spec = JobSpec(
+        hardware=args.hardware,
+        count=args.count if args.count is not None else 1.0,
+        hours=args.hours,
+        utilization=args.utilization,
+        pue=args.pue,
+        region=args.region,
+        intensity_g_per_kwh=None if args.region else 0.0,  # a series file: only the PUE default is used
+    )
+    footprint = estimate(resolve(spec, dbs))
+    device = dbs.hardware.get(args.hardware)
+    utilization = args.utilization if args.utilization is not None else 1.0
+    pue = (
+        f"PUE {footprint.pue:g}"
+        if args.pue is not None or args.region
+        else f"the industry-average PUE {footprint.pue:g} (no region)"
+    )
+    words = f"{spec.count:g} x {device.name}, TDP x {utilization:g} x {pue}"
+    return footprint.energy_kwh / footprint.duration_h * units.W_PER_KW, words
+
+
 def _span(profile: Profile) -> tuple[int, int]:
     first, last = profile_years(profile)
     return first, last + 1
@@ -148,12 +205,13 @@ def _start(text: str | None) -> pd.Timestamp | None:
     return stamp
 
 
-def render(result: ShiftResult, series_name: str) -> str:
-    """Plain-text result."""
+def render(result: ShiftResult, series_name: str, draw: str = "given") -> str:
+    """Plain-text result; ``draw`` says where the job's power comes from (:func:`job_draw`)."""
     lines = [
         f"Series:    {series_name} ({result.slot_minutes:g}-minute slots)",
         f"Job:       {common.fmt(result.duration_h)} h at {common.fmt(result.power_kw * units.W_PER_KW)} W, "
         f"submitted {result.start.isoformat()}, flexibility {common.fmt(result.flex_h)} h",
+        f"Draw:      {draw}",
         f"Baseline:  {common.fmt(result.baseline_co2e_kg)} kg CO2e (start at once, no pause)",
         f"{result.method}: {common.fmt(result.shifted_co2e_kg)} kg CO2e, "
         f"saves {common.fmt(result.baseline_co2e_kg - result.shifted_co2e_kg)} kg "
@@ -178,7 +236,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--max-pauses must be a whole number >= 0, got {args.max_pauses}")
     series, name = _series(args)
     flex_hours = args.flex_hours if args.flex_hours is not None else args.hours * args.flex_percent / 100.0
-    power_kw = args.power_w / units.W_PER_KW
+    power_w, draw = job_draw(args)
+    power_kw = power_w / units.W_PER_KW
     gaps: GapPolicy = "fill" if args.fill_gaps else "refuse"
     start = _start(args.start)
     if args.method == "flexible-start":
@@ -194,12 +253,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         data = shift_to_dict(result)
         data["series"] = name
+        data["power_from"] = draw
         if args.region:
             data["intensity_basis"] = args.basis
             data["intensity_kind"] = kind or "average"
         common.print_json(data)
     else:
-        print(render(result, name))
+        print(render(result, name, draw))
         if kind:
             print(
                 f"Basis:     {kind}: what one kWh more or less emits in each hour (the question of "
