@@ -208,6 +208,8 @@ def _flag_record(row: dict[str, Any]) -> dict[str, Any]:
 def _flag_table(flagged: pd.DataFrame) -> pd.DataFrame:
     """The flagged rows for a terminal: position, what the job is, its figures and why."""
     table = pd.DataFrame({"line": flagged["line"].astype("int64")})
+    if "file" in flagged.columns:  # a folder of files (--engine dask): which file the line is in
+        table.insert(0, "file", flagged["file"].map(lambda v: exports.terminal_safe(Path(str(v)).name)[:30]))
     for name in ("name", "hardware", "region"):
         if name in flagged.columns:
             table[name] = flagged[name].map(
@@ -376,9 +378,15 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
                 partial = results.map_partitions(batch.summarize, key, meta=meta)
                 summaries[key] = partial.groupby(key)[["jobs", *batch.SUMMARY_SUMS]].sum()
             shown = failed[["line", "error"]].head(SHOWN_ERRORS, npartitions=-1, compute=False)
+            # The plausibility pass as with pandas: each partition's candidates, judged once totals are in.
+            rows = sum(_count_lines(path) or 0 for path in paths)
+            keep_top = batch.top_energy_count(rows) + 1
+            candidates = results.map_partitions(
+                batch.flag_candidates, keep_top, meta=batch.flag_candidates(results._meta, keep_top)
+            )
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="Computing mixed collections")
-                computed = dask.compute(totals_sum, shown, summaries, *tasks)
+                computed = dask.compute(totals_sum, shown, summaries, candidates, *tasks)
         if staging is not None and dataset is not None:
             batchdataset.publish(staging, dataset)
             staging = None
@@ -402,16 +410,13 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
     borrowed = batch.borrowed_regions(combined["region"], tables)
     if not args.summary:
         combined = {}
-    notes.append(
-        "no plausibility pass with --engine dask (rows over 30 days, over 1,024 devices, top 0.1% of "
-        "energy): run --engine pandas for it"
-    )
+    flagged = batch.flagged_rows(computed[3], totals.jobs - totals.failed, totals.energy_kwh)
     return {
         "totals": totals,
         "summaries": combined,
         "shown": shown_frame.to_dict("records"),
         "notes": notes,
-        "flagged": None,
+        "flagged": flagged,
         "borrowed": borrowed,
     }
 

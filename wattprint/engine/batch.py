@@ -937,6 +937,7 @@ TOP_ENERGY_FRACTION = 0.001
 :data:`TOP_ENERGY_MIN_ROWS` valid rows on, where it is at least one row."""
 TOP_ENERGY_MIN_ROWS = 1000
 FLAG_COLUMNS = (
+    "file",
     "line",
     "name",
     "hardware",
