@@ -13,6 +13,7 @@ from wattprint.db.schema import DEFAULT_BASIS
 from wattprint.db.tables import excluded_regions as _excluded_regions
 from wattprint.db.tables import region_frame as _region_frame
 from wattprint.engine.whatif import LOW_CARBON_THRESHOLD_G_PER_KWH
+from wattprint.errors import WattprintError
 
 if TYPE_CHECKING:
     from wattprint.engine.batch import BatchTables
@@ -43,6 +44,26 @@ def region_frame(year: int | None = None, basis: str = DEFAULT_BASIS) -> pd.Data
 def excluded_regions(year: int | None = None, basis: str = DEFAULT_BASIS) -> pd.DataFrame:
     """The regions :func:`region_frame` leaves out, with the reason. Shared: do not mutate."""
     return _excluded_regions(databases().regions, year, basis)
+
+
+@st.cache_resource(show_spinner=False)
+def takes_from() -> dict[str, str]:
+    """A region without a default-basis figure -> the offered country whose figure it would take
+    (``RegionDB.borrowed_note``): a US state or eGRID subregion -> country:US. Shared: do not mutate."""
+    regions = databases().regions
+    offered = set(region_ids()["grid"])
+    found: dict[str, str] = {}
+    for region_id in excluded_regions()["id"]:
+        region = regions.regions[region_id]
+        owner = f"country:{region.country}" if region.country else None
+        if owner not in offered or owner == region_id:
+            continue
+        try:  # the same figure: the one the region would take is the country's own
+            if regions.intensity(region_id).region_id == regions.intensity(owner).region_id:
+                found[region_id] = owner
+        except WattprintError:
+            continue
+    return found
 
 
 @st.cache_resource(show_spinner=False)

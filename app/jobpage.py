@@ -29,6 +29,7 @@ def open_page(options: state.PageOptions | None = None, edits_job: bool = False)
         regions["grid"],
         dict(zip(without["id"], without["reason"], strict=True)),
         host_ids=cached.databases().hardware.hosts,
+        takes_from=cached.takes_from(),
     )
     for problem in problems:
         st.warning(components.plain(f"Link: {problem}"))

@@ -577,6 +577,7 @@ def check_ids(
     grid_ids: Any,
     without_figure: Mapping[str, str] | None = None,
     host_ids: Any = None,
+    takes_from: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Reset ids the databases do not know to the defaults; returns a message for each.
 
@@ -584,6 +585,8 @@ def check_ids(
 
     ``without_figure`` maps a region the databases know but that has no figure of the default
     basis to the reason, so the message says why it is not offered rather than "unknown".
+    ``takes_from`` maps such a region to the offered country or grid whose figure it would take
+    (a US state -> country:US): the job moves there, named, rather than to the default region.
     """
     from wattprint.db.schema import DEFAULT_BASIS
 
@@ -594,6 +597,13 @@ def check_ids(
             reason = (without_figure or {}).get(str(value)) if name != "hardware" else None
             shown = f"{name} {str(value)[:60]!r}"
             what = f"{shown} has no {DEFAULT_BASIS} figure ({reason})" if reason else f"unknown {shown}"
+            owner = (takes_from or {}).get(str(value)) if reason else None
+            if owner is not None and owner in grid_ids:
+                problems.append(f"{what}; using {owner}, whose {DEFAULT_BASIS} figure it would take")
+                if name == "region":
+                    job["region"] = DEFAULTS["region"]
+                job["location"], job["grid"] = "grid", owner
+                continue
             problems.append(f"{what}; using {DEFAULTS[name]}")
             job[name] = DEFAULTS[name]
     host = job.get("host", DEFAULTS["host"])

@@ -13,8 +13,9 @@ import math
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import wattprint
 from app import components, state
-from tests.app.apps import opened
+from tests.app.apps import opened, routed
 from wattprint.commands.compare import left_out_line
 from wattprint.db import tables
 from wattprint.db.schema import DEFAULT_BASIS
@@ -149,3 +150,35 @@ def test_check_ids_gives_the_reason_for_a_known_region_without_a_figure():
         f"grid 'country:XX' has no {DEFAULT_BASIS} figure (source reports 0); using country:FR"
     ]
     assert job["grid"] == "country:FR"
+
+
+def test_a_grid_without_its_own_figure_moves_to_the_country_whose_figure_it_takes():
+    job = {**state.DEFAULTS, "region": "us-state:CA"}
+    problems = state.check_ids(
+        job,
+        {job["hardware"]},
+        [state.DEFAULTS["region"]],
+        ["country:US"],
+        {"us-state:CA": "no figure of its own"},
+        takes_from={"us-state:CA": "country:US"},
+    )
+    assert problems == [
+        f"region 'us-state:CA' has no {DEFAULT_BASIS} figure (no figure of its own); using country:US, "
+        f"whose {DEFAULT_BASIS} figure it would take"
+    ]
+    assert (job["location"], job["grid"], job["region"]) == ("grid", "country:US", state.DEFAULTS["region"])
+
+
+def test_a_link_to_a_us_state_is_priced_as_the_nation_and_says_so():
+    at = routed(
+        "calculator.py",
+        {"hardware": "nvidia-a100-sxm4-80gb", "count": "32", "hours": "216", "region": "us-state:CA"},
+    )
+    warnings = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert "region 'us-state:CA' has no lifecycle figure" in warnings
+    assert "using country:US, whose lifecycle figure it would take" in warnings
+    job = at.session_state[state.SAVED_KEY]
+    assert (job["location"], job["grid"]) == ("grid", "country:US")
+    nation = wattprint.estimate(hardware="nvidia-a100-sxm4-80gb", count=32, hours=216, region="country:US")
+    shown = next(m.value for m in at.metric if m.label.startswith("Operational CO"))
+    assert shown.startswith(f"{nation.co2e_kg:,.0f} kg"), shown
