@@ -215,7 +215,9 @@ def _flag_table(flagged: pd.DataFrame) -> pd.DataFrame:
             table[name] = flagged[name].map(
                 lambda v: exports.terminal_safe(v)[:30] if isinstance(v, str) else ""
             )
-    table["devices"] = flagged["devices"].map(lambda v: f"{v:,.0f}" if float(v).is_integer() else common.fmt(v))
+    table["devices"] = flagged["devices"].map(
+        lambda v: f"{v:,.0f}" if float(v).is_integer() else common.fmt(v)
+    )
     table["hours"] = flagged["duration_h_used"].map(common.fmt)
     table["energy_kwh"] = flagged["energy_kwh"].map(common.fmt)
     table["share"] = flagged["share_of_energy"].map(lambda v: f"{v:.1%}")
