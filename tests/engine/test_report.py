@@ -266,3 +266,24 @@ def test_a_grid_priced_with_its_countrys_figure_says_so(databases) -> None:
     assert (
         "the figure of" not in report.statement(spec, estimate(resolve(spec, databases)), databases).markdown
     )
+
+
+def test_a_segment_on_another_places_figure_says_so_in_its_own_words(databases) -> None:
+    # Two segments, the second in California (no lifecycle figure of its own): the segment's words
+    # name the national figure it is priced on; the Paris segment names none.
+    from wattprint.engine.footprint import estimate_segments
+
+    first = JobSpec(hardware="nvidia-a100-sxm4-80gb", count=32, hours=216, region="gcp:europe-west9")
+    second = JobSpec(hardware="nvidia-a100-sxm4-80gb", count=8, hours=72, region="us-state:CA")
+    footprint = estimate_segments([resolve(first, databases), resolve(second, databases)])
+    text = report.statement(first, footprint, databases, segments=[second]).markdown
+    assert (
+        "in California [us-state:CA] (priced on the figure of United States (Electricity Maps US) [zone:US]: "
+        "California has no lifecycle figure of its own)" in text
+    )
+    assert "[gcp:europe-west9] (priced on" not in text
+    # With the borrowed place first, the energy-weighted mean is not called that place's figure.
+    footprint = estimate_segments([resolve(second, databases), resolve(first, databases)])
+    text = report.statement(second, footprint, databases, segments=[first]).markdown
+    assert text.count("has no lifecycle figure of its own") == 1, text
+    assert "gCO2e/kWh (the figure of" not in text

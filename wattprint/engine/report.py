@@ -217,6 +217,8 @@ class JobDescription:
     power_basis: str
     year_note: str = ""
     """How the grid year was chosen, in words (the year the work ran, or the latest published)."""
+    borrowed: str = ""
+    """Whose figure the place takes when it has none of its own (``RegionDB.borrowed_note``)."""
 
 
 @dataclass(frozen=True)
@@ -485,15 +487,13 @@ def describe(
             if power.basis in ("estimate", "model"):
                 basis = f"an estimated power (not published by the vendor) x utilisation {util:g}"
     intensity_year: int | None = None
-    note = ""
+    note = borrowed = ""
     if spec.region and databases is not None:
         region = databases.regions.get(spec.region)
         resolved = databases.regions.intensity(region.id, spec.year)
         intensity_year = resolved.year
         note = year_note(resolved.year, work_year if work_year is not None else spec.year)
         borrowed = databases.regions.borrowed_note(region.id, resolved.region_id)
-        if borrowed:
-            note = f"{borrowed}; {note}"
         place = region.name
         if region.city and region.city not in region.name and "(" not in region.name:
             place = f"{region.name} ({region.city})"
@@ -512,7 +512,7 @@ def describe(
         assert resolved_pue is not None
         src = databases.regions.sources.get(resolved_pue.source)
         pue_source = f"{src.publisher}, {resolved_pue.year}" if src else resolved_pue.source
-    return JobDescription(hardware, location, intensity_year, pue_source, basis, note)
+    return JobDescription(hardware, location, intensity_year, pue_source, basis, note, borrowed)
 
 
 def cli_line(spec: JobSpec) -> str:
@@ -727,11 +727,14 @@ def serving_of(footprint: Footprint, serving: Serving | None, source: str) -> st
     )
 
 
-def _segment_words(facts: JobDescription, part: Footprint) -> str:
-    return (
-        f"{facts.hardware} for {number(part.duration_h)} h ({number(part.device_hours)} device-hours) "
-        f"in {facts.location}"
+def _segment_words(facts: JobDescription, part: Footprint, alone: bool = True) -> str:
+    """One segment: what ran, how long, where; among several, whose grid figure it takes when not
+    its own (a lone job says so with its grid figure)."""
+    where = (
+        facts.location if alone or not facts.borrowed else f"{facts.location} (priced on {facts.borrowed})"
     )
+    length = f"{number(part.duration_h)} h ({number(part.device_hours)} device-hours)"
+    return f"{facts.hardware} for {length} in {where}"
 
 
 def _paragraph(
@@ -748,11 +751,12 @@ def _paragraph(
     mid = central(footprint)
     # Region figures are looked up on the default (lifecycle) basis; a given intensity has none stated.
     if facts.intensity_year:
-        year = f" ({facts.year_note or facts.intensity_year}; {DEFAULT_BASIS} basis)"
+        whose = f"{facts.borrowed}; " if facts.borrowed and not segments else ""  # a segment says its own
+        year = f" ({whose}{facts.year_note or facts.intensity_year}; {DEFAULT_BASIS} basis)"
     else:
         year = " (as given)"
     if segments:
-        listed = "; ".join(_segment_words(one, part) for one, part in segments)
+        listed = "; ".join(_segment_words(one, part, alone=False) for one, part in segments)
         where = (
             f"The work ran in {len(segments)} segments, one after another: {listed}; "
             f"{number(footprint.duration_h)} h and {number(footprint.device_hours)} device-hours in all."
