@@ -118,3 +118,12 @@ def test_tracking_keeps_the_note_with_the_figure():
     assert "California has no lifecycle figure of its own" in borrowed["note"]
     own = resolve_intensity("aws:us-east-1", None, None, None)
     assert own is not None and own["note"] is None
+
+
+def test_compare_names_the_baselines_borrowed_figure(cli):
+    job = ("compare", *JOB, "--top", "2")
+    text = cli(*job, "--region", "us-state:CA").stdout.splitlines()
+    assert text[0].startswith("Baseline: ") and "California has no lifecycle figure of its own" in text[1]
+    assert "has no lifecycle figure" not in cli(*job, "--region", "aws:us-east-1").stdout
+    quiet = cli(*job, "--region", "us-state:CA", "--json")
+    assert "Baseline: the figure of United States" in quiet.stderr

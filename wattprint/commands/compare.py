@@ -153,11 +153,12 @@ def run(args: argparse.Namespace) -> int:
             )
     fixed_pue = 1.0 if spec.pue_included else spec.pue
     baseline: float | None = None
-    baseline_note = ""
+    baseline_note = borrowed = ""
     if spec.region:
         try:
             own = dbs.regions.intensity(spec.region, scope.year, basis, scope.source)
             baseline = footprint.energy_kwh * own.value / units.G_PER_KG
+            borrowed = dbs.regions.borrowed_note(spec.region, own.region_id, basis)
         except InputError:
             baseline_note = (
                 f"{spec.region} has no {basis} figure from {scope.source} for {scope.year}: "
@@ -191,10 +192,14 @@ def run(args: argparse.Namespace) -> int:
                     record[key] = None
         common.print_json(records)
         print(f"Ranked {what}. {left_out_line(left_out, basis)}", file=sys.stderr)
+        if borrowed:
+            print(f"Baseline: {borrowed}", file=sys.stderr)
         return 0
     if baseline is not None:
         energy = common.fmt(footprint.energy_kwh)
         print(f"Baseline: {common.fmt(baseline)} kg CO2e ({energy} kWh), {basis} basis")
+        if borrowed:
+            print(f"          {borrowed}")
     else:
         print(f"Baseline: {common.fmt(footprint.energy_kwh)} kWh; {baseline_note}")
     print(f"Ranked {what}. {left_out_line(left_out, basis)}")
