@@ -39,7 +39,7 @@ from wattprint.measure.backends import (
 )
 from wattprint.measure.measurement import J_PER_KWH, Measurement
 from wattprint.measure.sampler import Sampler
-from wattprint.measure.track import tdp_estimate
+from wattprint.measure.track import resolve_intensity, tdp_estimate
 
 MIN_INTERVAL_S = 0.01
 """Shortest sampling period accepted [s] (100 Hz, a design bound): a faster loop would only busy a
@@ -109,26 +109,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _intensity(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The grid figure for the CO2e line, as :func:`~wattprint.measure.track.resolve_intensity`
+    gives it to the Python API (a region's with basis, year, source and whose figure it is)."""
     if args.region and args.intensity is not None:
         raise InputError("give --region or --intensity, not both")
-    if args.intensity is not None:
-        return {
-            "intensity_g_per_kwh": args.intensity,
-            "region": None,
-            "year": None,
-            "source": "given with --intensity",
-        }
-    if args.region:
-        regions = common.databases(args).regions
-        resolved = regions.intensity(args.region, args.year)
-        return {
-            "intensity_g_per_kwh": resolved.value,
-            "region": resolved.region_id,
-            "year": resolved.year,
-            "source": resolved.source,
-            "note": regions.borrowed_note(args.region, resolved.region_id) or None,
-        }
-    return None
+    folder = getattr(args, "db_dir", None)
+    return resolve_intensity(args.region, args.year, args.intensity, Path(folder) if folder else None)
 
 
 def _tdp_comparison(args: argparse.Namespace, sampler: Sampler, measurement: Measurement) -> dict[str, Any]:
@@ -313,12 +299,14 @@ def render(report: dict[str, Any], measurement: Measurement, attribution: Attrib
     elif co2e["co2e_g"] is None:
         lines.append("CO2e:          not computed: no energy figure")
     else:
-        where = co2e["region"] or "given intensity"
-        year = f" {co2e['year']}" if co2e["year"] else ""
+        where = (
+            f"{co2e['region']} {co2e['year']}, {co2e['source']}"
+            if co2e["region"]
+            else "given with --intensity"
+        )
         lines.append(
             f"CO2e:          {common.fmt(co2e['co2e_g'])} g"
-            f" at {common.fmt(co2e['intensity_g_per_kwh'])} gCO2e/kWh "
-            f"({where}{year}, {co2e['source']}; device energy, no PUE)"
+            f" at {common.fmt(co2e['intensity_g_per_kwh'])} gCO2e/kWh ({where}; device energy, no PUE)"
         )
         if co2e.get("note"):
             lines.append(f"               {co2e['note']}")
