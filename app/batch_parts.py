@@ -138,7 +138,7 @@ def basis_caption(results: pd.DataFrame) -> str:
 def borrowed_notice(results: pd.DataFrame, tables: batch.BatchTables) -> str:
     """Words on the rows priced on a larger area's figure (a US state on the national one,
     :func:`wattprint.engine.batch.borrowed_regions`); "" when there are none."""
-    found = batch.borrowed_regions(batch.summarize(results, "region"), tables)
+    found = batch.borrowed_regions(batch.borrowed_summary(results, tables), tables)
     words = batch.borrowed_words(found, batch.totals(results).co2e_kg)
     return words.replace("CO2e", "CO₂e")  # as the page writes it
 

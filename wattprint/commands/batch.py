@@ -143,7 +143,7 @@ def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str,
     progress = Progress(total_rows, enabled=bool(total_rows and total_rows > chunk_rows))
     parts: list[batch.BatchTotals] = []
     summaries: dict[str, list[pd.DataFrame]] = {key: [] for key in batch.SUMMARY_KEYS}
-    by_region: list[pd.DataFrame] = []  # always: which regions take another place's figure
+    by_region: list[pd.DataFrame] = []  # the jobs in regions that take another place's figure
     shown: list[dict[str, Any]] = []
     candidates: list[pd.DataFrame] = []
     keep_top = batch.top_energy_count(total_rows or 0) + 1
@@ -154,10 +154,10 @@ def run_pandas(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str,
             results = batch.estimate_frame(chunk, tables)
             parts.append(batch.totals(results))
             candidates.append(batch.flag_candidates(results, keep_top))
-            by_region.append(batch.summarize(results, "region"))
+            by_region.append(batch.borrowed_summary(results, tables))
             if args.summary:
                 for key in batch.SUMMARY_KEYS:
-                    summaries[key].append(by_region[-1] if key == "region" else batch.summarize(results, key))
+                    summaries[key].append(batch.summarize(results, key))
             failed = error_rows(results)
             if len(failed):
                 shown.extend(failed[["line", "error"]].head(SHOWN_ERRORS - len(shown)).to_dict("records"))
@@ -375,10 +375,13 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
             )
             totals_sum = results.map_partitions(_partial_totals, meta=totals_meta).sum()
             summaries = {}
-            for key in batch.SUMMARY_KEYS if args.summary else ("region",):
+            for key in batch.SUMMARY_KEYS if args.summary else ():
                 meta = batch.summarize(results._meta, key)
                 partial = results.map_partitions(batch.summarize, key, meta=meta)
                 summaries[key] = partial.groupby(key)[["jobs", *batch.SUMMARY_SUMS]].sum()
+            borrowed_parts = results.map_partitions(
+                batch.borrowed_summary, tables, meta=batch.summarize(results._meta, "region")
+            )
             shown = failed[["line", "error"]].head(SHOWN_ERRORS, npartitions=-1, compute=False)
             # The plausibility pass as with pandas: each partition's candidates, judged once totals are in.
             rows = sum(_count_lines(path) or 0 for path in paths)
@@ -388,7 +391,7 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
             )
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="Computing mixed collections")
-                computed = dask.compute(totals_sum, shown, summaries, candidates, *tasks)
+                computed = dask.compute(totals_sum, shown, summaries, candidates, borrowed_parts, *tasks)
         if staging is not None and dataset is not None:
             batchdataset.publish(staging, dataset)
             staging = None
@@ -409,9 +412,7 @@ def run_dask(args: argparse.Namespace, tables: batch.BatchTables) -> dict[str, A
     combined = {
         key: batch.combine_summaries([frame.reset_index()], key) for key, frame in summary_frames.items()
     }
-    borrowed = batch.borrowed_regions(combined["region"], tables)
-    if not args.summary:
-        combined = {}
+    borrowed = batch.borrowed_regions(batch.combine_summaries([computed[4]], "region"), tables)
     flagged = batch.flagged_rows(computed[3], totals.jobs - totals.failed, totals.energy_kwh)
     return {
         "totals": totals,

@@ -854,6 +854,21 @@ def summarize(results: pd.DataFrame, by: str) -> pd.DataFrame:
     return summary.sort_values("co2e_kg", ascending=False).reset_index(drop=True)
 
 
+def borrowed_summary(results: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
+    """:func:`summarize` by region of only the rows whose region takes another place's figure
+    (``BatchTables.region_borrowed``): the distinct region texts are looked up, not every row, so a
+    chunk without such regions costs one hash pass."""
+    if "region" not in results.columns:
+        return summarize(results.iloc[:0], "region")
+    region = results["region"]
+    hits = [
+        text
+        for text in pd.unique(region)
+        if isinstance(text, str) and tables.region_names.get(text.strip().lower()) in tables.region_borrowed
+    ]
+    return summarize(results[region.isin(hits)] if hits else results.iloc[:0], "region")
+
+
 def borrowed_regions(region_summary: pd.DataFrame, tables: BatchTables) -> pd.DataFrame:
     """The rows of a summary by region (:func:`summarize`) whose region has no default-basis
     figure of its own and is priced on another place's (``BatchTables.region_borrowed``), with
